@@ -1,0 +1,54 @@
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const noUiInCore = {
+  paths: [
+    { name: 'electron', message: 'main/core, main/mcp and main/host run headless: no electron here.' },
+    { name: 'react', message: 'main/core, main/mcp and main/host run headless: no react here.' },
+    { name: 'react-dom', message: 'main/core, main/mcp and main/host run headless: no react here.' },
+  ],
+  patterns: [{ group: ['**/app/*', '**/app'], message: 'main/app sits above the core; the core never imports it.' }],
+};
+
+const onlySessionImportsPty = { name: '@lydell/node-pty', message: 'Only main/core/shell/PwshSession.ts imports node-pty.' };
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'test-results/**', 'playwright-report/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: ['error', 'warn'] }],
+    },
+  },
+  // Layering (DESIGN.md §3.1): the core runs headless and only PwshSession touches node-pty.
+  {
+    files: ['main/core/**', 'main/mcp/**', 'main/host/**', 'main/cli/**', 'common/**'],
+    ignores: ['main/core/shell/PwshSession.ts'],
+    rules: { 'no-restricted-imports': ['error', { ...noUiInCore, paths: [...noUiInCore.paths, onlySessionImportsPty] }] },
+  },
+  {
+    files: ['main/core/shell/PwshSession.ts'],
+    rules: { 'no-restricted-imports': ['error', noUiInCore] },
+  },
+  {
+    files: ['main/app/**', 'preload/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [onlySessionImportsPty] }] },
+  },
+  // The renderer never reaches into main/ (types come from common/).
+  {
+    files: ['renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [onlySessionImportsPty],
+        patterns: [{ group: ['**/main/*', '**/main'], message: 'The renderer talks to main only through the bridge in common/.' }],
+      }],
+    },
+  },
+  // Tests and benchmarks may print.
+  { files: ['**/*.test.ts', 'bench/**', 'scripts/**', 'bin/**'], rules: { 'no-console': 'off' } },
+);

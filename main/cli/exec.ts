@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { CommandResult } from '../../common/shell.js';
+import { defaultShellConfig } from '../core/config/shellConfig.js';
+import { OutputStore } from '../core/jobs/OutputStore.js';
+import { discoverShell, hostDiscoveryEnv } from '../core/shell/discovery.js';
+import { PwshSession } from '../core/shell/PwshSession.js';
+
+/** What `poshpool exec` was asked to do. */
+export interface ExecRequest {
+  command: string;
+  pwshPath?: string;
+  cwd?: string;
+  timeoutSeconds?: number;
+}
+
+export type ExecOutcome = { ok: true; result: CommandResult; shell: string } | { ok: false; reason: string };
+
+/** Runs one command on a fresh session and returns its structured result. */
+export async function execOnce(req: ExecRequest): Promise<ExecOutcome> {
+  const config = defaultShellConfig({ path: req.pwshPath ?? '' });
+  const found = discoverShell(config.path, hostDiscoveryEnv());
+  if (!found.ok) return { ok: false, reason: found.reason };
+  const work = mkdtempSync(path.join(tmpdir(), 'poshpool-exec-'));
+  const store = new OutputStore({ dir: path.join(work, 'outputs'), pageBytes: 64 * 1024, maxEntries: 1, maxTotalBytes: 1024 ** 3 });
+  try {
+    const started = await PwshSession.start({ shell: found.shell, config, outputStore: store, tempRoot: work, cwd: req.cwd });
+    if (!started.ok) return { ok: false, reason: started.reason };
+    const session = started.session;
+    const controller = new AbortController();
+    const onSignal = (): void => controller.abort();
+    process.once('SIGINT', onSignal);
+    try {
+      const result = await session.run(req.command, {
+        timeoutMs: req.timeoutSeconds ? req.timeoutSeconds * 1000 : undefined,
+        signal: controller.signal,
+      });
+      return { ok: true, result, shell: found.shell.path };
+    } finally {
+      process.off('SIGINT', onSignal);
+      await session.dispose();
+    }
+  } finally {
+    store.dispose();
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,274 @@
+# poshpool shell integration, sent once at start-up (-EncodedCommand) into a fresh pwsh on a pty.
+# Runs on PowerShell 7+ and Windows PowerShell 5.1 (so: no `e, no ternary, no && || ??).
+# Idempotent: running it again keeps the session's state.
+#
+# Markers: ESC ] <osc> ; <nonce> ; <seq> ; <kind> ; <payload> BEL
+#   ready  the prompt is back (payload: nested prompt level)
+#   part   one part of a long command was received (payload: parts so far)
+#   start  the command begins; its output follows
+#   end    the command is over (payload: base64 JSON: success, exitCode, errors, cwd, ...)
+# The nonce is kept inside the module below, not in $global:__poshpool, and leaves the environment
+# here, so a command cannot print a marker that passes for a real one by accident.
+
+if ($null -eq $global:__poshpool) {
+    $global:__poshpool = @{
+        Osc         = [int]$env:POSHPOOL_OSC
+        TempDir     = $env:POSHPOOL_TEMP
+        MaxErrors   = [int]$env:POSHPOOL_MAX_ERRORS
+        MaxErrChars = [int]$env:POSHPOOL_MAX_ERROR_CHARS
+        Seq         = 0
+        NativeRan   = $false
+        LastOk      = $true
+        BodyDone    = $false
+        Caught      = $null
+        ErrorMark   = $null
+        Parts       = New-Object System.Text.StringBuilder
+    }
+}
+$__poshpoolNonce = $env:POSHPOOL_NONCE
+foreach ($__poshpoolName in 'POSHPOOL_NONCE', 'POSHPOOL_OSC', 'POSHPOOL_TEMP', 'POSHPOOL_MAX_ERRORS', 'POSHPOOL_MAX_ERROR_CHARS') {
+    Remove-Item "env:$__poshpoolName" -ErrorAction Ignore
+}
+Remove-Variable __poshpoolName -ErrorAction Ignore
+
+# PSReadLine must go before the first prompt: removing it later leaves its reader thread stealing input.
+Remove-Module PSReadLine -Force -ErrorAction Ignore
+$global:ProgressPreference = 'SilentlyContinue'
+$global:ConfirmPreference = 'None'
+try {
+    $__poshpoolUtf8 = New-Object System.Text.UTF8Encoding $false
+    [Console]::InputEncoding = $__poshpoolUtf8
+    [Console]::OutputEncoding = $__poshpoolUtf8
+    $global:OutputEncoding = $__poshpoolUtf8
+} catch {
+    # Some hosts refuse to change the console encoding; output still works, only non-ASCII may suffer.
+}
+Remove-Variable __poshpoolUtf8 -ErrorAction Ignore
+
+New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
+    param([string]$Nonce)
+    if (-not $Nonce -and (Get-Module __poshpool)) { $Nonce = (Get-Module __poshpool).SessionState.PSVariable.GetValue('Nonce') }
+    $pp = $global:__poshpool
+    $esc = [string][char]27
+    $bel = [string][char]7
+
+    function Send-Marker([int]$Seq, [string]$Kind, [string]$Payload) {
+        [Console]::Out.Write($esc + ']' + $pp.Osc + ';' + $Nonce + ';' + $Seq + ';' + $Kind + ';' + $Payload + $bel)
+        [Console]::Out.Flush()
+    }
+
+    # Every assignment to $LASTEXITCODE (a native program ending, a script's exit, the user) passes
+    # through this attribute, so "a native program ran in this command" is known even when the code
+    # did not change; $LASTEXITCODE itself is never reset, so the user's own checks keep working.
+    function Set-ExitCodeTracker {
+        $var = Get-Variable -Name LASTEXITCODE -Scope Global -ErrorAction Ignore
+        if ($null -eq $var) {
+            $global:LASTEXITCODE = 0
+            $var = Get-Variable -Name LASTEXITCODE -Scope Global
+        }
+        foreach ($a in $var.Attributes) {
+            if ($a -is [System.Management.Automation.ValidateScriptAttribute] -and $a.ScriptBlock.ToString().Contains('__poshpool')) { return }
+        }
+        $var.Attributes.Add((New-Object System.Management.Automation.ValidateScriptAttribute ([ScriptBlock]::Create('$global:__poshpool.NativeRan = $true; $true'))))
+    }
+
+    function Limit([string]$Text) {
+        if ($Text.Length -gt $pp.MaxErrChars) { return $Text.Substring(0, $pp.MaxErrChars) + '...' }
+        return $Text
+    }
+
+    # The outermost frame of every stack is poshpool's own command line: leave it out.
+    function Clean-Position([string]$Text) {
+        if ($Text.Contains('Enter-PoshpoolCommand')) { return '' }
+        return $Text
+    }
+    function Clean-Stack([string]$Text) {
+        $lines = @($Text -split "`r?`n")
+        if ($lines.Count -gt 0 -and $lines[$lines.Count - 1] -like 'at <ScriptBlock>, <No file>: line 1') {
+            $lines = @($lines | Select-Object -First ($lines.Count - 1))
+        }
+        return ($lines -join "`n")
+    }
+
+    function ConvertTo-ErrorInfo($Record) {
+        $o = [ordered]@{ message = ''; fullyQualifiedErrorId = ''; category = ''; exceptionType = ''; targetName = ''; position = ''; scriptStackTrace = '' }
+        try {
+            if ($Record -is [System.Management.Automation.ErrorRecord]) {
+                $o.message = [string]$Record.Exception.Message
+                if ($Record.ErrorDetails -and $Record.ErrorDetails.Message) { $o.message = [string]$Record.ErrorDetails.Message }
+                $o.fullyQualifiedErrorId = [string]$Record.FullyQualifiedErrorId
+                $o.category = [string]$Record.CategoryInfo.Category
+                $o.exceptionType = $Record.Exception.GetType().FullName
+                $o.targetName = [string]$Record.CategoryInfo.TargetName
+                if ($Record.InvocationInfo) { $o.position = Clean-Position ([string]$Record.InvocationInfo.PositionMessage) }
+                $o.scriptStackTrace = Clean-Stack ([string]$Record.ScriptStackTrace)
+            } elseif ($Record -is [Exception]) {
+                $o.message = [string]$Record.Message
+                $o.exceptionType = $Record.GetType().FullName
+                $o.category = 'NotSpecified'
+                if ($Record -is [System.Management.Automation.IContainsErrorRecord] -and $Record.ErrorRecord) {
+                    $o.fullyQualifiedErrorId = [string]$Record.ErrorRecord.FullyQualifiedErrorId
+                    $o.category = [string]$Record.ErrorRecord.CategoryInfo.Category
+                }
+            } else {
+                $o.message = [string]$Record
+            }
+        } catch {
+            $o.message = 'poshpool could not read this error record: ' + $_.Exception.Message
+        }
+        foreach ($k in @($o.Keys)) { $o[$k] = Limit ([string]$o[$k]) }
+        return $o
+    }
+
+    function Get-InnerException($Record) {
+        if ($Record -is [System.Management.Automation.ErrorRecord]) { return $Record.Exception }
+        return $Record
+    }
+
+    # $Error is capped at 256 entries, so the records of this command are those above the newest
+    # record seen before it started, not a count difference.
+    function Get-NewErrors {
+        $list = New-Object System.Collections.ArrayList
+        $mark = $pp.ErrorMark
+        foreach ($e in $global:Error) {
+            if ($null -ne $mark -and [object]::ReferenceEquals($e, $mark)) { break }
+            [void]$list.Add($e)
+        }
+        $caught = $pp.Caught
+        if ($null -ne $caught) {
+            $inner = Get-InnerException $caught
+            $seen = $false
+            foreach ($e in $list) {
+                if ([object]::ReferenceEquals($e, $caught) -or [object]::ReferenceEquals((Get-InnerException $e), $inner)) { $seen = $true; break }
+            }
+            if (-not $seen) { $list.Insert(0, $caught) }
+        }
+        $list.Reverse()
+        return , $list
+    }
+
+    # poshpool reads command lines itself: the host's own reader takes about 1 ms a character and
+    # fails on long lines. A long command arrives as "#poshpool-part <base64>" lines (each
+    # acknowledged, so the pty's input buffer never fills) before its command line.
+    function PSConsoleHostReadLine {
+        while ($true) {
+            $line = [Console]::In.ReadLine()
+            if ($null -eq $line) { return 'exit' }
+            if ($line.StartsWith('#poshpool-part ')) {
+                [void]$pp.Parts.Append($line.Substring(15))
+                Send-Marker $pp.Seq 'part' $pp.Parts.Length
+                continue
+            }
+            return $line
+        }
+    }
+
+    # Called by the command line: emits the start marker and returns what the line dot-sources in
+    # the global scope: a script block, or a temporary script file when the command contains `exit`
+    # (in a script file `exit` ends the script and sets $LASTEXITCODE; in a script block it ends pwsh).
+    function Enter-PoshpoolCommand([int]$Seq, [string]$Encoded) {
+        $pp.Seq = $Seq
+        $pp.NativeRan = $false
+        $pp.BodyDone = $false
+        $pp.LastOk = $true
+        $pp.Caught = $null
+        Set-ExitCodeTracker
+        $pp.ErrorMark = $null
+        if ($global:Error.Count -gt 0) { $pp.ErrorMark = $global:Error[0] }
+        $all = $pp.Parts.ToString() + $Encoded
+        [void]$pp.Parts.Clear()
+        $text = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($all))
+        # $? is read as the body's last statement: read later, at the prompt or in a function, it is lost.
+        $body = $text + "`n`n" + '$global:__poshpool.LastOk = $?; $global:__poshpool.BodyDone = $true'
+        $tokens = $null
+        $parseErrors = $null
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput($text, [ref]$tokens, [ref]$parseErrors)
+        Send-Marker $Seq 'start' ''
+        if ($parseErrors.Count -gt 0) {
+            # Reported like pwsh reports a parse error, and the line stays complete: no ">>" prompt.
+            $ex = New-Object System.Management.Automation.ParseException (, $parseErrors)
+            $rec = New-Object System.Management.Automation.ErrorRecord ($ex, $parseErrors[0].ErrorId, 'ParserError', $null)
+            $global:Error.Insert(0, $rec)
+            $pp.Caught = $rec
+            [Console]::Out.Write('ParserError: ' + $ex.Message.Replace("`n", "`r`n") + "`r`n")
+            return { }
+        }
+        $hasExit = $null -ne $ast.Find({ param($n) $n -is [System.Management.Automation.Language.ExitStatementAst] }, $true)
+        if ($hasExit -and $pp.TempDir) {
+            $path = [IO.Path]::Combine($pp.TempDir, 'command-' + $Seq + '.ps1')
+            [IO.File]::WriteAllText($path, $body, (New-Object System.Text.UTF8Encoding $true))
+            return $path
+        }
+        return [ScriptBlock]::Create($body)
+    }
+
+    # A terminating error ended the command: show it as pwsh would and keep it for the end marker.
+    function Write-PoshpoolCaught($Record) {
+        $pp.Caught = $Record
+        try {
+            $Record | Out-String -Width 4096 -Stream | ForEach-Object { [Console]::Out.Write($_ + "`r`n") }
+        } catch {
+            # The record could not be formatted; it is still reported in the end marker.
+        }
+    }
+
+    function Exit-PoshpoolCommand([int]$Seq) {
+        $lec = $global:LASTEXITCODE
+        $native = [bool]$pp.NativeRan
+        $hasCode = $native -and ($lec -is [int])
+        if ($null -ne $pp.Caught) {
+            $ok = $false
+            if ($hasCode -and $lec -ne 0) { $code = $lec } else { $code = 1 }
+        } elseif (-not $pp.BodyDone) {
+            # The body stopped early without an error: `exit N` in the script file, or a top-level return/break.
+            if ($hasCode) { $code = $lec } else { $code = 0 }
+            $ok = ($code -eq 0)
+        } else {
+            $ok = [bool]$pp.LastOk
+            if ($ok) { $code = 0 } elseif ($hasCode -and $lec -ne 0) { $code = $lec } else { $code = 1 }
+        }
+        $errors = @()
+        $errorCount = 0
+        try {
+            $all = Get-NewErrors
+            $errorCount = $all.Count
+            $take = $all
+            if ($all.Count -gt $pp.MaxErrors) { $take = $all.GetRange($all.Count - $pp.MaxErrors, $pp.MaxErrors) }
+            $errors = @($take | ForEach-Object { ConvertTo-ErrorInfo $_ })
+        } catch {
+            $errors = @([ordered]@{ message = 'poshpool could not collect the error records: ' + $_.Exception.Message })
+        }
+        $cwd = ''
+        try {
+            $loc = Get-Location
+            $cwd = $loc.Path
+            if ($loc.Provider.Name -eq 'FileSystem') { $cwd = $loc.ProviderPath }
+        } catch {
+            # No current location (a removed drive): reported as empty.
+        }
+        $result = [ordered]@{
+            success = $ok; exitCode = $code; nativeRan = $native; errorCount = $errorCount
+            errors = $errors; cwd = $cwd; exited = ((-not $pp.BodyDone) -and ($null -eq $pp.Caught))
+        }
+        $json = ConvertTo-Json -InputObject $result -Depth 5 -Compress
+        Send-Marker $Seq 'end' ([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json)))
+        if ($pp.TempDir) {
+            $path = [IO.Path]::Combine($pp.TempDir, 'command-' + $Seq + '.ps1')
+            if ([IO.File]::Exists($path)) { [IO.File]::Delete($path) }
+        }
+    }
+
+    function Write-PoshpoolPrompt {
+        Send-Marker $pp.Seq 'ready' ([string]$global:NestedPromptLevel)
+    }
+
+    Export-ModuleMember -Function Enter-PoshpoolCommand, Exit-PoshpoolCommand, Write-PoshpoolCaught, Write-PoshpoolPrompt, PSConsoleHostReadLine
+} | Import-Module -Global -Force
+Remove-Variable __poshpoolNonce -ErrorAction Ignore
+
+function global:prompt {
+    try { Write-PoshpoolPrompt } catch {
+        # A prompt must never throw: the host would print its own and the ready marker would be lost.
+    }
+    'PS> '
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** Marker kinds the integration script emits. */
+export type MarkerKind = 'ready' | 'start' | 'end' | 'part';
+
+/** One marker as parsed from `ESC ] <osc> ; <nonce> ; <seq> ; <kind> ; <payload> BEL`. */
+export interface Marker {
+  nonce: string;
+  seq: number;
+  kind: MarkerKind;
+  payload: string;
+}
+
+const KINDS: ReadonlySet<string> = new Set<MarkerKind>(['ready', 'start', 'end', 'part']);
+
+/** Parses the data of an OSC sequence (everything after `<osc>;`). Returns undefined when malformed. */
+export function parseMarker(data: string): Marker | undefined {
+  const parts = data.split(';');
+  if (parts.length < 4) return undefined;
+  const [nonce, seqText, kind] = parts as [string, string, string];
+  const payload = parts.slice(3).join(';');
+  if (!/^\d{1,9}$/.test(seqText) || !KINDS.has(kind)) return undefined;
+  return { nonce, seq: Number(seqText), kind: kind as MarkerKind, payload };
+}
+
+const errorSchema = z.object({
+  message: z.string().default(''),
+  fullyQualifiedErrorId: z.string().default(''),
+  category: z.string().default(''),
+  exceptionType: z.string().default(''),
+  targetName: z.string().default(''),
+  position: z.string().default(''),
+  scriptStackTrace: z.string().default(''),
+});
+
+const endSchema = z.object({
+  success: z.boolean(),
+  exitCode: z.number().int(),
+  nativeRan: z.boolean(),
+  errorCount: z.number().int().min(0),
+  // ConvertTo-Json in Windows PowerShell turns a one-element array into an object; accept both.
+  errors: z.union([z.array(errorSchema), errorSchema.transform((e) => [e])]).default([]),
+  cwd: z.string(),
+  exited: z.boolean(),
+});
+
+/** What pwsh reports at the end of a command. */
+export type EndReport = z.infer<typeof endSchema>;
+
+export type DecodeResult = { ok: true; report: EndReport } | { ok: false; reason: string };
+
+/** Decodes the base64 JSON payload of an end marker. */
+export function decodeEndPayload(payload: string): DecodeResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(payload, 'base64').toString('utf8'));
+  } catch (e) {
+    return { ok: false, reason: `end marker payload is not base64 JSON: ${(e as Error).message}` };
+  }
+  const parsed = endSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: `end marker payload has an unexpected shape: ${parsed.error.message}` };
+  return { ok: true, report: parsed.data };
+}
