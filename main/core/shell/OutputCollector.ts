@@ -61,7 +61,8 @@ export class OutputCollector {
     const omittedLines = this.lineCount - this.head.length - this.tail.length;
     const omittedBytes = this.bytes - this.headBytes - this.tailBytes;
     const notice = `... [${omittedLines} lines (${omittedBytes} bytes) omitted; the whole output is stored as ${this.spill.ref}] ...`;
-    const output = [...this.head, notice, ...this.tail].join('\n');
+    const clip = (line: string): string => clipLine(line, Math.floor(this.capBytes / 4));
+    const output = [...this.head.map(clip), notice, ...this.tail.map(clip)].join('\n');
     return { output, truncated: true, outputBytes: this.bytes, outputRef: this.spill.ref };
   }
 
@@ -99,4 +100,11 @@ export function trimBlankLines(lines: string[]): string[] {
   while (start < end && lines[start]!.trim() === '') start++;
   while (end > start && lines[end - 1]!.trim() === '') end--;
   return lines.slice(start, end);
+}
+
+/** Shortens one line for the inline excerpt of a truncated output (the stored output keeps it whole). */
+export function clipLine(line: string, maxChars: number): string {
+  if (line.length <= maxChars) return line;
+  const keep = Math.floor(maxChars / 2);
+  return `${line.slice(0, keep)} ... [${line.length - 2 * keep} characters omitted] ... ${line.slice(-keep)}`;
 }
