@@ -105,6 +105,20 @@ export function trimBlankLines(lines: string[]): string[] {
 /** Shortens one line for the inline excerpt of a truncated output (the stored output keeps it whole). */
 export function clipLine(line: string, maxChars: number): string {
   if (line.length <= maxChars) return line;
-  const keep = Math.floor(maxChars / 2);
-  return `${line.slice(0, keep)} ... [${line.length - 2 * keep} characters omitted] ... ${line.slice(-keep)}`;
+  const keep = Math.max(0, Math.floor(maxChars / 2));
+  // Never cut a surrogate pair in half (it would turn into U+FFFD when encoded).
+  const headEnd = isHighSurrogate(line.charCodeAt(keep - 1)) ? keep - 1 : keep;
+  let tailStart = line.length - keep;
+  if (isLowSurrogate(line.charCodeAt(tailStart))) tailStart++;
+  const clipped = `${line.slice(0, headEnd)} ... [${tailStart - headEnd} characters omitted] ... ${line.slice(tailStart)}`;
+  // Just over the limit, the notice would make the line longer than it was.
+  return clipped.length < line.length ? clipped : line;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }

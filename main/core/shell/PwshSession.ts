@@ -75,12 +75,16 @@ interface Running {
   endedAt?: number;
   collector: OutputCollector;
   stopReason?: 'cancelled' | 'timedOut';
+  /** Ctrl+C was typed into this command. */
+  interrupted?: boolean;
   stopTimers: NodeJS.Timeout[];
   timeout?: NodeJS.Timeout;
   abortCleanup?: () => void;
   resolve(result: CommandResult): void;
 }
 
+/** How long a launcher (pty process that runs pwsh as a child) gets to exit after pwsh was killed. */
+const LAUNCHER_EXIT_WAIT_MS = 300;
 const PROMPT_LIKE = /(?::|\?|>|\]|\(y\/n\)|\[y\/n\])\s*$/i;
 const CURSOR_QUERY = '\x1b[6n';
 
@@ -108,6 +112,8 @@ export class PwshSession {
   private inputTimer: NodeJS.Timeout | undefined;
   private disposing: Promise<void> | undefined;
   private killReason: string | undefined;
+  /** pwsh's own process id as pwsh reports it (the pty's pid may be a launcher's). */
+  private shellPid: number | undefined;
   private readonly stateEmitter = new Emitter<SessionState>();
   private readonly inputEmitter = new Emitter<InputWanted>();
   private readonly exitEmitter = new Emitter<SessionExit>();
@@ -148,8 +154,13 @@ export class PwshSession {
     return this._state;
   }
 
-  /** pwsh's process id. */
+  /** pwsh's own process id (as pwsh reports it). */
   get pid(): number | undefined {
+    return this.shellPid ?? this.proc?.pid;
+  }
+
+  /** The process the pty started: pwsh, or a launcher that runs it (the dotnet tool shim does). */
+  get ptyPid(): number | undefined {
     return this.proc?.pid;
   }
 
@@ -347,13 +358,16 @@ export class PwshSession {
   }
 
   private onReady(m: Marker): void {
+    const [nested, pid] = m.payload.split(',').map(Number);
+    // The pty's process may be a launcher (the dotnet tool shim runs pwsh as its child): remember pwsh's own.
+    if (pid && Number.isInteger(pid)) this.shellPid = pid;
     if (this.ready) {
       this.ready.resolve();
       return;
     }
     const r = this.current;
     if (!r || m.seq !== r.seq) return; // a prompt redrawn after a stray Ctrl+C
-    if (Number(m.payload) > 0) {
+    if (nested && nested > 0) {
       // A nested prompt ($Host.EnterNestedPrompt, a debugger stop): the command is paused, awaiting input.
       this.markWaiting(r);
       return;
@@ -420,7 +434,9 @@ export class PwshSession {
   private beginInterrupt(r: Running): void {
     const c = this.options.config;
     const interrupt = (): void => {
-      if (this.current === r && !r.report) this.proc?.write('\x03');
+      if (this.current !== r || r.report) return;
+      r.interrupted = true;
+      this.proc?.write('\x03');
     };
     interrupt();
     const repeat = setInterval(interrupt, c.interruptRepeatMs);
@@ -429,7 +445,9 @@ export class PwshSession {
       setTimeout(() => {
         if (this.current !== r || r.report) return;
         const pid = this.proc?.pid;
-        if (pid !== undefined) void killDescendants(pid, this.platform).catch(() => undefined);
+        const spared = this.shellPid !== undefined ? [this.shellPid] : [];
+        // Everything the command started goes; pwsh itself is spared so it can return to its prompt.
+        if (pid !== undefined) void killDescendants(pid, this.platform, spared).catch(() => undefined);
         r.stopTimers.push(
           setTimeout(() => {
             if (this.current === r && !r.report) void this.killAll('the command did not stop after Ctrl+C and killing its child processes');
@@ -458,9 +476,17 @@ export class PwshSession {
     if (this.platform === 'win32') {
       await killProcesses([pid], this.platform);
       this.proc?.kill();
-    } else {
-      this.proc?.kill('SIGKILL');
+      return;
     }
+    // A launcher ends by itself once pwsh is gone, collecting pwsh's exit status; kill it only if it lingers.
+    const exited = new Promise<boolean>((resolve) => {
+      const sub = this.exitEmitter.event(() => {
+        sub.dispose();
+        resolve(true);
+      });
+      setTimeout(() => resolve(false), LAUNCHER_EXIT_WAIT_MS).unref();
+    });
+    if (!(await exited) && !this.exitInfo) this.proc?.kill('SIGKILL');
   }
 
   private async handleExit(exitCode: number, signal?: number): Promise<void> {
@@ -470,13 +496,26 @@ export class PwshSession {
         ? `pwsh was ended by signal ${signal}`
         : `pwsh exited with code ${exitCode}`;
     this.exitInfo = { exitCode, signal: signal || undefined, reason };
+    const ptyPid = this.proc?.pid;
+    if (ptyPid !== undefined) {
+      // Whatever is left of the pty's session (pwsh behind a launcher that died, its children) goes too.
+      await killDescendants(ptyPid, this.platform).catch(() => undefined);
+    }
     await this.screen.flush();
     this.ready?.reject(reason);
     const r = this.current;
     if (r) {
       if (r.started) this.screen.endCapture();
       else this.screen.abandonCapture();
-      if (r.report || r.reportProblem) {
+      if (r.report?.exited && !r.stopReason) {
+        // `exit` outside a script (Invoke-Expression 'exit 4'): pwsh ran its epilogue, then ended.
+        this.finish(r, {
+          status: 'sessionEnded',
+          alive: false,
+          exitCode: signal ? null : exitCode,
+          message: `${reason}: the command ended pwsh itself (\`exit\` outside a script file, e.g. through Invoke-Expression), so the session is gone; start a new session.`,
+        });
+      } else if (r.report || r.reportProblem) {
         this.finish(r, { status: r.stopReason ?? 'completed', alive: false, message: `The command finished, then ${reason}; the session is gone.` });
       } else {
         const status: CommandStatus = r.stopReason ?? 'sessionEnded';
@@ -500,6 +539,8 @@ export class PwshSession {
     this.stopInputWatch();
     const rep = r.report;
     const out = r.collector.finish();
+    // The terminal echoes the Ctrl+C poshpool typed as "^C": that is not the command's output.
+    if (r.interrupted) out.output = out.output.replace(/\^C/g, '').replace(/^\s*\n|\n\s*$/g, '');
     const alive = how.alive ?? !this.exitInfo;
     const status = how.status;
     let message = how.message;

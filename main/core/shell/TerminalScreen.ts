@@ -127,6 +127,8 @@ export class TerminalScreen {
       const startCol = c.startCol;
       c.startCol = 0;
       c.partial += line.translateToString(!continues, startCol);
+      // The cursor's own empty row at the end is where the next output would go, not a line.
+      if (final && row === cursorRow && c.partial === '') break;
       if (!continues) {
         c.sink(c.partial);
         c.partial = '';

@@ -3,7 +3,7 @@
 # Idempotent: running it again keeps the session's state.
 #
 # Markers: ESC ] <osc> ; <nonce> ; <seq> ; <kind> ; <payload> BEL
-#   ready  the prompt is back (payload: nested prompt level)
+#   ready  the prompt is back (payload: nested prompt level, pwsh's process id)
 #   part   one part of a long command was received (payload: parts so far)
 #   start  the command begins; its output follows
 #   end    the command is over (payload: base64 JSON: success, exitCode, errors, cwd, ...)
@@ -259,7 +259,7 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
     }
 
     function Write-PoshpoolPrompt {
-        Send-Marker $pp.Seq 'ready' ([string]$global:NestedPromptLevel)
+        Send-Marker $pp.Seq 'ready' ([string]$global:NestedPromptLevel + ',' + $PID)
     }
 
     Export-ModuleMember -Function Enter-PoshpoolCommand, Exit-PoshpoolCommand, Write-PoshpoolCaught, Write-PoshpoolPrompt, PSConsoleHostReadLine

@@ -15,9 +15,10 @@ export interface ProcessInfo {
 /**
  * The processes a shell started: descendants of `rootPid` through the parent chain, plus (where the
  * table has session ids) everything in the session `rootPid` leads, which catches orphans that were
- * re-parented to init when their parent died. The root itself is not included.
+ * re-parented to init when their parent died. The root itself is not included, nor the `spared` pids
+ * (their children are): a launcher such as the dotnet tool shim runs the real pwsh as its child.
  */
-export function descendantsOf(rootPid: number, table: ProcessInfo[]): number[] {
+export function descendantsOf(rootPid: number, table: ProcessInfo[], spared: readonly number[] = []): number[] {
   const children = new Map<number, number[]>();
   for (const p of table) {
     const list = children.get(p.ppid) ?? [];
@@ -26,6 +27,14 @@ export function descendantsOf(rootPid: number, table: ProcessInfo[]): number[] {
   }
   const found = new Set<number>();
   const stack = [rootPid];
+  // Orphans of the session are roots of their own subtrees: their children may have left the
+  // session (setsid) and were started by the shell all the same.
+  for (const p of table) {
+    if (p.sid === rootPid && p.pid !== rootPid && !found.has(p.pid)) {
+      found.add(p.pid);
+      stack.push(p.pid);
+    }
+  }
   while (stack.length > 0) {
     const pid = stack.pop()!;
     for (const child of children.get(pid) ?? []) {
@@ -35,7 +44,7 @@ export function descendantsOf(rootPid: number, table: ProcessInfo[]): number[] {
       }
     }
   }
-  for (const p of table) if (p.sid === rootPid && p.pid !== rootPid) found.add(p.pid);
+  for (const pid of spared) found.delete(pid);
   return [...found];
 }
 
@@ -125,9 +134,9 @@ export async function killProcesses(pids: number[], platform: NodeJS.Platform): 
   return killed;
 }
 
-/** Kills every process `rootPid` started (not `rootPid` itself). Returns the pids that were signalled. */
-export async function killDescendants(rootPid: number, platform: NodeJS.Platform): Promise<number[]> {
-  const pids = descendantsOf(rootPid, await readProcessTable(platform));
+/** Kills every process `rootPid` started (not `rootPid` itself, nor `spared`). Returns the pids that were signalled. */
+export async function killDescendants(rootPid: number, platform: NodeJS.Platform, spared: readonly number[] = []): Promise<number[]> {
+  const pids = descendantsOf(rootPid, await readProcessTable(platform), spared);
   await killProcesses(pids, platform);
   return pids;
 }

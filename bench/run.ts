@@ -1,0 +1,396 @@
+/**
+ * Engine benchmark (`npm run bench`). Measures, in one process and in this order:
+ *   1. session start time to ready,
+ *   2. warm round trip of the trivial command `1`,
+ *   3. the spawn-per-command baseline (`pwsh -NoLogo -NoProfile -NonInteractive -Command 1`),
+ *   4. output throughput (~10 MB through a session) and pwsh's own generation cost,
+ * then prints a table with the DESIGN.md §5 targets marked PASS/MISS and writes the figures as JSON
+ * to bench/results/. Informational only: a missed target does not fail the run; a crash does.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import type { CommandResult } from '../common/shell.js';
+import { defaultShellConfig, type ShellConfig } from '../main/core/config/shellConfig.js';
+import { OutputStore } from '../main/core/jobs/OutputStore.js';
+import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from '../main/core/shell/discovery.js';
+import { PwshSession } from '../main/core/shell/PwshSession.js';
+import { formatTable, median, round, roundSummary, summarize, type Summary } from './stats.js';
+
+const START_RUNS = 5;
+const ROUND_TRIP_WARMUP = 20;
+const ROUND_TRIP_RUNS = 500;
+const SPAWN_WARMUP = 2;
+const SPAWN_RUNS = 30;
+const THROUGHPUT_RUNS = 3;
+const THROUGHPUT_LINES = 100_000;
+const THROUGHPUT_MIN_BYTES = 9.9e6;
+const OUTPUT_COMMAND = `$s = 'x' * 99; 1..${THROUGHPUT_LINES} | ForEach-Object { $s }`;
+const GENERATION_COMMAND = `$s = 'x' * 99; $null = 1..${THROUGHPUT_LINES} | ForEach-Object { $s }`;
+const ROUND_TRIP_TIMEOUT_MS = 10_000;
+const THROUGHPUT_TIMEOUT_MS = 180_000;
+const SPAWN_TIMEOUT_MS = 30_000;
+/** MB here is 10^6 bytes. */
+const MB = 1e6;
+
+/** DESIGN.md §5 targets this benchmark can check. */
+const TARGETS = {
+  roundTripP50Ms: 15,
+  speedupVsSpawn: 25,
+  outputMBps: 20,
+};
+
+/** Environment of the spawn baseline: the variables a session sets for pwsh, so both start pwsh alike. */
+function baselineEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.toUpperCase().startsWith('POSHPOOL_')) env[k] = v;
+  }
+  return { ...env, NO_COLOR: '1', POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' };
+}
+
+interface Context {
+  shell: ResolvedShell;
+  config: ShellConfig;
+  store: OutputStore;
+  work: string;
+}
+
+async function startSession(ctx: Context): Promise<PwshSession> {
+  const started = await PwshSession.start({ shell: ctx.shell, config: ctx.config, outputStore: ctx.store, tempRoot: ctx.work, cwd: ctx.work });
+  if (!started.ok) throw new Error(`PwshSession.start failed: ${started.reason}`);
+  return started.session;
+}
+
+/** Runs a command and throws unless it completed successfully (the benchmark measures only healthy runs). */
+async function runChecked(session: PwshSession, command: string, timeoutMs: number): Promise<{ result: CommandResult; ms: number }> {
+  const t0 = performance.now();
+  const result = await session.run(command, { timeoutMs });
+  const ms = performance.now() - t0;
+  if (result.status !== 'completed' || !result.success || !result.sessionAlive) {
+    throw new Error(
+      `"${command.slice(0, 80)}" did not complete cleanly: status=${result.status} success=${result.success} ` +
+        `alive=${result.sessionAlive} exitCode=${result.exitCode}${result.message ? ` message=${result.message}` : ''}` +
+        `${result.errors[0] ? ` error=${result.errors[0].message}` : ''}`,
+    );
+  }
+  return { result, ms };
+}
+
+/** 1. Start-up: each start timed until it resolves, then the session is disposed. */
+async function measureStart(ctx: Context): Promise<{ start: number[]; dispose: number[] }> {
+  const start: number[] = [];
+  const dispose: number[] = [];
+  for (let i = 0; i < START_RUNS; i++) {
+    const t0 = performance.now();
+    const session = await startSession(ctx);
+    start.push(performance.now() - t0);
+    const t1 = performance.now();
+    await session.dispose();
+    dispose.push(performance.now() - t1);
+  }
+  return { start, dispose };
+}
+
+/** 2. Warm round trip of `1`, timed around `await session.run('1')`. */
+async function measureRoundTrip(session: PwshSession): Promise<{ wall: number[]; engine: number[] }> {
+  for (let i = 0; i < ROUND_TRIP_WARMUP; i++) await runChecked(session, '1', ROUND_TRIP_TIMEOUT_MS);
+  const wall: number[] = [];
+  const engine: number[] = [];
+  for (let i = 0; i < ROUND_TRIP_RUNS; i++) {
+    const { result, ms } = await runChecked(session, '1', ROUND_TRIP_TIMEOUT_MS);
+    if (result.output.trim() !== '1') throw new Error(`\`1\` printed ${JSON.stringify(result.output)} instead of "1"`);
+    wall.push(ms);
+    engine.push(result.durationMs);
+  }
+  return { wall, engine };
+}
+
+/** One `pwsh -Command 1`, timed from spawn to 'close'. */
+function spawnOnce(shellPath: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(shellPath, ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), SPAWN_TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      const ms = performance.now() - t0;
+      clearTimeout(timer);
+      if (code !== 0 || stdout.trim() !== '1') {
+        reject(new Error(`spawned pwsh ended with code=${code} signal=${signal} stdout=${JSON.stringify(stdout)} stderr=${JSON.stringify(stderr)}`));
+      } else {
+        resolve(ms);
+      }
+    });
+  });
+}
+
+/** 3. Spawn-per-command baseline (a couple of untimed warm-up spawns first, for a fair comparison). */
+async function measureSpawn(shellPath: string): Promise<number[]> {
+  const env = baselineEnv();
+  for (let i = 0; i < SPAWN_WARMUP; i++) await spawnOnce(shellPath, env);
+  const samples: number[] = [];
+  for (let i = 0; i < SPAWN_RUNS; i++) samples.push(await spawnOnce(shellPath, env));
+  return samples;
+}
+
+interface Throughput {
+  outputBytes: number[];
+  wallMs: number[];
+  /** CPU time (user + system) this Node process spent during each output run: the engine's share of the work. */
+  nodeCpuMs: number[];
+  generationMs: number[];
+  endToEndMBps: number[];
+  /** outputBytes / (wall − median generation time), per run. */
+  captureMBps: number[];
+  truncated: boolean[];
+  spilled: boolean[];
+}
+
+/** 4. ~10 MB of output through a warm session, and the same pipeline with its output discarded. */
+async function measureThroughput(session: PwshSession, store: OutputStore, capBytes: number): Promise<Throughput> {
+  const outputBytes: number[] = [];
+  const wallMs: number[] = [];
+  const nodeCpuMs: number[] = [];
+  const truncated: boolean[] = [];
+  const spilled: boolean[] = [];
+  for (let i = 0; i < THROUGHPUT_RUNS; i++) {
+    const cpu0 = process.cpuUsage();
+    const { result, ms } = await runChecked(session, OUTPUT_COMMAND, THROUGHPUT_TIMEOUT_MS);
+    const cpu = process.cpuUsage(cpu0);
+    nodeCpuMs.push((cpu.user + cpu.system) / 1000);
+    if (result.outputBytes < THROUGHPUT_MIN_BYTES) throw new Error(`expected >= ${THROUGHPUT_MIN_BYTES} output bytes, got ${result.outputBytes}`);
+    if (!result.truncated) throw new Error(`expected a truncated result (output above the ${capBytes}-byte cap), got the whole output inline`);
+    outputBytes.push(result.outputBytes);
+    wallMs.push(ms);
+    truncated.push(result.truncated);
+    spilled.push(result.outputRef !== null);
+    // Keep the store small: the spilled copy is not needed.
+    if (result.outputRef) store.delete(result.outputRef);
+  }
+  const generationMs: number[] = [];
+  for (let i = 0; i < THROUGHPUT_RUNS; i++) {
+    const { result, ms } = await runChecked(session, GENERATION_COMMAND, THROUGHPUT_TIMEOUT_MS);
+    if (result.outputBytes !== 0) throw new Error(`the generation-only command printed ${result.outputBytes} bytes`);
+    generationMs.push(ms);
+  }
+  const gen = median(generationMs);
+  const endToEndMBps = outputBytes.map((b, i) => b / MB / (wallMs[i]! / 1000));
+  const captureMBps = outputBytes.map((b, i) => {
+    const net = wallMs[i]! - gen;
+    return net > 0 ? b / MB / (net / 1000) : Number.POSITIVE_INFINITY;
+  });
+  return { outputBytes, wallMs, nodeCpuMs, generationMs, endToEndMBps, captureMBps, truncated, spilled };
+}
+
+function pwshVersion(shellPath: string): string {
+  try {
+    return execFileSync(shellPath, ['-NoLogo', '-NoProfile', '-Command', '$PSVersionTable.PSVersion.ToString()'], {
+      encoding: 'utf8',
+      timeout: SPAWN_TIMEOUT_MS,
+      env: baselineEnv(),
+    }).trim();
+  } catch (e) {
+    return `unknown (${(e as Error).message.split('\n')[0]})`;
+  }
+}
+
+function machineInfo(shell: ResolvedShell): Record<string, unknown> {
+  const cpus = os.cpus();
+  return {
+    os: `${os.type()} ${os.release()}`,
+    platform: process.platform,
+    arch: process.arch,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cpuCount: cpus.length,
+    availableParallelism: os.availableParallelism(),
+    totalMemMB: Math.round(os.totalmem() / 2 ** 20),
+    node: process.version,
+    pwsh: pwshVersion(shell.path),
+    pwshPath: shell.path,
+  };
+}
+
+/** The directory holding package.json, found upwards from this file (works from bench/ and dist/bench/). */
+function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+function passMiss(ok: boolean): string {
+  return ok ? 'PASS' : 'MISS';
+}
+
+async function main(): Promise<void> {
+  const config = defaultShellConfig();
+  const found = discoverShell(config.path, hostDiscoveryEnv());
+  if (!found.ok) throw new Error(found.reason);
+  const shell = found.shell;
+  const machine = machineInfo(shell);
+  console.log(`poshpool engine benchmark: ${machine.os} ${machine.arch}, ${machine.cpuCount}× ${machine.cpuModel}, node ${machine.node}, pwsh ${machine.pwsh} (${shell.path})`);
+
+  const work = mkdtempSync(path.join(os.tmpdir(), 'poshpool-bench-'));
+  const store = new OutputStore({ dir: path.join(work, 'outputs'), pageBytes: 64 * 1024, maxEntries: 4, maxTotalBytes: 256 * 2 ** 20 });
+  const ctx: Context = { shell, config, store, work };
+  let session: PwshSession | undefined;
+  const started = performance.now();
+  try {
+    console.log(`1/4 session start: ${START_RUNS} sessions one after another…`);
+    const startup = await measureStart(ctx);
+
+    console.log(`2/4 warm round trip: ${ROUND_TRIP_WARMUP} warm-up + ${ROUND_TRIP_RUNS} runs of \`1\`…`);
+    session = await startSession(ctx);
+    const roundTrip = await measureRoundTrip(session);
+
+    console.log(`3/4 spawn-per-command baseline: ${SPAWN_WARMUP} warm-up + ${SPAWN_RUNS} spawns of pwsh -Command 1…`);
+    const spawnSamples = await measureSpawn(shell.path);
+
+    console.log(`4/4 output throughput: ${THROUGHPUT_RUNS}× ~10 MB, then ${THROUGHPUT_RUNS}× generation only…`);
+    const throughput = await measureThroughput(session, store, config.outputCapBytes);
+
+    await session.dispose();
+    session = undefined;
+
+    const startSum = summarize(startup.start);
+    const disposeSum = summarize(startup.dispose);
+    const rtSum = summarize(roundTrip.wall);
+    const rtEngineSum = summarize(roundTrip.engine);
+    const spawnSum = summarize(spawnSamples);
+    const wallSum = summarize(throughput.wallMs);
+    const cpuSum = summarize(throughput.nodeCpuMs);
+    const genSum = summarize(throughput.generationMs);
+    const e2eSum = summarize(throughput.endToEndMBps);
+    const captureSum = summarize(throughput.captureMBps);
+    const ratio = spawnSum.p50 / rtSum.p50;
+
+    const row = (name: string, s: Summary, unit: string): (string | number)[] => [name, s.n, s.min, s.p50, s.p95, s.max, s.mean, unit];
+    const table = formatTable(
+      ['metric', 'n', 'min', 'p50', 'p95', 'max', 'mean', 'unit'],
+      [
+        row('session start to ready', startSum, 'ms'),
+        row('session dispose', disposeSum, 'ms'),
+        row('warm round trip `1` (wall)', rtSum, 'ms'),
+        row('  of which engine durationMs', rtEngineSum, 'ms'),
+        row('spawn pwsh -Command 1', spawnSum, 'ms'),
+        row('10 MB output run (wall)', wallSum, 'ms'),
+        row('  of which Node CPU time', cpuSum, 'ms'),
+        row('10 MB generation only (wall)', genSum, 'ms'),
+        row('output end-to-end', e2eSum, 'MB/s'),
+        row('output minus generation', captureSum, 'MB/s'),
+      ],
+    );
+    const targets = [
+      {
+        target: `engine round trip p50 <= ${TARGETS.roundTripP50Ms} ms (MCP budget; engine should be far under)`,
+        measured: `${round(rtSum.p50, 2)} ms`,
+        ok: rtSum.p50 <= TARGETS.roundTripP50Ms,
+      },
+      {
+        target: `>= ${TARGETS.speedupVsSpawn}x faster than spawn-per-command (spawn p50 / round trip p50)`,
+        measured: `${round(ratio, 1)}x (${round(spawnSum.p50, 1)} / ${round(rtSum.p50, 2)} ms)`,
+        ok: ratio >= TARGETS.speedupVsSpawn,
+      },
+      {
+        target: `output capture >= ${TARGETS.outputMBps} MB/s (end-to-end median)`,
+        measured: `${round(e2eSum.p50, 1)} MB/s (${round(captureSum.p50, 1)} MB/s minus generation)`,
+        ok: e2eSum.p50 >= TARGETS.outputMBps,
+      },
+    ];
+    const targetTable = formatTable(
+      ['target (DESIGN.md §5)', 'measured', 'result'],
+      targets.map((t) => [t.target, t.measured, passMiss(t.ok)]),
+    );
+
+    const totalSec = (performance.now() - started) / 1000;
+    console.log('');
+    console.log(table);
+    console.log('');
+    console.log(targetTable);
+    console.log('');
+    console.log(
+      `Output: ${throughput.outputBytes[0]} bytes per run, truncated=${throughput.truncated.every(Boolean)} ` +
+        `(cap ${config.outputCapBytes} B), spilled to the store=${throughput.spilled.every(Boolean)}. MB = 10^6 bytes. ` +
+        `Targets are informational. Total ${round(totalSec, 1)} s.`,
+    );
+
+    const stamp = new Date().toISOString().replace(/:/g, '-');
+    const outDir = path.join(repoRoot(), 'bench', 'results');
+    mkdirSync(outDir, { recursive: true });
+    const outFile = path.join(outDir, `engine-${stamp}.json`);
+    const samples = (xs: number[]): number[] => xs.map((x) => round(x));
+    const json = {
+      benchmark: 'engine',
+      timestamp: new Date().toISOString(),
+      machine,
+      config: {
+        startRuns: START_RUNS,
+        roundTripWarmup: ROUND_TRIP_WARMUP,
+        roundTripRuns: ROUND_TRIP_RUNS,
+        spawnWarmup: SPAWN_WARMUP,
+        spawnRuns: SPAWN_RUNS,
+        spawnArgs: ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', '1'],
+        throughputRuns: THROUGHPUT_RUNS,
+        outputCommand: OUTPUT_COMMAND,
+        generationCommand: GENERATION_COMMAND,
+        outputCapBytes: config.outputCapBytes,
+        mbIsBytes: MB,
+      },
+      metrics: {
+        sessionStartMs: { summary: roundSummary(startSum), samples: samples(startup.start) },
+        sessionDisposeMs: { summary: roundSummary(disposeSum), samples: samples(startup.dispose) },
+        roundTripMs: { summary: roundSummary(rtSum), samples: samples(roundTrip.wall) },
+        roundTripEngineDurationMs: { summary: roundSummary(rtEngineSum), samples: samples(roundTrip.engine) },
+        spawnPerCommandMs: { summary: roundSummary(spawnSum), samples: samples(spawnSamples) },
+        speedupVsSpawn: round(ratio, 2),
+        outputRunMs: { summary: roundSummary(wallSum), samples: samples(throughput.wallMs) },
+        outputRunNodeCpuMs: { summary: roundSummary(cpuSum), samples: samples(throughput.nodeCpuMs) },
+        outputGenerationMs: { summary: roundSummary(genSum), samples: samples(throughput.generationMs) },
+        outputBytes: throughput.outputBytes,
+        outputTruncated: throughput.truncated,
+        outputEndToEndMBps: { summary: roundSummary(e2eSum), samples: samples(throughput.endToEndMBps) },
+        outputMinusGenerationMBps: { summary: roundSummary(captureSum), samples: samples(throughput.captureMBps) },
+      },
+      targets: {
+        roundTripP50Ms: { target: TARGETS.roundTripP50Ms, measured: round(rtSum.p50), pass: targets[0]!.ok },
+        speedupVsSpawn: { target: TARGETS.speedupVsSpawn, measured: round(ratio, 2), pass: targets[1]!.ok },
+        outputMBps: { target: TARGETS.outputMBps, measured: round(e2eSum.p50, 2), minusGeneration: round(captureSum.p50, 2), pass: targets[2]!.ok },
+      },
+    };
+    writeFileSync(outFile, `${JSON.stringify(json, null, 2)}\n`);
+    console.log(`Results written to ${path.relative(process.cwd(), outFile) || outFile}`);
+  } finally {
+    await session?.dispose();
+    store.dispose();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => {
+    // Everything is disposed, so the process should end by itself; if a handle lingers, name it and leave.
+    setTimeout(() => {
+      console.error(`bench: still running 5 s after finishing; open resources: ${process.getActiveResourcesInfo().join(', ')}`);
+      process.exit(process.exitCode ?? 0);
+    }, 5000).unref();
+  },
+  (e: unknown) => {
+    console.error(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 5000).unref();
+  },
+);
