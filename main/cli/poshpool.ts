@@ -13,15 +13,21 @@ Usage:
 The process exits with the command's exit code (1 when it could not run).
 `;
 
+/** Where the command line writes. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
 /** Entry point of the poshpool command line. Returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIo = process): Promise<number> {
   const [verb, ...rest] = argv;
   if (!verb || verb === 'help' || verb === '--help' || verb === '-h') {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return verb ? 0 : 2;
   }
   if (verb !== 'exec') {
-    process.stderr.write(`poshpool: unknown command "${verb}".\n\n${USAGE}`);
+    io.stderr.write(`poshpool: unknown command "${verb}".\n\n${USAGE}`);
     return 2;
   }
   let parsed;
@@ -32,28 +38,28 @@ export async function main(argv: string[]): Promise<number> {
       options: { timeout: { type: 'string' }, cwd: { type: 'string' }, pwsh: { type: 'string' } },
     });
   } catch (e) {
-    process.stderr.write(`poshpool exec: ${(e as Error).message}\n\n${USAGE}`);
+    io.stderr.write(`poshpool exec: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
   }
   const command = parsed.positionals.join(' ');
   if (!command.trim()) {
-    process.stderr.write(`poshpool exec: give the command to run, e.g. poshpool exec "Get-Date"\n`);
+    io.stderr.write(`poshpool exec: give the command to run, e.g. poshpool exec "Get-Date"\n`);
     return 2;
   }
   let timeoutSeconds: number | undefined;
   if (parsed.values.timeout !== undefined) {
     timeoutSeconds = Number(parsed.values.timeout);
     if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-      process.stderr.write(`poshpool exec: --timeout wants a positive number of seconds, got "${parsed.values.timeout}"\n`);
+      io.stderr.write(`poshpool exec: --timeout wants a positive number of seconds, got "${parsed.values.timeout}"\n`);
       return 2;
     }
   }
   const outcome = await execOnce({ command, timeoutSeconds, cwd: parsed.values.cwd, pwshPath: parsed.values.pwsh });
   if (!outcome.ok) {
-    process.stderr.write(`poshpool exec: ${outcome.reason}\n`);
+    io.stderr.write(`poshpool exec: ${outcome.reason}\n`);
     return 1;
   }
-  process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
+  io.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
   const code = outcome.result.exitCode;
   return code === null ? 1 : code & 0xff;
 }
