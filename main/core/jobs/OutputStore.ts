@@ -34,6 +34,8 @@ const REF_PATTERN = /^out-[0-9a-f]{16}$/;
 /** Whole outputs that did not fit in a result, kept as files and read page by page. */
 export class OutputStore {
   private readonly order: { ref: string; bytes: number }[] = [];
+  /** Outputs still being written, with what drops each of them. */
+  private readonly writing = new Map<string, () => void>();
   private disposed = false;
 
   constructor(private readonly options: OutputStoreOptions) {
@@ -66,10 +68,11 @@ export class OutputStore {
     };
     const pageBytes = this.options.pageBytes;
     const onClosed = (bytes: number): void => {
+      this.writing.delete(ref);
       this.order.push({ ref, bytes });
       this.enforceRetention();
     };
-    return {
+    const writer: SpillWriter = {
       ref,
       append(text: string) {
         if (closed) throw new Error('SpillWriter is closed');
@@ -100,28 +103,46 @@ export class OutputStore {
         writeFileSync(`${file}.json`, JSON.stringify({ pageStarts, totalBytes: written }), { mode: 0o600 });
         onClosed(written);
       },
-      discard() {
+      discard: () => {
         if (!closed) closeSync(fd);
         closed = true;
+        this.writing.delete(ref);
+        // Discarded after close: the output is already listed (or was deleted by retention).
+        this.delete(ref);
         rmSync(file, { force: true });
       },
     };
+    this.writing.set(ref, () => writer.discard());
+    return writer;
   }
 
   /** Reads one page (0-based) of a spilled output. */
   read(ref: string, page: number): ReadPageResult {
+    if (this.writing.has(ref)) {
+      return { ok: false, reason: `Output "${ref}" is still being written; read it once its command has finished.` };
+    }
     if (!REF_PATTERN.test(ref) || !this.order.some((e) => e.ref === ref)) {
       return { ok: false, reason: `No stored output "${ref}": it never existed or was deleted to keep the store within its limits.` };
     }
     const file = this.fileOf(ref);
-    const index = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as { pageStarts: number[]; totalBytes: number };
+    let index: { pageStarts: number[]; totalBytes: number };
+    try {
+      index = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as { pageStarts: number[]; totalBytes: number };
+    } catch (e) {
+      return { ok: false, reason: `Stored output "${ref}" can no longer be read (${(e as Error).message}).` };
+    }
     const pages = index.pageStarts.length;
     if (!Number.isInteger(page) || page < 0 || page >= pages) {
       return { ok: false, reason: `Page ${page} does not exist: output "${ref}" has pages 0 to ${pages - 1}.` };
     }
     const start = index.pageStarts[page]!;
     const end = page + 1 < pages ? index.pageStarts[page + 1]! : index.totalBytes;
-    const fd = openSync(file, 'r');
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch (e) {
+      return { ok: false, reason: `Stored output "${ref}" can no longer be read (${(e as Error).message}).` };
+    }
     try {
       const buf = Buffer.alloc(end - start);
       readSync(fd, buf, 0, buf.length, start);
@@ -145,10 +166,11 @@ export class OutputStore {
     return { entries: this.order.length, bytes: this.order.reduce((n, e) => n + e.bytes, 0) };
   }
 
-  /** Deletes every spilled output. */
+  /** Deletes every spilled output, including those still being written. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const drop of [...this.writing.values()]) drop();
     for (const e of [...this.order]) this.delete(e.ref);
   }
 

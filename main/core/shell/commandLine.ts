@@ -21,6 +21,8 @@ export interface CommandLines {
  * quotes, here-strings, backticks, `$_` and newlines arrive intact; a long text goes ahead in parts.
  */
 export function buildCommandLines(command: string, seq: number, partChars: number): CommandLines {
+  // A part size of 0 (or less) would never consume the text.
+  if (!Number.isInteger(partChars) || partChars < 1) throw new RangeError(`partChars must be a positive integer, not ${partChars}`);
   const encoded = Buffer.from(command, 'utf8').toString('base64');
   const parts: string[] = [];
   let offset = 0;

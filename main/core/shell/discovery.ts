@@ -78,15 +78,18 @@ function lookup(name: string, d: DiscoveryEnv, tried: string[]): string | undefi
 /** Well-known install locations that are often missing from PATH (e.g. a GUI app's environment). */
 function knownLocations(d: DiscoveryEnv): string[] {
   const p = pathModule(d.platform);
+  // Without a home directory the dotnet-tools location would be a relative path (resolved against
+  // whatever the cwd happens to be): leave it out.
+  const dotnetTool = p.isAbsolute(d.homedir) ? [p.join(d.homedir, '.dotnet', 'tools', 'pwsh')] : [];
   switch (d.platform) {
     case 'win32': {
       const pf = d.env.ProgramFiles ?? 'C:\\Program Files';
       return [p.join(pf, 'PowerShell', '7', 'pwsh.exe'), p.join(pf, 'PowerShell', '7-preview', 'pwsh.exe')];
     }
     case 'darwin':
-      return ['/usr/local/bin/pwsh', '/opt/homebrew/bin/pwsh', p.join(d.homedir, '.dotnet', 'tools', 'pwsh')];
+      return ['/usr/local/bin/pwsh', '/opt/homebrew/bin/pwsh', ...dotnetTool];
     default:
-      return ['/usr/bin/pwsh', '/opt/microsoft/powershell/7/pwsh', '/snap/bin/pwsh', p.join(d.homedir, '.dotnet', 'tools', 'pwsh')];
+      return ['/usr/bin/pwsh', '/opt/microsoft/powershell/7/pwsh', '/snap/bin/pwsh', ...dotnetTool];
   }
 }
 
