@@ -39,6 +39,8 @@ export const shellConfigSchema = z.object({
   commandPartChars: z.number().int().min(256).max(3500).default(3000).describe('Base64 characters per part line'),
   /** Longest text accepted by sendInput in one call (the pty's input buffer must never fill). */
   maxInputChars: z.number().int().min(1).max(3500).default(2000).describe('Longest input text per send (characters)'),
+  /** Output read from the pty but not yet rendered, beyond which reading pauses until rendering catches up. */
+  maxRenderBacklogChars: z.number().int().min(65536).default(4_000_000).describe('Pty output waiting to be rendered before reading pauses (characters)'),
   /** Private OSC number of the markers. */
   oscNumber: z.number().int().min(1000).max(65535).default(7717).describe('Private OSC number of the markers'),
 });

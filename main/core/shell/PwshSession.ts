@@ -112,6 +112,7 @@ export class PwshSession {
   private inputTimer: NodeJS.Timeout | undefined;
   private disposing: Promise<void> | undefined;
   private killReason: string | undefined;
+  private readPaused = false;
   /** pwsh's own process id as pwsh reports it (the pty's pid may be a launcher's). */
   private shellPid: number | undefined;
   private readonly stateEmitter = new Emitter<SessionState>();
@@ -138,6 +139,12 @@ export class PwshSession {
       sliceChars: Math.max(256, Math.floor(c.scrollbackRows / 2)),
       onReply: (data) => this.proc?.write(data),
       onMarker: (data) => this.handleMarker(data),
+      onParsed: (backlog) => {
+        if (this.readPaused && backlog <= c.maxRenderBacklogChars / 4) {
+          this.readPaused = false;
+          this.proc?.resume();
+        }
+      },
     });
   }
 
@@ -339,6 +346,11 @@ export class PwshSession {
       }
     }
     this.screen.write(data);
+    // Flow control: a command can print faster than the terminal renders; stop reading until it catches up.
+    if (!this.readPaused && this.screen.backlog > this.options.config.maxRenderBacklogChars) {
+      this.readPaused = true;
+      this.proc?.pause();
+    }
   }
 
   private handleMarker(data: string): void {
@@ -403,6 +415,11 @@ export class PwshSession {
     else r.reportProblem = decoded.reason;
     this.stopInputWatch();
     this.clearStopTimers(r);
+    // A normal end is final: the next command may be typed ahead of the prompt (the tty keeps it
+    // until pwsh reads its next line). Otherwise wait for the prompt: after a stop, so that no Ctrl+C
+    // still in flight meets the next command; after a body that stopped early (`exit`, a top-level
+    // return or break), because an `exit` outside a script file ends pwsh right after this marker.
+    if (!r.interrupted && r.report && !r.report.exited) this.finish(r, { status: 'completed' });
   }
 
   private async send(command: string, r: Running): Promise<void> {

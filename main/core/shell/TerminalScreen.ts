@@ -17,6 +17,8 @@ export interface TerminalScreenOptions {
   onReply(data: string): void;
   /** Called in stream order, with the screen exactly as it was when the sequence arrived. */
   onMarker(data: string): void;
+  /** Called after each slice is parsed, with the characters still waiting to be parsed. */
+  onParsed?(backlog: number): void;
 }
 
 /**
@@ -29,6 +31,7 @@ export class TerminalScreen {
   private readonly term: XTerminal;
   private capture: { marker: IMarker | undefined; row: number; startCol: number; partial: string; sink: (line: string) => void } | undefined;
   private disposed = false;
+  private pending = 0;
 
   constructor(private readonly options: TerminalScreenOptions) {
     this.term = new Terminal({
@@ -38,7 +41,9 @@ export class TerminalScreen {
       allowProposedApi: true,
       convertEol: false,
     });
-    this.term.onData((data) => options.onReply(data));
+    this.term.onData((data) => {
+      if (data) options.onReply(data);
+    });
     this.term.parser.registerOscHandler(options.oscNumber, (data) => {
       options.onMarker(data);
       return true;
@@ -50,8 +55,23 @@ export class TerminalScreen {
     if (this.disposed) return;
     const step = this.options.sliceChars;
     for (let i = 0; i < data.length; i += step) {
-      this.term.write(data.slice(i, i + step), () => this.harvest(false));
+      // xterm parses a write on a later timer tick (at least 1 ms in Node) unless input was just
+      // typed: an empty "typed" input makes it parse now when nothing is queued, so markers and
+      // terminal queries are handled without that delay. Bulk output still queues and batches.
+      this.term.input('', true);
+      const slice = data.slice(i, i + step);
+      this.pending += slice.length;
+      this.term.write(slice, () => {
+        this.pending -= slice.length;
+        this.harvest(false);
+        this.options.onParsed?.(this.pending);
+      });
     }
+  }
+
+  /** Characters written but not parsed yet (for flow control). */
+  get backlog(): number {
+    return this.pending;
   }
 
   /** Resolves once everything written so far has been parsed. */
