@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs';
 import type { CommandResult } from '../../../common/shell.js';
 import { defaultShellConfig } from '../config/shellConfig.js';
 import { findProcesses, processExists, SessionFixture, sleep, waitFor } from '../../../test/pwsh.js';
-import { PwshSession, SessionError } from './PwshSession.js';
+import { PwshSession, SessionError, windowsBuild } from './PwshSession.js';
 
 // Integration tests against real pwsh on a real pty. No fakes: a missing pwsh fails these tests.
 
@@ -407,5 +407,13 @@ describe('start-up and disposal', () => {
     expect(pids.filter(processExists)).toEqual([]);
     expect(findProcesses(['sleep', '318'])).toEqual([]);
     expect(s.state).toBe('ended');
+  });
+});
+
+describe('windowsBuild', () => {
+  it('reads the build from a Windows release string', () => {
+    expect(windowsBuild('10.0.22631')).toBe(22631);
+    expect(windowsBuild('10.0.17763')).toBe(17763);
+    expect(windowsBuild('6.18.44-fc')).toBe(0);
   });
 });

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import * as pty from '@lydell/node-pty';
 import type { CommandResult, CommandStatus, SessionState } from '../../../common/shell.js';
 import type { ShellConfig } from '../config/shellConfig.js';
@@ -67,7 +69,7 @@ export interface SessionExit {
 
 interface Running {
   seq: number;
-  sentAt: number;
+  /** performance.now() at the start marker (at the call until then). */
   startedAt: number;
   started: boolean;
   report?: EndReport;
@@ -137,6 +139,7 @@ export class PwshSession {
       oscNumber: c.oscNumber,
       // A slice never holds more line feeds than the scrollback has rows, so no row is trimmed unread.
       sliceChars: Math.max(256, Math.floor(c.scrollbackRows / 2)),
+      windowsPty: this.platform === 'win32' ? { backend: 'conpty', buildNumber: windowsBuild(os.release()) } : undefined,
       onReply: (data) => this.proc?.write(data),
       onMarker: (data) => this.handleMarker(data),
       onParsed: (backlog) => {
@@ -196,11 +199,9 @@ export class PwshSession {
     this.seq++;
     const seq = this.seq;
     return new Promise<CommandResult>((resolve) => {
-      const now = Date.now();
       const running: Running = {
         seq,
-        sentAt: now,
-        startedAt: now,
+        startedAt: performance.now(),
         started: false,
         collector: new OutputCollector(c.outputCapBytes, this.options.outputStore),
         stopTimers: [],
@@ -336,14 +337,15 @@ export class PwshSession {
   private handleData(data: string): void {
     const r = this.current;
     if (r?.started) {
+      // A read of the console asks for the cursor position first: a query as the last thing printed
+      // is the strongest sign that the command now waits for input.
       const at = data.lastIndexOf(CURSOR_QUERY);
-      if (at >= 0 && at + CURSOR_QUERY.length === data.length) {
-        this.queriedSinceOutput = true;
-      } else {
-        this.queriedSinceOutput = false;
+      const endsWithQuery = at >= 0 && at + CURSOR_QUERY.length === data.length;
+      if (!endsWithQuery || at > 0) {
         this.lastOutputAt = Date.now();
         if (this._state === 'waitingForInput') this.setState('running');
       }
+      this.queriedSinceOutput = endsWithQuery;
     }
     this.screen.write(data);
     // Flow control: a command can print faster than the terminal renders; stop reading until it catches up.
@@ -397,8 +399,8 @@ export class PwshSession {
     const r = this.current;
     if (!r || m.seq !== r.seq || r.started) return;
     r.started = true;
-    r.startedAt = Date.now();
-    this.lastOutputAt = r.startedAt;
+    r.startedAt = performance.now();
+    this.lastOutputAt = Date.now();
     this.queriedSinceOutput = false;
     this.screen.beginCapture((line) => r.collector.push(line));
     this.startInputWatch(r);
@@ -408,7 +410,7 @@ export class PwshSession {
   private onEnd(m: Marker): void {
     const r = this.current;
     if (!r || m.seq !== r.seq || !r.started || r.report) return;
-    r.endedAt = Date.now();
+    r.endedAt = performance.now();
     this.screen.endCapture();
     const decoded = decodeEndPayload(m.payload);
     if (decoded.ok) r.report = decoded.report;
@@ -575,7 +577,7 @@ export class PwshSession {
       exitCode,
       success: status === 'completed' ? (rep?.success ?? false) : status === 'sessionEnded' ? exitCode === 0 : false,
       cwd: rep?.cwd ?? null,
-      durationMs: (r.endedAt ?? Date.now()) - r.startedAt,
+      durationMs: Math.round(((r.endedAt ?? performance.now()) - r.startedAt) * 10) / 10,
       truncated: out.truncated,
       outputBytes: out.outputBytes,
       outputRef: out.outputRef,
@@ -612,6 +614,12 @@ export class PwshSession {
     this._state = state;
     this.stateEmitter.fire(state);
   }
+}
+
+/** The build number in a Windows release string such as "10.0.22631". */
+export function windowsBuild(release: string): number {
+  const build = Number(release.split('.')[2]);
+  return Number.isInteger(build) ? build : 0;
 }
 
 function delay(ms: number): Promise<void> {

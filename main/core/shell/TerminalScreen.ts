@@ -11,6 +11,8 @@ export interface TerminalScreenOptions {
   scrollback: number;
   /** Private OSC number whose sequences are handed to onMarker. */
   oscNumber: number;
+  /** On Windows: ConPTY's build, so xterm applies its workarounds for ConPTY's line wrapping. */
+  windowsPty?: { backend: 'conpty'; buildNumber: number };
   /** Bytes the terminal renders between two harvests; keeps scrolled-off rows from being trimmed unread. */
   sliceChars: number;
   /** The terminal's replies to queries (cursor position, device attributes): write them to the pty. */
@@ -40,6 +42,7 @@ export class TerminalScreen {
       scrollback: options.scrollback,
       allowProposedApi: true,
       convertEol: false,
+      ...(options.windowsPty ? { windowsPty: options.windowsPty } : {}),
     });
     this.term.onData((data) => {
       if (data) options.onReply(data);
