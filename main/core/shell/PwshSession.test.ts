@@ -173,6 +173,39 @@ describe('command text arrives intact', () => {
   });
 });
 
+describe('terminal rendering', () => {
+  let s: PwshSession;
+  beforeAll(async () => {
+    s = await fx.start();
+  });
+
+  it("strips a native program's colours and cursor movement", async () => {
+    const r = await s.run(`bash --norc --noprofile -c "printf '\\033[31mred\\033[0m plain\\n'; printf 'abc\\rX\\n'"`);
+    expect(r.output).toBe('red plain\nXbc');
+    expectClean(r);
+  });
+
+  it('keeps capturing across Clear-Host', async () => {
+    const r = await s.run("'before'; Clear-Host; 'after'");
+    expect(r.status).toBe('completed');
+    expect(r.output.split('\n')).toContain('after');
+    expect((await s.run("'next'")).output).toBe('next');
+  });
+
+  it('captures output longer than the scrollback, with wrapped lines, exactly', async () => {
+    const r = await s.run("1..6000 | ForEach-Object { \"$_ \" + ('w' * 450) }");
+    expect(r.truncated).toBe(true);
+    let text = '';
+    for (let page = 0; ; page++) {
+      const p = fx.store.read(r.outputRef!, page);
+      if (!p.ok) throw new Error(p.reason);
+      text += p.page.text;
+      if (page + 1 === p.page.pages) break;
+    }
+    expect(text.split('\n').slice(0, -1)).toEqual(Array.from({ length: 6000 }, (_, i) => `${i + 1} ${'w'.repeat(450)}`));
+  });
+});
+
 describe('state', () => {
   it('keeps variables, functions and the location between commands and reports the cwd', async () => {
     const s = await fx.start();
@@ -181,6 +214,8 @@ describe('state', () => {
     expect((await s.run('Get-Twice 21')).output).toBe('42');
     const cd = await s.run('Set-Location /tmp');
     expect(cd.cwd).toBe(realpathSync('/tmp'));
+    // The start-up script is not left in the history (commands are, as poshpool's wrapper lines).
+    expect((await s.run('(Get-History).Count')).output).toBe('4');
     const pwd = await s.run('(Get-Location).Path');
     expect(pwd.output).toBe(realpathSync('/tmp'));
     expect(pwd.cwd).toBe(realpathSync('/tmp'));
@@ -330,6 +365,17 @@ describe('input', () => {
     expect(r.output).toContain('hello Bob');
     expect(r.success).toBe(true);
     expect((await s.run('$name')).output).toBe('Bob');
+  });
+
+  it('cancels a command that waits for input', async () => {
+    const s = await fx.start();
+    const running = s.run("$never = Read-Host 'Password'");
+    expect(await waitFor(() => s.state === 'waitingForInput', 5000)).toBe(true);
+    s.cancel();
+    const r = await running;
+    expect(r.status).toBe('cancelled');
+    expect(r.sessionAlive).toBe(true);
+    expect((await s.run("'after'")).output).toBe('after');
   });
 
   it('refuses input when nothing runs and input that is too long', async () => {

@@ -23,6 +23,7 @@ if ($null -eq $global:__poshpool) {
         Caught      = $null
         ErrorMark   = $null
         Parts       = New-Object System.Text.StringBuilder
+        HistoryReady = $false
     }
 }
 $__poshpoolNonce = $env:POSHPOOL_NONCE
@@ -259,6 +260,11 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
     }
 
     function Write-PoshpoolPrompt {
+        if (-not $pp.HistoryReady) {
+            # At the first prompt the history holds only this start-up script: drop it.
+            Clear-History
+            $pp.HistoryReady = $true
+        }
         Send-Marker $pp.Seq 'ready' ([string]$global:NestedPromptLevel + ',' + $PID)
     }
 
