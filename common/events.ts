@@ -1,0 +1,51 @@
+/** The event union: every state change of the core, as it crosses to MCP, the dashboard, the tray and the audit log. */
+
+import type { CommandStatus, SessionState } from './shell.js';
+
+/** How a waiting request is served: sync (a caller waits for it) before async. */
+export type Priority = 'sync' | 'async';
+
+/** Health of the warm pool. */
+export type PoolState = 'starting' | 'healthy' | 'degraded' | 'disposed';
+
+interface Base {
+  /** Milliseconds since the epoch. */
+  time: number;
+}
+
+export type PoshpoolEvent =
+  | (Base & { type: 'session.started'; sessionId: string; clientId: string; pid: number | null })
+  | (Base & { type: 'session.state'; sessionId: string; clientId: string; state: SessionState })
+  | (Base & { type: 'session.ended'; sessionId: string; clientId: string; reason: SessionEndReason; detail: string })
+  | (Base & { type: 'session.abandoned'; sessionId: string; clientId: string; idleMs: number })
+  | (Base & { type: 'session.reclaimed'; sessionId: string; clientId: string; idleMs: number })
+  | (Base & { type: 'request.queued'; requestId: string; clientId: string; priority: Priority; position: number; etaMs: number })
+  | (Base & { type: 'request.position'; requestId: string; clientId: string; priority: Priority; position: number; etaMs: number })
+  | (Base & { type: 'request.allocated'; requestId: string; clientId: string; sessionId: string; waitedMs: number })
+  | (Base & { type: 'request.cancelled'; requestId: string; clientId: string; reason: string })
+  | (Base & { type: 'request.rejected'; requestId: string; clientId: string; reason: string })
+  | (Base & { type: 'command.started'; sessionId: string; clientId: string; seq: number; command: string; jobId: string | null })
+  | (Base & {
+      type: 'command.finished';
+      sessionId: string;
+      clientId: string;
+      seq: number;
+      status: CommandStatus;
+      exitCode: number | null;
+      success: boolean;
+      durationMs: number;
+      outputBytes: number;
+      jobId: string | null;
+    })
+  | (Base & { type: 'job.finished'; jobId: string; clientId: string; sessionId: string; status: JobStatus; exitCode: number | null })
+  | (Base & { type: 'job.failed'; jobId: string; clientId: string; sessionId: string; reason: string })
+  | (Base & { type: 'pool.degraded'; reason: string; failures: number })
+  | (Base & { type: 'pool.recovered'; downMs: number });
+
+export type PoshpoolEventType = PoshpoolEvent['type'];
+
+/** Why a session ended. */
+export type SessionEndReason = 'ended' | 'reclaimed' | 'cancelled' | 'died' | 'failedValidation' | 'shutdown';
+
+/** Where a background job stands. */
+export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';

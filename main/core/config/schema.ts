@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { shellConfigSchema } from './shellConfig.js';
+
+/**
+ * poshpool's configuration: config.json in the user's config dir (every field optional). Each
+ * field's doc line is its documentation; the defaults are the values shown.
+ */
+export const configSchema = z.object({
+  /** Sessions kept started and ready to lend. */
+  warmSessions: z.number().int().min(0).max(64).default(3).describe('Sessions kept warm and ready'),
+  /** Sessions lent at once at most; further requests wait in the queue. */
+  maxSessions: z.number().int().min(1).max(64).default(5).describe('Sessions lent at once at most'),
+  /** Requests that may wait at once; beyond it a request is refused at once. */
+  maxWaiting: z.number().int().min(0).max(100000).default(200).describe('Requests that may wait in the queue'),
+  /** A lent session idle this long is reported as abandoned (once). */
+  idleLimitSeconds: z.number().min(1).default(120).describe('Idle time before a session is reported abandoned (s)'),
+  /** After being reported abandoned, a session idle this much longer is ended and its slot reused; 0 = never. */
+  reclaimAfterSeconds: z.number().min(0).default(0).describe('Further idle time before an abandoned session is ended (s); 0 = never'),
+  /** First delay before replacing a session whose start failed; doubles on each further failure. */
+  spawnBackoffInitialMs: z.number().int().min(0).default(250).describe('First retry delay after a failed session start (ms)'),
+  /** Longest delay between two attempts to start a session. */
+  spawnBackoffMaxMs: z.number().int().min(0).default(30000).describe('Longest retry delay after failed session starts (ms)'),
+  /** Failed starts (or sessions dying young) within degradedWindowSeconds that put the pool in a degraded state. */
+  degradedFailureCount: z.number().int().min(1).default(5).describe('Failures within the window that make the pool degraded'),
+  /** Window over which failures are counted for the degraded state. */
+  degradedWindowSeconds: z.number().min(1).default(60).describe('Window for counting failures (s)'),
+  /** Time a session has to answer the check made before it is lent. */
+  validateTimeoutMs: z.number().int().min(100).default(5000).describe('Time limit of the check before lending a session (ms)'),
+  /** Weight of the newest hold time in the moving average the ETA uses (0..1). */
+  etaAlpha: z.number().gt(0).max(1).default(0.2).describe('Weight of the newest hold time in the ETA moving average'),
+  /** Finished background jobs kept (the oldest are forgotten beyond it). */
+  jobRetentionCount: z.number().int().min(1).default(100).describe('Finished background jobs kept'),
+  /** Output bytes of finished background jobs kept in all (memory and spill files). */
+  jobRetentionBytes: z.number().int().min(1024).default(256 * 1024 * 1024).describe('Output bytes of finished jobs kept'),
+  /** Bytes per page when a spilled output is read page by page. */
+  outputPageBytes: z.number().int().min(1024).default(64 * 1024).describe('Bytes per page of a spilled output'),
+  /** Size at which the audit log is rotated. */
+  auditMaxBytes: z.number().int().min(1024).default(10 * 1024 * 1024).describe('Audit log size before rotation (bytes)'),
+  /** Rotated audit log files kept. */
+  auditMaxFiles: z.number().int().min(1).default(5).describe('Rotated audit log files kept'),
+  /** The shell engine. */
+  shell: shellConfigSchema.default(shellConfigSchema.parse({})),
+});
+
+export type PoshpoolConfig = z.infer<typeof configSchema>;
+
+/** A config with every default, optionally overridden (for tests and embedders). */
+export function defaultConfig(overrides: Partial<z.input<typeof configSchema>> = {}): PoshpoolConfig {
+  return configSchema.parse(overrides);
+}
