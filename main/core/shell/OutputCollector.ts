@@ -51,6 +51,19 @@ export class OutputCollector {
     return this.bytes;
   }
 
+  /** The output so far plus `pending` lines not yet pushed, without ending the collection. */
+  snapshot(pending: string[] = []): { output: string; outputBytes: number; truncated: boolean } {
+    const pendingBytes = pending.reduce((n, l) => n + Buffer.byteLength(l, 'utf8') + 1, 0);
+    if (!this.spill) {
+      const text = trimBlankLines([...this.lines, ...pending]).join('\n');
+      return { output: text, outputBytes: this.bytes + pendingBytes, truncated: false };
+    }
+    const tail = [...this.tail, ...pending];
+    const omitted = this.bytes - this.headBytes - this.tailBytes;
+    const notice = `... [${omitted} bytes omitted so far] ...`;
+    return { output: [...this.head, notice, ...tail].join('\n'), outputBytes: this.bytes + pendingBytes, truncated: true };
+  }
+
   /** Ends the collection; drops leading and trailing blank lines from the inline text. */
   finish(): CollectedOutput {
     if (!this.spill) {

@@ -348,6 +348,18 @@ describe('cancel and timeouts', () => {
   });
 });
 
+describe('output so far', () => {
+  it('shows what a running command has printed, then the whole result', async () => {
+    const s = await fx.start();
+    expect(s.outputSoFar()).toBeUndefined();
+    const running = s.run("1..3 | ForEach-Object { \"step $_\" }; Start-Sleep 30");
+    expect(await waitFor(() => s.outputSoFar()?.output === 'step 1\nstep 2\nstep 3', 5000)).toBe(true);
+    expect(s.outputSoFar()).toMatchObject({ seq: 1, truncated: false });
+    s.cancel();
+    expect((await running).output).toBe('step 1\nstep 2\nstep 3');
+  });
+});
+
 describe('input', () => {
   it('reports Read-Host as waiting for input and completes with the text sent', async () => {
     const s = await fx.start();

@@ -179,6 +179,14 @@ export class PwshSession {
     return this.exitInfo;
   }
 
+  /** What the running command has printed so far (head and tail when long), or undefined when idle. */
+  outputSoFar(): { seq: number; output: string; outputBytes: number; truncated: boolean } | undefined {
+    const r = this.current;
+    if (!r) return undefined;
+    if (!r.started) return { seq: r.seq, output: '', outputBytes: 0, truncated: false };
+    return { seq: r.seq, ...r.collector.snapshot(this.screen.peekCapture()) };
+  }
+
   /** The last rows of the screen (for diagnostics and input prompts). */
   screenTail(rows = 10): string {
     return this.screen.tail(rows);

@@ -100,6 +100,32 @@ export class TerminalScreen {
     this.capture = undefined;
   }
 
+  /** The captured rows not yet handed to the sink (up to the cursor), without consuming them. */
+  peekCapture(): string[] {
+    const c = this.capture;
+    if (!c) return [];
+    const b = this.term.buffer.active;
+    const cursorRow = b.baseY + b.cursorY;
+    let row = c.marker && !c.marker.isDisposed ? c.marker.line : c.marker ? 0 : c.row;
+    if (row < 0) row = 0;
+    const lines: string[] = [];
+    let partial = c.partial;
+    let startCol = c.startCol;
+    for (; row <= cursorRow; row++) {
+      const line = b.getLine(row);
+      if (!line) break;
+      const continues = row < cursorRow && (b.getLine(row + 1)?.isWrapped ?? false);
+      partial += line.translateToString(!continues, startCol);
+      startCol = 0;
+      if (!continues) {
+        lines.push(partial);
+        partial = '';
+      }
+    }
+    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    return lines;
+  }
+
   /** Stops capturing without harvesting the rest. */
   abandonCapture(): void {
     this.capture?.marker?.dispose();

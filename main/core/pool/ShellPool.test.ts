@@ -1,0 +1,254 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PoshpoolEvent } from '../../../common/events.js';
+import type { SessionState } from '../../../common/shell.js';
+import { Emitter } from '../events/Emitter.js';
+import { EventBus } from '../events/EventBus.js';
+import { ShellPool, type PoolSession, type ShellPoolSettings } from './ShellPool.js';
+
+// Unit tests with fake sessions and fake timers: the pool's bookkeeping, backoff and degraded state.
+// ShellPool.integration.test.ts proves the same pool with real pwsh.
+
+class FakeSession implements PoolSession {
+  static next = 1;
+  readonly id = `s${FakeSession.next++}`;
+  state: SessionState = 'idle';
+  pid: number | undefined = 1000 + FakeSession.next;
+  disposed = false;
+  private readonly exit = new Emitter<{ reason: string }>();
+  readonly onExit = this.exit.event;
+  die(reason: string): void {
+    this.state = 'ended';
+    this.exit.fire({ reason });
+  }
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.state = 'ended';
+  }
+}
+
+const settings: ShellPoolSettings = {
+  warmSessions: 2,
+  maxSessions: 3,
+  spawnBackoffInitialMs: 100,
+  spawnBackoffMaxMs: 1000,
+  degradedFailureCount: 3,
+  degradedWindowSeconds: 60,
+};
+
+/** A start function whose outcomes the test decides one by one. */
+function controllableStart() {
+  const pending: { resolve(ok: boolean, reason?: string): void }[] = [];
+  const made: FakeSession[] = [];
+  let autoSucceed = false;
+  const start = () =>
+    new Promise<{ ok: true; session: FakeSession } | { ok: false; reason: string }>((resolve) => {
+      const finish = (ok: boolean, reason = 'pwsh not found') => {
+        if (ok) {
+          const s = new FakeSession();
+          made.push(s);
+          resolve({ ok: true, session: s });
+        } else resolve({ ok: false, reason });
+      };
+      if (autoSucceed) finish(true);
+      else pending.push({ resolve: finish });
+    });
+  return {
+    start,
+    made,
+    pending,
+    succeedAll() {
+      for (const p of pending.splice(0)) p.resolve(true);
+    },
+    failAll(reason?: string) {
+      for (const p of pending.splice(0)) p.resolve(false, reason);
+    },
+    auto() {
+      autoSucceed = true;
+      this.succeedAll();
+    },
+  };
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+describe('ShellPool', () => {
+  let bus: EventBus;
+  let events: PoshpoolEvent[];
+  beforeEach(() => {
+    vi.useFakeTimers();
+    bus = new EventBus(() => Date.now());
+    events = [];
+    bus.onEvent((e) => events.push(e));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('starts warmSessions at once and lends a warm session without starting one', async () => {
+    const c = controllableStart();
+    const pool = new ShellPool({ ...settings, start: c.start, bus, isAlive: () => true });
+    expect(c.pending).toHaveLength(2);
+    c.succeedAll();
+    await flush();
+    expect(pool.warmCount).toBe(2);
+    expect(pool.state).toBe('healthy');
+    const got = await pool.acquire();
+    expect(got.ok).toBe(true);
+    expect(pool.lentCount).toBe(1);
+    expect(pool.freeSlots).toBe(2);
+    // The lent one is replaced, so two are warm again.
+    expect(c.pending).toHaveLength(1);
+    c.auto();
+    await pool.dispose();
+  });
+
+  it('never lends more than maxSessions and never the same session twice', async () => {
+    const c = controllableStart();
+    c.auto();
+    const pool = new ShellPool({ ...settings, start: c.start, bus, isAlive: () => true });
+    await flush();
+    const a = await pool.acquire();
+    const b = await pool.acquire();
+    const d = await pool.acquire();
+    const ids = [a, b, d].map((r) => (r.ok ? r.session.id : 'none'));
+    expect(new Set(ids).size).toBe(3);
+    const full = await pool.acquire();
+    expect(full).toMatchObject({ ok: false, code: 'full' });
+    // No warm sessions are kept when no slot is free.
+    await flush();
+    expect(pool.warmCount).toBe(0);
+    if (!a.ok) throw new Error('expected a session');
+    await pool.release(a.session);
+    expect(a.session.disposed).toBe(true);
+    const again = await pool.acquire();
+    expect(again.ok && again.session.id).not.toBe(a.session.id);
+    await pool.dispose();
+  });
+
+  it('announces a freed slot on release', async () => {
+    const c = controllableStart();
+    c.auto();
+    const pool = new ShellPool({ ...settings, start: c.start, bus, isAlive: () => true });
+    await flush();
+    let freed = 0;
+    pool.onSlotFreed(() => freed++);
+    const a = await pool.acquire();
+    if (!a.ok) throw new Error('expected a session');
+    await pool.release(a.session);
+    await pool.release(a.session);
+    expect(freed).toBe(1);
+    await pool.dispose();
+  });
+
+  it('waits for a starting session when none is warm', async () => {
+    const c = controllableStart();
+    const pool = new ShellPool({ ...settings, warmSessions: 0, start: c.start, bus, isAlive: () => true });
+    expect(c.pending).toHaveLength(0);
+    const p = pool.acquire();
+    expect(pool.lentCount).toBe(1);
+    expect(c.pending).toHaveLength(1);
+    c.succeedAll();
+    const got = await p;
+    expect(got.ok).toBe(true);
+    c.auto();
+    await pool.dispose();
+  });
+
+  it('does not lend a warm session that died or fails its check; it replaces it', async () => {
+    const c = controllableStart();
+    c.auto();
+    let alive = true;
+    const pool = new ShellPool({ ...settings, start: c.start, bus, isAlive: () => alive });
+    await flush();
+    const [first, second] = c.made;
+    first!.die('killed');
+    await flush();
+    expect(pool.warmCount).toBe(1);
+    alive = false;
+    const p = pool.acquire();
+    alive = true;
+    await vi.advanceTimersByTimeAsync(1000);
+    const got = await p;
+    expect(got.ok).toBe(true);
+    expect(got.ok && [first!.id, second!.id]).not.toContain(got.ok && got.session.id);
+    expect(second!.disposed).toBe(true);
+    expect(pool.restarts).toBe(2);
+    await pool.dispose();
+  });
+
+  it('retries failed starts with exponential backoff', async () => {
+    const c = controllableStart();
+    const pool = new ShellPool({ ...settings, warmSessions: 1, degradedFailureCount: 10, start: c.start, bus, isAlive: () => true });
+    c.failAll();
+    await flush();
+    expect(c.pending).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(c.pending).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.pending).toHaveLength(1);
+    c.failAll();
+    await flush();
+    await vi.advanceTimersByTimeAsync(199);
+    expect(c.pending).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.pending).toHaveLength(1);
+    c.failAll();
+    await flush();
+    await vi.advanceTimersByTimeAsync(400);
+    expect(c.pending).toHaveLength(1);
+    c.succeedAll();
+    await flush();
+    expect(pool.warmCount).toBe(1);
+    expect(pool.state).toBe('healthy');
+    c.auto();
+    await pool.dispose();
+  });
+
+  it('becomes degraded after too many failures, tells callers why, and recovers by itself', async () => {
+    const c = controllableStart();
+    const pool = new ShellPool({ ...settings, warmSessions: 1, start: c.start, bus, isAlive: () => true });
+    const waiting = pool.acquire();
+    // The first attempt serves both the warm target and the waiter; fail three rounds.
+    for (let i = 0; i < 3; i++) {
+      c.failAll('pwsh: No such file or directory');
+      await flush();
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(pool.state).toBe('degraded');
+    const failed = await waiting;
+    expect(failed).toMatchObject({ ok: false, code: 'degraded' });
+    expect(!failed.ok && failed.reason).toContain('pwsh: No such file or directory');
+    expect(events.filter((e) => e.type === 'pool.degraded')).toHaveLength(1);
+    const refused = await pool.acquire();
+    expect(refused).toMatchObject({ ok: false, code: 'degraded' });
+    expect(pool.lentCount).toBe(0);
+    // It keeps retrying on its own; one success recovers it.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(c.pending.length).toBeGreaterThan(0);
+    c.succeedAll();
+    await flush();
+    expect(pool.state).toBe('healthy');
+    expect(events.map((e) => e.type)).toContain('pool.recovered');
+    expect((await pool.acquire()).ok).toBe(true);
+    c.auto();
+    await pool.dispose();
+  });
+
+  it('dispose ends idle and lent sessions and fails waiters', async () => {
+    const c = controllableStart();
+    const pool = new ShellPool({ ...settings, warmSessions: 1, start: c.start, bus, isAlive: () => true });
+    c.succeedAll();
+    await flush();
+    const lent = await pool.acquire();
+    const waiting = pool.acquire();
+    const disposing = pool.dispose();
+    c.succeedAll();
+    await disposing;
+    expect(await waiting).toMatchObject({ ok: false, code: 'disposed' });
+    expect(c.made.every((s) => s.disposed)).toBe(true);
+    expect(lent.ok).toBe(true);
+    expect(await pool.acquire()).toMatchObject({ ok: false, code: 'disposed' });
+  });
+});

@@ -1,0 +1,283 @@
+import type { PoolState } from '../../../common/events.js';
+import type { SessionState } from '../../../common/shell.js';
+import { Emitter, type Disposable } from '../events/Emitter.js';
+import type { EventBus } from '../events/EventBus.js';
+
+/** What the pool needs of a session (PwshSession has it all). */
+export interface PoolSession {
+  readonly id: string;
+  readonly state: SessionState;
+  readonly pid: number | undefined;
+  onExit(listener: (exit: { reason: string }) => void): Disposable;
+  dispose(): Promise<void>;
+}
+
+/** Starts one session. */
+export type StartSession<S> = () => Promise<{ ok: true; session: S } | { ok: false; reason: string }>;
+
+/** Settings of the pool (the config's fields of the same names). */
+export interface ShellPoolSettings {
+  warmSessions: number;
+  maxSessions: number;
+  spawnBackoffInitialMs: number;
+  spawnBackoffMaxMs: number;
+  degradedFailureCount: number;
+  degradedWindowSeconds: number;
+}
+
+export interface ShellPoolOptions<S> extends ShellPoolSettings {
+  start: StartSession<S>;
+  bus: EventBus;
+  now?: () => number;
+  /** True while the process lives (default: signal 0). */
+  isAlive?: (pid: number) => boolean;
+}
+
+export type AcquireResult<S> =
+  | { ok: true; session: S }
+  | { ok: false; code: 'full' | 'degraded' | 'disposed'; reason: string };
+
+interface Waiter<S> {
+  resolve(result: AcquireResult<S>): void;
+}
+
+function defaultIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Warm pwsh sessions. Keeps `warmSessions` started and idle, lends at most `maxSessions` at once, and
+ * never lends a session twice: a returned session is disposed and replaced, so nothing leaks from
+ * one agent to the next. Failed starts are retried with exponential backoff; too many failures in a
+ * window make the pool degraded (an event, and callers are told why) until a start succeeds again.
+ */
+export class ShellPool<S extends PoolSession> {
+  private readonly idle: S[] = [];
+  private readonly lent = new Set<S>();
+  private readonly waiters: Waiter<S>[] = [];
+  private readonly exitSubs = new Map<S, Disposable>();
+  private readonly starts = new Set<Promise<void>>();
+  private reserved = 0;
+  private failureTimes: number[] = [];
+  private consecutiveFailures = 0;
+  private lastFailure = '';
+  private retryTimer: NodeJS.Timeout | undefined;
+  private _state: PoolState = 'starting';
+  private degradedSince = 0;
+  private _restarts = 0;
+  private readonly now: () => number;
+  private readonly isAlive: (pid: number) => boolean;
+  private readonly slotEmitter = new Emitter<void>();
+  private readonly stateEmitter = new Emitter<PoolState>();
+
+  /** Fires when a lent session comes back (a slot is free for the queue). */
+  readonly onSlotFreed = this.slotEmitter.event;
+  /** Fires when the pool's state changes. */
+  readonly onStateChange = this.stateEmitter.event;
+
+  constructor(private readonly options: ShellPoolOptions<S>) {
+    this.now = options.now ?? Date.now;
+    this.isAlive = options.isAlive ?? defaultIsAlive;
+    this.refill();
+  }
+
+  get state(): PoolState {
+    return this._state;
+  }
+
+  /** Sessions lent out now (including ones being handed over). */
+  get lentCount(): number {
+    return this.lent.size + this.reserved;
+  }
+
+  /** Slots that can be lent now. */
+  get freeSlots(): number {
+    return Math.max(0, this.options.maxSessions - this.lentCount);
+  }
+
+  get capacity(): number {
+    return this.options.maxSessions;
+  }
+
+  /** Warm sessions ready to lend. */
+  get warmCount(): number {
+    return this.idle.length;
+  }
+
+  /** Sessions started to replace ones that failed or died. */
+  get restarts(): number {
+    return this._restarts;
+  }
+
+  /** Why the pool is degraded (empty when it is not). */
+  get degradedReason(): string {
+    return this._state === 'degraded' ? this.lastFailure : '';
+  }
+
+  /**
+   * Lends a session: a warm one when there is one, else the next that finishes starting. Fails at
+   * once when every slot is lent (`full`: queue the caller instead) or the pool is degraded.
+   */
+  acquire(): Promise<AcquireResult<S>> {
+    if (this._state === 'disposed') return Promise.resolve({ ok: false, code: 'disposed', reason: 'poshpool is shutting down.' });
+    if (this.freeSlots <= 0) {
+      return Promise.resolve({ ok: false, code: 'full', reason: `All ${this.options.maxSessions} sessions are lent (maxSessions).` });
+    }
+    const warm = this.takeIdle();
+    if (warm) {
+      this.lent.add(warm);
+      this.refill();
+      return Promise.resolve({ ok: true, session: warm });
+    }
+    if (this._state === 'degraded') return Promise.resolve(this.degradedResult());
+    this.reserved++;
+    return new Promise((resolve) => {
+      this.waiters.push({
+        resolve: (result) => {
+          this.reserved--;
+          if (result.ok) this.lent.add(result.session);
+          resolve(result);
+        },
+      });
+      this.refill();
+    });
+  }
+
+  /** Takes a session back: it is disposed (never lent again) and replaced. */
+  async release(session: S): Promise<void> {
+    if (!this.lent.delete(session)) return;
+    this.exitSubs.get(session)?.dispose();
+    this.exitSubs.delete(session);
+    this.refill();
+    this.slotEmitter.fire();
+    await session.dispose();
+  }
+
+  /** Ends every session, lent or not, and stops starting new ones. */
+  async dispose(): Promise<void> {
+    if (this._state === 'disposed') return;
+    this.setState('disposed');
+    clearTimeout(this.retryTimer);
+    for (const w of this.waiters.splice(0)) w.resolve({ ok: false, code: 'disposed', reason: 'poshpool is shutting down.' });
+    await Promise.all([...this.starts]);
+    const all = [...this.idle.splice(0), ...this.lent];
+    this.lent.clear();
+    for (const sub of this.exitSubs.values()) sub.dispose();
+    this.exitSubs.clear();
+    await Promise.all(all.map((s) => s.dispose()));
+    this.slotEmitter.dispose();
+    this.stateEmitter.dispose();
+  }
+
+  private takeIdle(): S | undefined {
+    while (this.idle.length > 0) {
+      const s = this.idle.shift()!;
+      // Validate before lending: a session that died or is not at its prompt is never handed out.
+      if (s.state === 'idle' && s.pid !== undefined && this.isAlive(s.pid)) return s;
+      this.exitSubs.get(s)?.dispose();
+      this.exitSubs.delete(s);
+      void s.dispose();
+      this.recordFailure(`a warm session failed its check before lending (state ${s.state})`);
+    }
+    return undefined;
+  }
+
+  /** Starts as many sessions as the waiters and the warm target need, unless a retry is pending. */
+  private refill(): void {
+    if (this._state === 'disposed' || this.retryTimer) return;
+    const free = this.options.maxSessions - this.lent.size - this.reserved;
+    const wanted = this.waiters.length + Math.min(this.options.warmSessions, Math.max(0, free));
+    const missing = wanted - this.idle.length - this.starts.size;
+    for (let i = 0; i < missing; i++) this.startOne();
+  }
+
+  private startOne(): void {
+    const run = (async () => {
+      const started = await this.options.start().catch((e: unknown) => ({ ok: false as const, reason: `starting a session threw: ${String(e)}` }));
+      if (!started.ok) {
+        this.recordFailure(started.reason);
+        return;
+      }
+      const session = started.session;
+      if (this._state === 'disposed') {
+        await session.dispose();
+        return;
+      }
+      this.consecutiveFailures = 0;
+      if (this._state !== 'healthy') {
+        if (this._state === 'degraded') this.options.bus.emit({ type: 'pool.recovered', downMs: this.now() - this.degradedSince });
+        this.setState('healthy');
+      }
+      this.exitSubs.set(
+        session,
+        session.onExit((exit) => this.onSessionExit(session, exit.reason)),
+      );
+      const waiter = this.waiters.shift();
+      if (waiter) waiter.resolve({ ok: true, session });
+      else this.idle.push(session);
+    })();
+    this.starts.add(run);
+    void run.finally(() => {
+      this.starts.delete(run);
+      this.refill();
+    });
+  }
+
+  private onSessionExit(session: S, reason: string): void {
+    this.exitSubs.get(session)?.dispose();
+    this.exitSubs.delete(session);
+    const i = this.idle.indexOf(session);
+    if (i >= 0) {
+      // A warm session died on its own: replace it, and count it (pwsh that cannot stay up is a failure).
+      this.idle.splice(i, 1);
+      void session.dispose();
+      this.recordFailure(`a warm session ended: ${reason}`);
+      this.refill();
+    }
+    // A lent session's end is its borrower's business: the borrower releases it and the pool replaces it.
+  }
+
+  private recordFailure(reason: string): void {
+    if (this._state === 'disposed') return;
+    const now = this.now();
+    this.lastFailure = reason;
+    this.consecutiveFailures++;
+    this._restarts++;
+    const windowMs = this.options.degradedWindowSeconds * 1000;
+    this.failureTimes = [...this.failureTimes.filter((t) => now - t < windowMs), now];
+    if (this._state !== 'degraded' && this.failureTimes.length >= this.options.degradedFailureCount) {
+      this.degradedSince = now;
+      this.setState('degraded');
+      this.options.bus.emit({ type: 'pool.degraded', reason, failures: this.failureTimes.length });
+      for (const w of this.waiters.splice(0)) w.resolve(this.degradedResult());
+    }
+    const delay = Math.min(this.options.spawnBackoffMaxMs, this.options.spawnBackoffInitialMs * 2 ** (this.consecutiveFailures - 1));
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      // Degraded with nobody waiting: still try one start, so the pool recovers by itself.
+      if (this._state === 'degraded' && this.idle.length + this.starts.size === 0) this.startOne();
+      else this.refill();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private degradedResult(): AcquireResult<S> {
+    return {
+      ok: false,
+      code: 'degraded',
+      reason: `PowerShell sessions cannot be started: ${this.lastFailure} (${this.failureTimes.length} failures in ${this.options.degradedWindowSeconds} s). poshpool keeps retrying and recovers by itself once pwsh starts; check the pwsh path ("shell.path") and the logs.`,
+    };
+  }
+
+  private setState(state: PoolState): void {
+    if (this._state === state) return;
+    this._state = state;
+    this.stateEmitter.fire(state);
+  }
+}
