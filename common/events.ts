@@ -15,7 +15,7 @@ interface Base {
 
 export type PoshpoolEvent =
   | (Base & { type: 'session.started'; sessionId: string; clientId: string; pid: number | null })
-  | (Base & { type: 'session.state'; sessionId: string; clientId: string; state: SessionState })
+  | (Base & { type: 'session.state'; sessionId: string; clientId: string; state: SessionState | 'ending' })
   | (Base & { type: 'session.ended'; sessionId: string; clientId: string; reason: SessionEndReason; detail: string })
   | (Base & { type: 'session.abandoned'; sessionId: string; clientId: string; idleMs: number })
   | (Base & { type: 'session.reclaimed'; sessionId: string; clientId: string; idleMs: number })

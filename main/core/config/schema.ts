@@ -26,8 +26,8 @@ export const configSchema = z.object({
   degradedWindowSeconds: z.number().min(1).default(60).describe('Window for counting failures (s)'),
   /** Time a session has to answer the check made before it is lent. */
   validateTimeoutMs: z.number().int().min(100).default(5000).describe('Time limit of the check before lending a session (ms)'),
-  /** Weight of the newest hold time in the moving average the ETA uses (0..1). */
-  etaAlpha: z.number().gt(0).max(1).default(0.2).describe('Weight of the newest hold time in the ETA moving average'),
+  /** Weight of the newest hold time in the moving average the ETA uses (0..1); small = steady ETAs (0.2 missed the 25 % target in 21-36 of 100 simulated bursts, 0.05 in 1-4). */
+  etaAlpha: z.number().gt(0).max(1).default(0.05).describe('Weight of the newest hold time in the ETA moving average'),
   /** Finished background jobs kept (the oldest are forgotten beyond it). */
   jobRetentionCount: z.number().int().min(1).default(100).describe('Finished background jobs kept'),
   /** Output bytes of finished background jobs kept in all (memory and spill files). */

@@ -104,7 +104,7 @@ describe('ShellPool', () => {
     await pool.dispose();
   });
 
-  it('never lends more than maxSessions and never the same session twice', async () => {
+  it('never lends more than maxSessions and never the same session twice, and stays warm', async () => {
     const c = controllableStart();
     c.auto();
     const pool = new ShellPool({ ...settings, start: c.start, bus, isAlive: () => true });
@@ -116,9 +116,9 @@ describe('ShellPool', () => {
     expect(new Set(ids).size).toBe(3);
     const full = await pool.acquire();
     expect(full).toMatchObject({ ok: false, code: 'full' });
-    // No warm sessions are kept when no slot is free.
+    // Warm sessions stay ready even while every slot is lent, for the next request after a release.
     await flush();
-    expect(pool.warmCount).toBe(0);
+    expect(pool.warmCount).toBe(2);
     if (!a.ok) throw new Error('expected a session');
     await pool.release(a.session);
     expect(a.session.disposed).toBe(true);

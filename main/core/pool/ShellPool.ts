@@ -187,11 +187,14 @@ export class ShellPool<S extends PoolSession> {
     return undefined;
   }
 
-  /** Starts as many sessions as the waiters and the warm target need, unless a retry is pending. */
+  /**
+   * Starts as many sessions as the waiters and the warm target need, unless a retry is pending. Warm
+   * sessions are kept even while every slot is lent, so the next request served after a release gets
+   * one at once instead of waiting for pwsh to start.
+   */
   private refill(): void {
     if (this._state === 'disposed' || this.retryTimer) return;
-    const free = this.options.maxSessions - this.lent.size - this.reserved;
-    const wanted = this.waiters.length + Math.min(this.options.warmSessions, Math.max(0, free));
+    const wanted = this.waiters.length + this.options.warmSessions;
     const missing = wanted - this.idle.length - this.starts.size;
     for (let i = 0; i < missing; i++) this.startOne();
   }

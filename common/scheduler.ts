@@ -1,0 +1,60 @@
+/** Contract for sessions, requests and metrics as the MCP layer and the dashboard see them. */
+
+import type { PoolState, Priority } from './events.js';
+import type { SessionState } from './shell.js';
+
+/** One lent session. */
+export interface SessionInfo {
+  sessionId: string;
+  clientId: string;
+  /** The engine's state, or `ending` while poshpool ends the session. */
+  state: SessionState | 'ending';
+  /** The command running now (first 500 characters), or null. */
+  currentCommand: string | null;
+  /** Milliseconds since the epoch when the current command started, or null. */
+  commandStartedAt: number | null;
+  cwd: string | null;
+  commandCount: number;
+  /** Milliseconds since the epoch of the last command start, end or input. */
+  lastActivity: number;
+  /** Milliseconds since the epoch when the session was lent. */
+  lentAt: number;
+  /** Reported abandoned (idle past idleLimitSeconds). */
+  abandoned: boolean;
+  pid: number | null;
+}
+
+/** One request waiting for a session. */
+export interface QueuedRequestInfo {
+  requestId: string;
+  clientId: string;
+  priority: Priority;
+  position: number;
+  etaMs: number;
+  enqueuedAt: number;
+}
+
+/** Point-in-time figures of the scheduler. */
+export interface MetricsSnapshot {
+  time: number;
+  poolState: PoolState;
+  /** Why the pool is degraded, or empty. */
+  poolDegradedReason: string;
+  activeSessions: number;
+  freeSlots: number;
+  maxSessions: number;
+  warmSessions: number;
+  queueDepth: number;
+  queueDepthSync: number;
+  queueDepthAsync: number;
+  peakSessions: number;
+  peakQueueDepth: number;
+  averageWaitMs: { sync: number | null; async: number | null };
+  /** Wait a request made now would be told, per class. */
+  estimatedWaitMs: { sync: number; async: number };
+  commandsRun: number;
+  commandsFailed: number;
+  restarts: number;
+  commandDurationMs: { p50: number | null; p95: number | null };
+  requestsRejected: number;
+}

@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { PoshpoolConfig } from './config/schema.js';
+import { EventBus } from './events/EventBus.js';
+import { JobManager } from './jobs/JobManager.js';
+import { OutputStore } from './jobs/OutputStore.js';
+import { ShellPool } from './pool/ShellPool.js';
+import { SessionManager } from './scheduler/SessionManager.js';
+import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from './shell/discovery.js';
+import { PwshSession } from './shell/PwshSession.js';
+
+/** The headless core: everything but the transports, wired once and disposed in reverse. */
+export interface Core {
+  readonly config: PoshpoolConfig;
+  readonly shell: ResolvedShell;
+  readonly bus: EventBus;
+  readonly store: OutputStore;
+  readonly pool: ShellPool<PwshSession>;
+  readonly manager: SessionManager<PwshSession>;
+  readonly jobs: JobManager<PwshSession>;
+  dispose(): Promise<void>;
+}
+
+export interface CoreOptions {
+  config: PoshpoolConfig;
+  /** Where outputs, session temp files and logs go (created user-only). */
+  dataDir: string;
+  /** Working directory of new sessions (default: this process's). */
+  cwd?: string;
+  now?: () => number;
+}
+
+/** Finds PowerShell and builds the core. Fails with a clear reason when PowerShell cannot be found. */
+export function createCore(options: CoreOptions): { ok: true; core: Core } | { ok: false; reason: string } {
+  const { config, dataDir } = options;
+  const found = discoverShell(config.shell.path, hostDiscoveryEnv());
+  if (!found.ok) return { ok: false, reason: found.reason };
+  const shell = found.shell;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const sessionsDir = path.join(dataDir, 'sessions');
+  mkdirSync(sessionsDir, { recursive: true, mode: 0o700 });
+  const bus = new EventBus(options.now);
+  const store = new OutputStore({
+    dir: path.join(dataDir, 'outputs'),
+    pageBytes: config.outputPageBytes,
+    // Job retention decides what finished jobs keep; the store's own bound only catches the rest.
+    maxEntries: Math.max(1000, config.jobRetentionCount * 4),
+    maxTotalBytes: config.jobRetentionBytes * 2,
+  });
+  const pool = new ShellPool<PwshSession>({
+    ...config,
+    bus,
+    now: options.now,
+    start: () => PwshSession.start({ shell, config: config.shell, outputStore: store, tempRoot: sessionsDir, cwd: options.cwd }),
+  });
+  const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now });
+  const jobs = new JobManager<PwshSession>({ manager, store, bus, settings: config, now: options.now });
+  let disposing: Promise<void> | undefined;
+  const core: Core = {
+    config,
+    shell,
+    bus,
+    store,
+    pool,
+    manager,
+    jobs,
+    dispose() {
+      disposing ??= (async () => {
+        await manager.dispose();
+        await jobs.settled();
+        jobs.dispose();
+        await pool.dispose();
+        store.dispose();
+        bus.dispose();
+      })();
+      return disposing;
+    },
+  };
+  return { ok: true, core };
+}

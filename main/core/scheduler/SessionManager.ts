@@ -1,0 +1,512 @@
+import { randomBytes } from 'node:crypto';
+import type { Priority, SessionEndReason } from '../../../common/events.js';
+import type { MetricsSnapshot, QueuedRequestInfo, SessionInfo } from '../../../common/scheduler.js';
+import type { CommandResult, SessionState } from '../../../common/shell.js';
+import type { PoshpoolConfig } from '../config/schema.js';
+import type { Disposable } from '../events/Emitter.js';
+import type { EventBus } from '../events/EventBus.js';
+import type { PoolSession, ShellPool } from '../pool/ShellPool.js';
+import type { InputResult, RunOptions } from '../shell/PwshSession.js';
+import { DurationWindow } from './DurationWindow.js';
+import { EtaEstimator } from './EtaEstimator.js';
+import { WaitQueue } from './WaitQueue.js';
+
+/** What the manager needs of a session (PwshSession has it all). */
+export interface ManagedShell extends PoolSession {
+  run(command: string, options?: RunOptions): Promise<CommandResult>;
+  cancel(): boolean;
+  sendInput(text: string): InputResult;
+  outputSoFar(): { seq: number; output: string; outputBytes: number; truncated: boolean } | undefined;
+  onStateChange(listener: (state: SessionState) => void): Disposable;
+}
+
+/** The outcome of waiting for a session. */
+export type Allocation =
+  | { ok: true; requestId: string; sessionId: string; waitedMs: number }
+  | { ok: false; requestId: string; code: 'cancelled' | 'timedOut' | 'degraded' | 'disposed'; reason: string };
+
+/** The answer to a request for a session. */
+export type Ticket =
+  | { status: 'allocated'; requestId: string; sessionId: string }
+  | { status: 'queued'; requestId: string; priority: Priority; position: number; etaMs: number; allocation: Promise<Allocation> }
+  | { status: 'rejected'; requestId: string; reason: string };
+
+export type Outcome<T = object> = ({ ok: true } & T) | { ok: false; reason: string };
+
+/** What the manager does with a request that already has a session when it is cancelled. */
+export type CancelMode = 'now' | 'afterCommand';
+
+interface Lent<S> {
+  session: S;
+  sessionId: string;
+  clientId: string;
+  requestId: string;
+  lentAt: number;
+  lastActivity: number;
+  commandCount: number;
+  currentCommand: string | null;
+  commandStartedAt: number | null;
+  cwd: string | null;
+  abandoned: boolean;
+  ending: boolean;
+  endAfterCommand: boolean;
+  subs: Disposable[];
+}
+
+interface Waiting {
+  resolve(allocation: Allocation): void;
+}
+
+/** Longest text of a command kept in session info and events. */
+const COMMAND_PREVIEW_CHARS = 500;
+/** Command durations the p50/p95 metrics are computed over. */
+const DURATION_WINDOW = 1000;
+/** Hold time the ETA assumes before any session has been returned (ms). */
+const INITIAL_HOLD_MS = 30_000;
+
+function newId(prefix: string): string {
+  return `${prefix}-${randomBytes(9).toString('base64url')}`;
+}
+
+/**
+ * Lends sessions to clients: at once when a slot is free and nobody waits, else through the fair
+ * WaitQueue with honest ETAs. Tracks each lent session (owner, state, current command, cwd, counts),
+ * reports sessions left idle and reclaims them, and publishes every change on the event bus.
+ * A client sees and touches only its own sessions and requests.
+ */
+export class SessionManager<S extends ManagedShell> {
+  private readonly queue: WaitQueue<Waiting>;
+  private readonly eta: EtaEstimator;
+  private readonly lent = new Map<string, Lent<S>>();
+  private readonly allocatedRequests = new Map<string, string>();
+  private readonly durations = new DurationWindow(DURATION_WINDOW);
+  private readonly waitTotals = { sync: { ms: 0, n: 0 }, async: { ms: 0, n: 0 } };
+  private readonly poolSubs: Disposable[] = [];
+  private counters = { commandsRun: 0, commandsFailed: 0, requestsRejected: 0, peakSessions: 0, peakQueueDepth: 0 };
+  private ticker: NodeJS.Timeout | undefined;
+  /** Requests taken off the queue whose session is being prepared. */
+  private readonly handingOver = new Map<string, { clientId: string; state: { cancelled: boolean } }>();
+  private disposed = false;
+
+  constructor(
+    private readonly deps: {
+      pool: ShellPool<S>;
+      bus: EventBus;
+      config: PoshpoolConfig;
+      now?: () => number;
+    },
+  ) {
+    const now = deps.now ?? Date.now;
+    this.queue = new WaitQueue<Waiting>({ maxWaiting: deps.config.maxWaiting, now });
+    this.eta = new EtaEstimator({ alpha: deps.config.etaAlpha, initialHoldMs: INITIAL_HOLD_MS, now });
+    this.poolSubs.push(deps.pool.onSlotFreed(() => this.serve()));
+    this.poolSubs.push(deps.pool.onStateChange(() => this.serve()));
+    const tickMs = Math.max(50, Math.min(1000, (deps.config.idleLimitSeconds * 1000) / 4));
+    this.ticker = setInterval(() => this.tick(), tickMs);
+    this.ticker.unref();
+  }
+
+  private get now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  /**
+   * Asks for a session. Allocated at once when a slot is free and nobody is waiting; otherwise
+   * queued (sync before async, first come first served) with a position and an ETA; rejected when
+   * the queue is full or the pool cannot start sessions.
+   */
+  async requestSession(clientId: string, options: { priority?: Priority; acquireTimeoutMs?: number } = {}): Promise<Ticket> {
+    const requestId = newId('req');
+    const priority = options.priority ?? 'sync';
+    if (this.disposed) return this.reject(requestId, clientId, 'poshpool is shutting down.');
+    if (this.queue.size === 0 && this.deps.pool.freeSlots > 0) {
+      const t0 = this.now;
+      const got = await this.deps.pool.acquire();
+      if (got.ok) {
+        const sessionId = this.lend(got.session, clientId, requestId, this.now - t0, priority);
+        return { status: 'allocated', requestId, sessionId };
+      }
+      if (got.code !== 'full') return this.reject(requestId, clientId, got.reason);
+      // Lost the slot to a concurrent caller: wait in line like everyone else.
+    }
+    let resolveAllocation!: (a: Allocation) => void;
+    const allocation = new Promise<Allocation>((resolve) => (resolveAllocation = resolve));
+    const queued = this.queue.enqueue({
+      id: requestId,
+      clientId,
+      priority,
+      acquireTimeoutMs: options.acquireTimeoutMs,
+      data: { resolve: resolveAllocation },
+    });
+    if (!queued.ok) return this.reject(requestId, clientId, queued.reason);
+    if (options.acquireTimeoutMs !== undefined) setTimeout(() => this.serve(), options.acquireTimeoutMs + 1).unref();
+    this.counters.peakQueueDepth = Math.max(this.counters.peakQueueDepth, this.queue.size);
+    const etaMs = this.etaFor(queued.position);
+    this.deps.bus.emit({ type: 'request.queued', requestId, clientId, priority, position: queued.position, etaMs });
+    this.emitPositionChanges();
+    return { status: 'queued', requestId, priority, position: queued.position, etaMs, allocation };
+  }
+
+  /** Where a client's request stands. */
+  queuePosition(clientId: string, requestId: string): Outcome<{ status: 'queued'; position: number; etaMs: number; priority: Priority } | { status: 'allocated'; sessionId: string }> {
+    const entry = this.queue.get(requestId);
+    if (entry && entry.clientId === clientId) {
+      const position = this.queue.position(requestId)!;
+      return { ok: true, status: 'queued', position, etaMs: this.etaFor(position), priority: entry.priority };
+    }
+    const sessionId = this.allocatedRequests.get(requestId);
+    if (sessionId && this.lent.get(sessionId)?.clientId === clientId) return { ok: true, status: 'allocated', sessionId };
+    return { ok: false, reason: this.unknownRequest(requestId) };
+  }
+
+  /**
+   * Moves a waiting request to the other class. It keeps its arrival order: among the requests of its
+   * new class it stands where its arrival time puts it (see WaitQueue.changePriority).
+   */
+  changePriority(clientId: string, requestId: string, priority: Priority): Outcome<{ position: number; etaMs: number }> {
+    const entry = this.queue.get(requestId);
+    if (!entry || entry.clientId !== clientId) return { ok: false, reason: this.unknownRequest(requestId) };
+    const changed = this.queue.changePriority(requestId, priority);
+    if (!changed.ok) return changed;
+    const etaMs = this.etaFor(changed.position);
+    this.deps.bus.emit({ type: 'request.position', requestId, clientId, priority, position: changed.position, etaMs });
+    this.emitPositionChanges();
+    return { ok: true, position: changed.position, etaMs };
+  }
+
+  /**
+   * Cancels a request. A waiting one leaves the queue (its caller gets a cancelled allocation). One
+   * that already has a session ends that session: `now` stops its command (Ctrl+C, then harder) and
+   * ends it; `afterCommand` lets the running command finish first.
+   */
+  async cancelRequest(clientId: string, requestId: string, mode: CancelMode = 'now'): Promise<Outcome<{ was: 'queued' | 'allocated' }>> {
+    const entry = this.queue.get(requestId);
+    if (entry && entry.clientId === clientId) {
+      this.queue.remove(requestId);
+      entry.data.resolve({ ok: false, requestId, code: 'cancelled', reason: 'The request was cancelled before a session was free.' });
+      this.deps.bus.emit({ type: 'request.cancelled', requestId, clientId, reason: 'cancelled while queued' });
+      this.emitPositionChanges();
+      return { ok: true, was: 'queued' };
+    }
+    const preparing = this.handingOver.get(requestId);
+    if (preparing && preparing.clientId === clientId) {
+      preparing.state.cancelled = true;
+      this.deps.bus.emit({ type: 'request.cancelled', requestId, clientId, reason: 'cancelled while its session was being prepared' });
+      return { ok: true, was: 'queued' };
+    }
+    const sessionId = this.allocatedRequests.get(requestId);
+    const lent = sessionId ? this.lent.get(sessionId) : undefined;
+    if (!lent || lent.clientId !== clientId) return { ok: false, reason: this.unknownRequest(requestId) };
+    this.deps.bus.emit({ type: 'request.cancelled', requestId, clientId, reason: `cancelled after allocation (${mode})` });
+    if (mode === 'afterCommand' && lent.currentCommand !== null) {
+      lent.endAfterCommand = true;
+      return { ok: true, was: 'allocated' };
+    }
+    await this.endLent(lent, 'cancelled', 'its request was cancelled');
+    return { ok: true, was: 'allocated' };
+  }
+
+  /** Ends a client's session (a running command is stopped first). */
+  async endSession(clientId: string, sessionId: string): Promise<Outcome> {
+    const lent = this.owned(clientId, sessionId);
+    if (!lent.ok) return lent;
+    await this.endLent(lent.lent, 'ended', 'ended by its client');
+    return { ok: true };
+  }
+
+  /** Runs a command on a client's session and returns its structured result. */
+  async run(clientId: string, sessionId: string, command: string, options: RunOptions & { jobId?: string } = {}): Promise<Outcome<{ result: CommandResult }>> {
+    const owned = this.owned(clientId, sessionId);
+    if (!owned.ok) return owned;
+    const lent = owned.lent;
+    if (lent.ending) return { ok: false, reason: `Session ${sessionId} is ending; start a new session.` };
+    if (lent.currentCommand !== null) {
+      return { ok: false, reason: `Session ${sessionId} is busy with another command (started ${new Date(lent.commandStartedAt!).toISOString()}); wait for it, cancel it, or use another session.` };
+    }
+    const jobId = options.jobId ?? null;
+    lent.currentCommand = command.slice(0, COMMAND_PREVIEW_CHARS);
+    lent.commandStartedAt = this.now;
+    lent.lastActivity = lent.commandStartedAt;
+    lent.abandoned = false;
+    lent.commandCount++;
+    this.deps.bus.emit({ type: 'command.started', sessionId, clientId, seq: lent.commandCount, command: lent.currentCommand, jobId });
+    let result: CommandResult;
+    try {
+      result = await lent.session.run(command, { timeoutMs: options.timeoutMs, signal: options.signal });
+    } catch (e) {
+      lent.currentCommand = null;
+      lent.commandStartedAt = null;
+      return { ok: false, reason: (e as Error).message };
+    }
+    lent.currentCommand = null;
+    lent.commandStartedAt = null;
+    lent.lastActivity = this.now;
+    if (result.cwd) lent.cwd = result.cwd;
+    this.counters.commandsRun++;
+    if (!result.success) this.counters.commandsFailed++;
+    this.durations.add(result.durationMs);
+    this.deps.bus.emit({
+      type: 'command.finished',
+      sessionId,
+      clientId,
+      seq: lent.commandCount,
+      status: result.status,
+      exitCode: result.exitCode,
+      success: result.success,
+      durationMs: result.durationMs,
+      outputBytes: result.outputBytes,
+      jobId,
+    });
+    if (!result.sessionAlive) await this.endLent(lent, 'died', result.message ?? 'pwsh ended');
+    else if (lent.endAfterCommand) await this.endLent(lent, 'cancelled', 'its request was cancelled');
+    return { ok: true, result };
+  }
+
+  /** Stops the command running on a client's session (the session stays). */
+  cancelCommand(clientId: string, sessionId: string): Outcome<{ wasRunning: boolean }> {
+    const owned = this.owned(clientId, sessionId);
+    if (!owned.ok) return owned;
+    return { ok: true, wasRunning: owned.lent.session.cancel() };
+  }
+
+  /** Types input into the command running on a client's session. */
+  sendInput(clientId: string, sessionId: string, text: string): Outcome {
+    const owned = this.owned(clientId, sessionId);
+    if (!owned.ok) return owned;
+    const sent = owned.lent.session.sendInput(text);
+    if (sent.ok) owned.lent.lastActivity = this.now;
+    return sent;
+  }
+
+  /** The running command's output so far on a client's session. */
+  outputSoFar(clientId: string, sessionId: string): Outcome<{ output: ReturnType<ManagedShell['outputSoFar']> }> {
+    const owned = this.owned(clientId, sessionId);
+    if (!owned.ok) return owned;
+    return { ok: true, output: owned.lent.session.outputSoFar() };
+  }
+
+  /** Lent sessions, all or one client's. */
+  listSessions(clientId?: string): SessionInfo[] {
+    return [...this.lent.values()].filter((l) => clientId === undefined || l.clientId === clientId).map((l) => this.info(l));
+  }
+
+  /** Waiting requests in order of service, all or one client's. */
+  listQueue(clientId?: string): QueuedRequestInfo[] {
+    const snapshot = this.queue.snapshot();
+    const etas = this.eta.estimateAll(snapshot.length, this.slotState());
+    return snapshot
+      .map((e, i) => ({ requestId: e.id, clientId: e.clientId, priority: e.priority, position: e.position, etaMs: Math.round(etas[i] ?? 0), enqueuedAt: e.enqueuedAt }))
+      .filter((e) => clientId === undefined || e.clientId === clientId);
+  }
+
+  /** Point-in-time figures. */
+  metrics(): MetricsSnapshot {
+    const snapshot = this.queue.snapshot();
+    const syncDepth = snapshot.filter((e) => e.priority === 'sync').length;
+    const avg = (t: { ms: number; n: number }): number | null => (t.n === 0 ? null : Math.round(t.ms / t.n));
+    const slots = this.slotState();
+    return {
+      time: this.now,
+      poolState: this.deps.pool.state,
+      poolDegradedReason: this.deps.pool.degradedReason,
+      activeSessions: this.lent.size,
+      freeSlots: this.deps.pool.freeSlots,
+      maxSessions: this.deps.pool.capacity,
+      warmSessions: this.deps.pool.warmCount,
+      queueDepth: snapshot.length,
+      queueDepthSync: syncDepth,
+      queueDepthAsync: snapshot.length - syncDepth,
+      peakSessions: this.counters.peakSessions,
+      peakQueueDepth: this.counters.peakQueueDepth,
+      averageWaitMs: { sync: avg(this.waitTotals.sync), async: avg(this.waitTotals.async) },
+      estimatedWaitMs: {
+        sync: this.deps.pool.freeSlots > 0 && snapshot.length === 0 ? 0 : Math.round(this.eta.estimate(syncDepth + 1, slots)),
+        async: this.deps.pool.freeSlots > 0 && snapshot.length === 0 ? 0 : Math.round(this.eta.estimate(snapshot.length + 1, slots)),
+      },
+      commandsRun: this.counters.commandsRun,
+      commandsFailed: this.counters.commandsFailed,
+      restarts: this.deps.pool.restarts,
+      commandDurationMs: { p50: this.durations.percentile(50), p95: this.durations.percentile(95) },
+      requestsRejected: this.counters.requestsRejected,
+    };
+  }
+
+  /** Ends every lent session and refuses every waiting request. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearInterval(this.ticker);
+    for (const sub of this.poolSubs) sub.dispose();
+    for (const entry of this.queue.snapshot()) {
+      this.queue.remove(entry.id);
+      entry.data.resolve({ ok: false, requestId: entry.id, code: 'disposed', reason: 'poshpool is shutting down.' });
+      this.deps.bus.emit({ type: 'request.cancelled', requestId: entry.id, clientId: entry.clientId, reason: 'shutdown' });
+    }
+    await Promise.all([...this.lent.values()].map((l) => this.endLent(l, 'shutdown', 'poshpool is shutting down')));
+  }
+
+  private lend(session: S, clientId: string, requestId: string, waitedMs: number, priority: Priority): string {
+    const now = this.now;
+    const lent: Lent<S> = {
+      session,
+      sessionId: session.id,
+      clientId,
+      requestId,
+      lentAt: now,
+      lastActivity: now,
+      commandCount: 0,
+      currentCommand: null,
+      commandStartedAt: null,
+      cwd: null,
+      abandoned: false,
+      ending: false,
+      endAfterCommand: false,
+      subs: [],
+    };
+    lent.subs.push(session.onStateChange((state) => this.deps.bus.emit({ type: 'session.state', sessionId: session.id, clientId, state })));
+    lent.subs.push(session.onExit((exit) => void this.endLent(lent, 'died', exit.reason)));
+    this.lent.set(session.id, lent);
+    this.allocatedRequests.set(requestId, session.id);
+    this.counters.peakSessions = Math.max(this.counters.peakSessions, this.lent.size);
+    this.waitTotals[priority].ms += waitedMs;
+    this.waitTotals[priority].n++;
+    this.deps.bus.emit({ type: 'request.allocated', requestId, clientId, sessionId: session.id, waitedMs });
+    this.deps.bus.emit({ type: 'session.started', sessionId: session.id, clientId, pid: session.pid ?? null });
+    return session.id;
+  }
+
+  private async endLent(lent: Lent<S>, reason: SessionEndReason, detail: string): Promise<void> {
+    if (lent.ending) return;
+    lent.ending = true;
+    for (const sub of lent.subs) sub.dispose();
+    this.deps.bus.emit({ type: 'session.state', sessionId: lent.sessionId, clientId: lent.clientId, state: 'ending' });
+    this.eta.recordHold(this.now - lent.lentAt);
+    this.lent.delete(lent.sessionId);
+    this.allocatedRequests.delete(lent.requestId);
+    // release() disposes the session (Ctrl+C first is not needed: dispose kills what runs) and frees the slot.
+    await this.deps.pool.release(lent.session);
+    this.deps.bus.emit({ type: 'session.ended', sessionId: lent.sessionId, clientId: lent.clientId, reason, detail });
+  }
+
+  /**
+   * Hands free slots to waiting requests, in order of service. Each hand-over reserves its slot at
+   * once and completes when its session is ready (a warm one at once, else when one has started).
+   */
+  private serve(): void {
+    if (this.disposed) return;
+    for (const expired of this.queue.expire()) {
+      expired.data.resolve({ ok: false, requestId: expired.id, code: 'timedOut', reason: 'No session became free within the acquire timeout.' });
+      this.deps.bus.emit({ type: 'request.cancelled', requestId: expired.id, clientId: expired.clientId, reason: 'acquire timeout' });
+    }
+    while (this.queue.size > 0 && this.deps.pool.freeSlots > 0) {
+      const next = this.queue.shift()!;
+      const handOver = { cancelled: false };
+      this.handingOver.set(next.id, { clientId: next.clientId, state: handOver });
+      void this.deps.pool.acquire().then((got) => this.completeHandOver(next, handOver, got));
+    }
+    this.emitPositionChanges();
+  }
+
+  private async completeHandOver(
+    next: { id: string; clientId: string; priority: Priority; enqueuedAt: number; data: Waiting },
+    handOver: { cancelled: boolean },
+    got: Awaited<ReturnType<ShellPool<S>['acquire']>>,
+  ): Promise<void> {
+    this.handingOver.delete(next.id);
+    if (!got.ok) {
+      const code = got.code === 'degraded' ? 'degraded' : got.code === 'disposed' ? 'disposed' : 'cancelled';
+      next.data.resolve({ ok: false, requestId: next.id, code, reason: got.reason });
+      this.counters.requestsRejected++;
+      this.deps.bus.emit({ type: 'request.rejected', requestId: next.id, clientId: next.clientId, reason: got.reason });
+      return;
+    }
+    if (handOver.cancelled || this.disposed) {
+      await this.deps.pool.release(got.session);
+      next.data.resolve({ ok: false, requestId: next.id, code: 'cancelled', reason: 'The request was cancelled while its session was being prepared.' });
+      return;
+    }
+    const waitedMs = this.now - next.enqueuedAt;
+    const sessionId = this.lend(got.session, next.clientId, next.id, waitedMs, next.priority);
+    next.data.resolve({ ok: true, requestId: next.id, sessionId, waitedMs });
+  }
+
+  private tick(): void {
+    const now = this.now;
+    const limitMs = this.deps.config.idleLimitSeconds * 1000;
+    const reclaimMs = this.deps.config.reclaimAfterSeconds * 1000;
+    for (const lent of [...this.lent.values()]) {
+      if (lent.ending || lent.currentCommand !== null) continue;
+      const idleMs = now - lent.lastActivity;
+      if (idleMs >= limitMs && !lent.abandoned) {
+        lent.abandoned = true;
+        this.deps.bus.emit({ type: 'session.abandoned', sessionId: lent.sessionId, clientId: lent.clientId, idleMs });
+      }
+      if (reclaimMs > 0 && idleMs >= limitMs + reclaimMs) {
+        this.deps.bus.emit({ type: 'session.reclaimed', sessionId: lent.sessionId, clientId: lent.clientId, idleMs });
+        void this.endLent(lent, 'reclaimed', `idle for ${Math.round(idleMs / 1000)} s`);
+      }
+    }
+    const deadline = this.queue.nextDeadline();
+    if (deadline !== null && deadline <= now) this.serve();
+  }
+
+  private etaFor(position: number): number {
+    return Math.round(this.eta.estimate(position, this.slotState()));
+  }
+
+  private slotState(): { total: number; runningSince: number[] } {
+    return { total: this.deps.pool.capacity, runningSince: [...this.lent.values()].map((l) => l.lentAt) };
+  }
+
+  private emitPositionChanges(): void {
+    const changes = this.queue.lastChanges();
+    if (changes.length === 0) return;
+    const etas = this.eta.estimateAll(Math.max(...changes.map((c) => c.position)), this.slotState());
+    for (const change of changes) {
+      const entry = this.queue.get(change.id);
+      if (!entry) continue;
+      this.deps.bus.emit({
+        type: 'request.position',
+        requestId: change.id,
+        clientId: entry.clientId,
+        priority: entry.priority,
+        position: change.position,
+        etaMs: Math.round(etas[change.position - 1] ?? 0),
+      });
+    }
+  }
+
+  private owned(clientId: string, sessionId: string): { ok: true; lent: Lent<S> } | { ok: false; reason: string } {
+    const lent = this.lent.get(sessionId);
+    if (!lent || lent.clientId !== clientId) {
+      return { ok: false, reason: `No session "${sessionId}" belongs to this client: it never existed, was ended, or belongs to another client. Start one with start_session.` };
+    }
+    return { ok: true, lent };
+  }
+
+  private unknownRequest(requestId: string): string {
+    return `No request "${requestId}" of this client is waiting or holds a session: it was served and its session ended, cancelled, timed out, or belongs to another client.`;
+  }
+
+  private reject(requestId: string, clientId: string, reason: string): Ticket {
+    this.counters.requestsRejected++;
+    this.deps.bus.emit({ type: 'request.rejected', requestId, clientId, reason });
+    return { status: 'rejected', requestId, reason };
+  }
+
+  private info(l: Lent<S>): SessionInfo {
+    return {
+      sessionId: l.sessionId,
+      clientId: l.clientId,
+      state: l.ending ? 'ending' : l.session.state,
+      currentCommand: l.currentCommand,
+      commandStartedAt: l.commandStartedAt,
+      cwd: l.cwd,
+      commandCount: l.commandCount,
+      lastActivity: l.lastActivity,
+      lentAt: l.lentAt,
+      abandoned: l.abandoned,
+      pid: l.session.pid ?? null,
+    };
+  }
+}
