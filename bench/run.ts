@@ -19,6 +19,7 @@ import { OutputStore } from '../main/core/jobs/OutputStore.js';
 import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from '../main/core/shell/discovery.js';
 import { PwshSession } from '../main/core/shell/PwshSession.js';
 import { measureCapturePipeline, timePwshToPipe } from './capture.js';
+import { measureAcquire, measureConcurrent } from './scheduler.js';
 import { formatTable, median, round, roundSummary, summarize, type Summary } from './stats.js';
 
 const START_RUNS = 5;
@@ -36,9 +37,18 @@ const THROUGHPUT_TIMEOUT_MS = 180_000;
 const SPAWN_TIMEOUT_MS = 30_000;
 /** MB here is 10^6 bytes. */
 const MB = 1e6;
+const ACQUIRE_SAMPLES = 30;
+const CONCURRENT_REQUESTS = 200;
+const CONCURRENT_WARMUP = 30;
+const CONCURRENT_SLOTS = 5;
+const HOLD_MIN_MS = 200;
+const HOLD_MAX_MS = 1200;
+const CONCURRENT_SEED = 7;
 
 /** DESIGN.md §5 targets this benchmark can check. */
 const TARGETS = {
+  acquireP50Ms: 2,
+  etaMedianApePct: 25,
   roundTripP50Ms: 15,
   speedupVsSpawn: 25,
   outputMBps: 20,
@@ -251,23 +261,23 @@ async function main(): Promise<void> {
   let session: PwshSession | undefined;
   const started = performance.now();
   try {
-    console.log(`1/5 session start: ${START_RUNS} sessions one after another…`);
+    console.log(`1/7 session start: ${START_RUNS} sessions one after another…`);
     const startup = await measureStart(ctx);
 
-    console.log(`2/5 warm round trip: ${ROUND_TRIP_WARMUP} warm-up + ${ROUND_TRIP_RUNS} runs of \`1\`…`);
+    console.log(`2/7 warm round trip: ${ROUND_TRIP_WARMUP} warm-up + ${ROUND_TRIP_RUNS} runs of \`1\`…`);
     session = await startSession(ctx);
     const roundTrip = await measureRoundTrip(session);
 
-    console.log(`3/5 spawn-per-command baseline: ${SPAWN_WARMUP} warm-up + ${SPAWN_RUNS} spawns of pwsh -Command 1…`);
+    console.log(`3/7 spawn-per-command baseline: ${SPAWN_WARMUP} warm-up + ${SPAWN_RUNS} spawns of pwsh -Command 1…`);
     const spawnSamples = await measureSpawn(shell.path);
 
-    console.log(`4/5 output throughput: ${THROUGHPUT_RUNS}× ~10 MB, then ${THROUGHPUT_RUNS}× generation only…`);
+    console.log(`4/7 output throughput: ${THROUGHPUT_RUNS}× ~10 MB, then ${THROUGHPUT_RUNS}× generation only…`);
     const throughput = await measureThroughput(session, store, config.outputCapBytes);
 
     await session.dispose();
     session = undefined;
 
-    console.log(`5/5 where output time goes: pwsh alone writing the same output to a pipe, and the capture pipeline alone…`);
+    console.log(`5/7 where output time goes: pwsh alone writing the same output to a pipe, and the capture pipeline alone…`);
     const pipeMBps: number[] = [];
     const captureOnlyMBps: number[] = [];
     const spawnP50 = summarize(spawnSamples).p50;
@@ -277,6 +287,13 @@ async function main(): Promise<void> {
       pipeMBps.push(piped.bytes / MB / ((piped.ms - spawnP50) / 1000));
       captureOnlyMBps.push((await measureCapturePipeline(store, THROUGHPUT_LINES, 99, config.outputCapBytes)).mbps);
     }
+
+    console.log(`6/7 acquire latency: ${ACQUIRE_SAMPLES} requests for a session while one is warm…`);
+    const acquireSamples = await measureAcquire(ACQUIRE_SAMPLES);
+    console.log(
+      `7/7 ${CONCURRENT_REQUESTS} concurrent requests on ${CONCURRENT_SLOTS} slots (holds ${HOLD_MIN_MS}-${HOLD_MAX_MS} ms, after a warm-up burst of ${CONCURRENT_WARMUP})…`,
+    );
+    const concurrent = await measureConcurrent(CONCURRENT_REQUESTS, CONCURRENT_WARMUP, CONCURRENT_SLOTS, HOLD_MIN_MS, HOLD_MAX_MS, CONCURRENT_SEED);
 
     const startSum = summarize(startup.start);
     const disposeSum = summarize(startup.dispose);
@@ -289,6 +306,8 @@ async function main(): Promise<void> {
     const e2eSum = summarize(throughput.endToEndMBps);
     const captureSum = summarize(throughput.captureMBps);
     const pipeSum = summarize(pipeMBps);
+    const acquireSum = summarize(acquireSamples);
+    const throughputPerSec = concurrent.served / (concurrent.wallMs / 1000);
     const captureOnlySum = summarize(captureOnlyMBps);
     const ratio = spawnSum.p50 / rtSum.p50;
 
@@ -308,6 +327,8 @@ async function main(): Promise<void> {
         row('output minus generation', captureSum, 'MB/s'),
         row('pwsh alone, same output to a pipe', pipeSum, 'MB/s'),
         row('capture pipeline alone (no pwsh)', captureOnlySum, 'MB/s'),
+        row('acquire from the warm pool', acquireSum, 'ms'),
+        row(`wait of ${concurrent.samples.length} queued requests`, summarize(concurrent.samples.map((x) => x.waitMs)), 'ms'),
       ],
     );
     const targets = [
@@ -330,6 +351,21 @@ async function main(): Promise<void> {
         target: `output end to end >= ${TARGETS.outputMBps} MB/s (bounded by pwsh's own console writing)`,
         measured: `${round(e2eSum.p50, 1)} MB/s (pwsh alone to a pipe: ${round(pipeSum.p50, 1)} MB/s)`,
         ok: e2eSum.p50 >= TARGETS.outputMBps,
+      },
+      {
+        target: `acquire from the warm pool p50 <= ${TARGETS.acquireP50Ms} ms`,
+        measured: `${round(acquireSum.p50, 3)} ms`,
+        ok: acquireSum.p50 <= TARGETS.acquireP50Ms,
+      },
+      {
+        target: `${CONCURRENT_REQUESTS} requests on ${CONCURRENT_SLOTS} slots: each served or refused`,
+        measured: `${concurrent.served} served, ${concurrent.refused} refused, ${round(throughputPerSec, 2)}/s`,
+        ok: concurrent.served + concurrent.refused === CONCURRENT_REQUESTS,
+      },
+      {
+        target: `median absolute ETA error <= ${TARGETS.etaMedianApePct} % (seed design side by side)`,
+        measured: `${round(concurrent.etaMedianApe, 1)} % (seed: ${round(concurrent.seedMedianApe, 1)} %)`,
+        ok: concurrent.etaMedianApe <= TARGETS.etaMedianApePct,
       },
     ];
     const targetTable = formatTable(
@@ -387,6 +423,20 @@ async function main(): Promise<void> {
         outputMinusGenerationMBps: { summary: roundSummary(captureSum), samples: samples(throughput.captureMBps) },
         pwshAloneToPipeMBps: { summary: roundSummary(pipeSum), samples: samples(pipeMBps) },
         capturePipelineAloneMBps: { summary: roundSummary(captureOnlySum), samples: samples(captureOnlyMBps) },
+        acquireMs: { summary: roundSummary(acquireSum), samples: samples(acquireSamples) },
+        concurrent: {
+          requests: concurrent.requests,
+          slots: CONCURRENT_SLOTS,
+          holdMs: [HOLD_MIN_MS, HOLD_MAX_MS],
+          warmupRequests: CONCURRENT_WARMUP,
+          served: concurrent.served,
+          refused: concurrent.refused,
+          wallMs: round(concurrent.wallMs),
+          servedPerSecond: round(throughputPerSec, 3),
+          etaMedianApePct: round(concurrent.etaMedianApe, 2),
+          seedMedianApePct: round(concurrent.seedMedianApe, 2),
+          samples: concurrent.samples.map((x) => ({ etaMs: round(x.etaMs), seedEtaMs: round(x.seedEtaMs), waitMs: round(x.waitMs) })),
+        },
       },
       targets: {
         roundTripP50Ms: { target: TARGETS.roundTripP50Ms, measured: round(rtSum.p50), pass: targets[0]!.ok },

@@ -98,7 +98,9 @@ describe('ShellPool', () => {
     expect(got.ok).toBe(true);
     expect(pool.lentCount).toBe(1);
     expect(pool.freeSlots).toBe(2);
-    // The lent one is replaced, so two are warm again.
+    // The lent one is replaced right after the caller got it, so two are warm again.
+    expect(c.pending).toHaveLength(0);
+    vi.runOnlyPendingTimers();
     expect(c.pending).toHaveLength(1);
     c.auto();
     await pool.dispose();

@@ -131,7 +131,8 @@ export class ShellPool<S extends PoolSession> {
     const warm = this.takeIdle();
     if (warm) {
       this.lent.add(warm);
-      this.refill();
+      // Start the replacement after the caller has its session: spawning takes milliseconds.
+      setImmediate(() => this.refill());
       return Promise.resolve({ ok: true, session: warm });
     }
     if (this._state === 'degraded') return Promise.resolve(this.degradedResult());

@@ -188,3 +188,35 @@ describe('EtaEstimator validation (programming errors throw)', () => {
     expect(() => e.estimate(1, { total: 0, runningSince: [] })).toThrow(RangeError);
   });
 });
+
+describe('EtaEstimator service rate', () => {
+  it('bounds estimates by the observed drain rate when it is slower than the holds say', () => {
+    let now = 0;
+    const eta = new EtaEstimator({ alpha: 0.5, initialHoldMs: 100, now: () => now });
+    const slots = { total: 2, runningSince: [0, 0] };
+    // Holds alone: two slots, 100 ms each, so position 4 waits about 200 ms.
+    expect(eta.estimate(4, slots)).toBe(200);
+    // Requests were served from a backlog only every 1000 ms (sessions had to start first).
+    eta.recordService(1000);
+    eta.recordService(2000);
+    eta.recordService(3000);
+    expect(eta.serviceIntervalMs).toBe(1000);
+    now = 3000;
+    const at = { total: 2, runningSince: [3000, 3000] };
+    expect(eta.estimate(1, at)).toBe(1000);
+    expect(eta.estimate(4, at)).toBe(4000);
+    // Time since the last service counts.
+    now = 3400;
+    expect(eta.estimate(1, at)).toBe(600);
+  });
+
+  it('does not take idle time between backlogs for service time', () => {
+    const eta = new EtaEstimator({ alpha: 0.5, initialHoldMs: 100, now: () => 0 });
+    eta.recordService(0);
+    eta.recordService(100);
+    eta.breakBacklog();
+    eta.recordService(60_000);
+    eta.recordService(60_100);
+    expect(eta.serviceIntervalMs).toBe(100);
+  });
+});

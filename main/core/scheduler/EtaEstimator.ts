@@ -32,7 +32,10 @@ export const DEFAULT_HOLD_WINDOW = 32;
  * warm-started as the plain average of the first 1/alpha holds (the first replaces initialHoldMs). Each lent session frees after its expected remaining hold, mean minus
  * time already held but never less than overdueFloor × mean; each free slot is available at once.
  * Requests are served in queue order, each taking the earliest freeing slot and holding it for the
- * mean; the wait of position p is when the p-th of them gets its slot.
+ * mean; the wait of position p is when the p-th of them gets its slot. When requests have been served
+ * one after another from a backlog, the observed time between services bounds the estimate from
+ * below (p intervals for position p), which catches a drain slower than the holds (fresh sessions
+ * starting, a loaded machine).
  */
 export class EtaEstimator {
   private readonly alpha: number;
@@ -43,6 +46,9 @@ export class EtaEstimator {
   /** Ring buffer of the most recent holds. */
   private readonly recent: number[] = [];
   private recentNext = 0;
+  private serviceInterval = 0;
+  private serviceCount = 0;
+  private lastServiceAt: number | undefined;
 
   constructor(private readonly options: EtaEstimatorOptions) {
     const { alpha, initialHoldMs, overdueFloor = DEFAULT_OVERDUE_FLOOR, window = DEFAULT_HOLD_WINDOW } = options;
@@ -70,6 +76,32 @@ export class EtaEstimator {
     if (this.recent.length < this.window) this.recent.push(hold);
     else this.recent[this.recentNext] = hold;
     this.recentNext = (this.recentNext + 1) % this.window;
+  }
+
+  /**
+   * Records that a waiting request was just served. Successive services while requests kept waiting
+   * give the rate at which the queue really drains, which can be slower than the holds alone say
+   * (a fresh session must start before it is lent). Call breakBacklog() when a request arrives at an
+   * empty queue, so idle time is never taken for service time.
+   */
+  recordService(at: number): void {
+    if (this.lastServiceAt !== undefined && at >= this.lastServiceAt) {
+      const interval = at - this.lastServiceAt;
+      this.serviceCount++;
+      const weight = Math.max(this.alpha, 1 / this.serviceCount);
+      this.serviceInterval = this.serviceCount === 1 ? interval : weight * interval + (1 - weight) * this.serviceInterval;
+    }
+    this.lastServiceAt = at;
+  }
+
+  /** The queue was empty: the next service does not follow the previous one. */
+  breakBacklog(): void {
+    this.lastServiceAt = undefined;
+  }
+
+  /** Mean time between two services while requests were waiting (ms); 0 until one was seen. */
+  get serviceIntervalMs(): number {
+    return this.serviceCount === 0 ? 0 : this.serviceInterval;
   }
 
   /** The mean hold the estimates use (ms). */
@@ -117,9 +149,14 @@ export class EtaEstimator {
     // More sessions held than slots (e.g. maxSessions lowered while lent): no free slot, not a negative count.
     for (let free = slots.total - slots.runningSince.length; free > 0; free--) heap.push(0);
     heapify(heap);
+    // The observed drain rate bounds the estimate from below: position p is served no sooner than
+    // p service intervals after the last service.
+    const interval = this.serviceIntervalMs;
+    const sinceService = this.lastServiceAt === undefined ? 0 : Math.max(0, now - this.lastServiceAt);
     for (let p = 0; p < count; p++) {
       const at = heap[0]!;
-      out.push(Math.round(at));
+      const byRate = interval > 0 ? Math.max(0, (p + 1) * interval - sinceService) : 0;
+      out.push(Math.round(Math.max(at, byRate)));
       heap[0] = at + mean;
       siftDown(heap, 0);
     }

@@ -129,6 +129,7 @@ export class SessionManager<S extends ManagedShell> {
       if (got.code !== 'full') return this.reject(requestId, clientId, got.reason);
       // Lost the slot to a concurrent caller: wait in line like everyone else.
     }
+    if (this.queue.size === 0 && this.handingOver.size === 0) this.eta.breakBacklog();
     let resolveAllocation!: (a: Allocation) => void;
     const allocation = new Promise<Allocation>((resolve) => (resolveAllocation = resolve));
     const queued = this.queue.enqueue({
@@ -426,6 +427,7 @@ export class SessionManager<S extends ManagedShell> {
       return;
     }
     const waitedMs = this.now - next.enqueuedAt;
+    this.eta.recordService(this.now);
     const sessionId = this.lend(got.session, next.clientId, next.id, waitedMs, next.priority);
     next.data.resolve({ ok: true, requestId: next.id, sessionId, waitedMs });
   }
