@@ -24,7 +24,17 @@ export type PoshpoolEvent =
   | (Base & { type: 'request.allocated'; requestId: string; clientId: string; sessionId: string; waitedMs: number })
   | (Base & { type: 'request.cancelled'; requestId: string; clientId: string; reason: string })
   | (Base & { type: 'request.rejected'; requestId: string; clientId: string; reason: string })
-  | (Base & { type: 'command.started'; sessionId: string; clientId: string; seq: number; command: string; jobId: string | null })
+  | (Base & {
+      type: 'command.started';
+      sessionId: string;
+      clientId: string;
+      seq: number;
+      /** The command, cut at 4096 characters. */
+      command: string;
+      /** Length of the whole command. */
+      commandChars: number;
+      jobId: string | null;
+    })
   | (Base & {
       type: 'command.finished';
       sessionId: string;

@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { AuditLog } from './audit/AuditLog.js';
+import { subscribeAudit } from './audit/auditSubscriber.js';
 import type { PoshpoolConfig } from './config/schema.js';
 import { EventBus } from './events/EventBus.js';
 import { JobManager } from './jobs/JobManager.js';
@@ -18,6 +20,7 @@ export interface Core {
   readonly pool: ShellPool<PwshSession>;
   readonly manager: SessionManager<PwshSession>;
   readonly jobs: JobManager<PwshSession>;
+  readonly audit: AuditLog;
   dispose(): Promise<void>;
 }
 
@@ -40,6 +43,8 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
   const sessionsDir = path.join(dataDir, 'sessions');
   mkdirSync(sessionsDir, { recursive: true, mode: 0o700 });
   const bus = new EventBus(options.now);
+  const audit = new AuditLog({ file: path.join(dataDir, 'logs', 'audit.jsonl'), maxBytes: config.auditMaxBytes, maxFiles: config.auditMaxFiles });
+  const auditSub = subscribeAudit(bus, audit);
   const store = new OutputStore({
     dir: path.join(dataDir, 'outputs'),
     pageBytes: config.outputPageBytes,
@@ -64,6 +69,7 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     pool,
     manager,
     jobs,
+    audit,
     dispose() {
       disposing ??= (async () => {
         await manager.dispose();
@@ -71,6 +77,8 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
         jobs.dispose();
         await pool.dispose();
         store.dispose();
+        auditSub.dispose();
+        audit.dispose();
         bus.dispose();
       })();
       return disposing;

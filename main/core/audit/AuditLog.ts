@@ -10,6 +10,8 @@ export interface AuditEntry {
   session: string;
   /** The command text as sent (capped in the log). */
   command: string;
+  /** Length of the whole command when `command` is already a cut of it (events carry a cut). */
+  commandChars?: number;
   exitCode: number | null;
   status: CommandStatus;
   durationMs: number;
@@ -124,9 +126,10 @@ export class AuditLog {
   }
 
   private lineOf(entry: AuditEntry): AuditLine {
-    const truncated = entry.command.length > this.maxCommandChars;
+    const fullChars = Math.max(entry.commandChars ?? 0, entry.command.length);
+    const truncated = fullChars > Math.min(entry.command.length, this.maxCommandChars);
     let command = entry.command;
-    if (truncated) {
+    if (command.length > this.maxCommandChars) {
       command = command.slice(0, this.maxCommandChars);
       // Do not keep half of a surrogate pair at the cut.
       const last = command.charCodeAt(command.length - 1);
@@ -137,7 +140,7 @@ export class AuditLog {
       client: entry.client,
       session: entry.session,
       command,
-      ...(truncated ? { commandTruncated: true as const, commandChars: entry.command.length } : {}),
+      ...(truncated ? { commandTruncated: true as const, commandChars: fullChars } : {}),
       exitCode: entry.exitCode,
       status: entry.status,
       durationMs: entry.durationMs,

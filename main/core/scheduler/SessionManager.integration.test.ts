@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -172,6 +172,12 @@ describe('SessionManager with real pwsh', () => {
     await running;
     const idle = c.manager.listSessions('a')[0]!;
     expect(idle).toMatchObject({ state: 'idle', currentCommand: null, cwd: dir, commandCount: 2 });
+    // Every command is in the audit log.
+    const audit = readFileSync(path.join(dir, 'data', 'logs', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(audit.map((l) => [l.client, l.session, l.command, l.exitCode, l.status])).toEqual([
+      ['a', sessionId, `Set-Location '${dir}'`, 0, 'completed'],
+      ['a', sessionId, 'Start-Sleep -Milliseconds 300', 0, 'completed'],
+    ]);
   });
 
   it('reports an idle session abandoned once, then reclaims it and serves the queue', async () => {

@@ -59,6 +59,8 @@ interface Waiting {
 
 /** Longest text of a command kept in session info and events. */
 const COMMAND_PREVIEW_CHARS = 500;
+/** Longest text of a command carried by a command.started event. */
+const EVENT_COMMAND_CHARS = 4096;
 /** Command durations the p50/p95 metrics are computed over. */
 const DURATION_WINDOW = 1000;
 /** Hold time the ETA assumes before any session has been returned (ms). */
@@ -230,7 +232,15 @@ export class SessionManager<S extends ManagedShell> {
     lent.lastActivity = lent.commandStartedAt;
     lent.abandoned = false;
     lent.commandCount++;
-    this.deps.bus.emit({ type: 'command.started', sessionId, clientId, seq: lent.commandCount, command: lent.currentCommand, jobId });
+    this.deps.bus.emit({
+      type: 'command.started',
+      sessionId,
+      clientId,
+      seq: lent.commandCount,
+      command: command.slice(0, EVENT_COMMAND_CHARS),
+      commandChars: command.length,
+      jobId,
+    });
     let result: CommandResult;
     try {
       result = await lent.session.run(command, { timeoutMs: options.timeoutMs, signal: options.signal });

@@ -1,0 +1,33 @@
+import type { EventBus } from '../events/EventBus.js';
+import type { Disposable } from '../events/Emitter.js';
+import type { AuditLog } from './AuditLog.js';
+
+/**
+ * Feeds the audit log from the event bus: one line per finished command, with the command text
+ * remembered from its start event.
+ */
+export function subscribeAudit(bus: EventBus, log: AuditLog): Disposable {
+  const started = new Map<string, { command: string; commandChars: number }>();
+  return bus.onEvent((e) => {
+    if (e.type === 'command.started') {
+      started.set(`${e.sessionId}:${e.seq}`, { command: e.command, commandChars: e.commandChars });
+    } else if (e.type === 'command.finished') {
+      const key = `${e.sessionId}:${e.seq}`;
+      const cmd = started.get(key);
+      started.delete(key);
+      log.record({
+        client: e.clientId,
+        session: e.sessionId,
+        command: cmd?.command ?? '',
+        commandChars: cmd?.commandChars,
+        exitCode: e.exitCode,
+        status: e.status,
+        durationMs: e.durationMs,
+        outputBytes: e.outputBytes,
+      });
+    } else if (e.type === 'session.ended') {
+      // A session that ended mid-command never reports that command finished: forget it.
+      for (const key of started.keys()) if (key.startsWith(`${e.sessionId}:`)) started.delete(key);
+    }
+  });
+}
