@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CommandResult } from '../../common/shell.js';
-import { defaultShellConfig } from '../core/config/shellConfig.js';
+import { loadConfig } from '../core/config/load.js';
+import { configFilePath } from '../core/config/paths.js';
 import { OutputStore } from '../core/jobs/OutputStore.js';
 import { discoverShell, hostDiscoveryEnv } from '../core/shell/discovery.js';
 import { PwshSession } from '../core/shell/PwshSession.js';
@@ -13,13 +14,17 @@ export interface ExecRequest {
   pwshPath?: string;
   cwd?: string;
   timeoutSeconds?: number;
+  /** Config file (default: the user's config.json, or POSHPOOL_CONFIG). */
+  configFile?: string;
 }
 
 export type ExecOutcome = { ok: true; result: CommandResult; shell: string } | { ok: false; reason: string };
 
 /** Runs one command on a fresh session and returns its structured result. */
 export async function execOnce(req: ExecRequest): Promise<ExecOutcome> {
-  const config = defaultShellConfig({ path: req.pwshPath ?? '' });
+  const loaded = loadConfig(req.configFile ?? configFilePath(process.platform, process.env, homedir()));
+  if (!loaded.ok) return { ok: false, reason: loaded.reason };
+  const config = { ...loaded.config.shell, ...(req.pwshPath ? { path: req.pwshPath } : {}) };
   const found = discoverShell(config.path, hostDiscoveryEnv());
   if (!found.ok) return { ok: false, reason: found.reason };
   const work = mkdtempSync(path.join(tmpdir(), 'poshpool-exec-'));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -53,6 +53,24 @@ describe('poshpool exec', () => {
     expect(c.err()).toContain('/no/such/pwsh');
     expect(c.err()).toContain('shell.path');
     expect(c.out()).toBe('');
+  });
+
+  it('refuses a bad config file, naming the field, the value and what is allowed', async () => {
+    const file = path.join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ shell: { cols: 5 }, maxSesions: 2 }));
+    const c = capture();
+    expect(await main(['exec', '--config', file, '1'], c.io)).toBe(1);
+    expect(c.err()).toContain('shell.cols');
+    expect(c.err()).toContain('maxSessions');
+    expect(c.err()).toContain(file);
+  });
+
+  it('uses shell settings from the config file', async () => {
+    const file = path.join(dir, 'config-ok.json');
+    writeFileSync(file, JSON.stringify({ shell: { cols: 120 } }));
+    const c = capture();
+    expect(await main(['exec', '--config', file, '$Host.UI.RawUI.WindowSize.Width'], c.io)).toBe(0);
+    expect(JSON.parse(c.out()).output).toBe('120');
   });
 
   it('explains bad usage', async () => {

@@ -7,7 +7,9 @@ Usage:
   poshpool exec [options] "<command>"   Run one PowerShell command and print its result as JSON
       --timeout <seconds>   stop the command after this long (Ctrl+C, then kill)
       --cwd <dir>           working directory of the session
-      --pwsh <path>         PowerShell to use (default: pwsh on PATH, then powershell.exe on Windows)
+      --pwsh <path>         PowerShell to use (default: "shell.path" in the config, else pwsh on PATH,
+                            then powershell.exe on Windows)
+      --config <file>       config file (default: config.json in the user's config dir, or POSHPOOL_CONFIG)
   poshpool help                          Show this text
 
 The process exits with the command's exit code (1 when it could not run).
@@ -35,7 +37,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
     parsed = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { timeout: { type: 'string' }, cwd: { type: 'string' }, pwsh: { type: 'string' } },
+      options: { timeout: { type: 'string' }, cwd: { type: 'string' }, pwsh: { type: 'string' }, config: { type: 'string' } },
     });
   } catch (e) {
     io.stderr.write(`poshpool exec: ${(e as Error).message}\n\n${USAGE}`);
@@ -54,7 +56,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
       return 2;
     }
   }
-  const outcome = await execOnce({ command, timeoutSeconds, cwd: parsed.values.cwd, pwshPath: parsed.values.pwsh });
+  const outcome = await execOnce({ command, timeoutSeconds, cwd: parsed.values.cwd, pwshPath: parsed.values.pwsh, configFile: parsed.values.config });
   if (!outcome.ok) {
     io.stderr.write(`poshpool exec: ${outcome.reason}\n`);
     return 1;
