@@ -158,6 +158,18 @@ describe('SessionManager with real pwsh', () => {
     expect(c.manager.metrics().queueDepth).toBe(0);
   });
 
+  it('refuses requests with the cause when PowerShell cannot start, and says so once', async () => {
+    // An executable that is not PowerShell: it starts and exits at once, every time.
+    const c = start({ warmSessions: 1, maxSessions: 2, degradedFailureCount: 3, spawnBackoffInitialMs: 20, spawnBackoffMaxMs: 50, shell: { ...defaultConfig().shell, path: '/bin/false' } });
+    const first = await c.manager.requestSession('a');
+    expect(first.status).toBe('rejected');
+    expect(first.status === 'rejected' && first.reason).toMatch(/cannot be started: .*\/bin\/false.*exited with code 1/s);
+    expect(c.manager.metrics()).toMatchObject({ poolState: 'degraded', activeSessions: 0 });
+    expect(c.manager.metrics().poolDegradedReason).toContain('/bin/false');
+    expect(events.filter((e) => e.type === 'pool.degraded')).toHaveLength(1);
+    expect(events.some((e) => e.type === 'request.rejected' && e.clientId === 'a')).toBe(true);
+  });
+
   it('tracks each session: owner, current command, cwd, count, activity', async () => {
     const c = start({ warmSessions: 1, maxSessions: 2 });
     const sessionId = await sessionOf(await c.manager.requestSession('a'));
