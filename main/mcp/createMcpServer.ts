@@ -1,0 +1,67 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Core } from '../core/createCore.js';
+import { wireNotifications } from './notifications.js';
+import { registerResources } from './resources/registerResources.js';
+import { registerCancelCommandTool } from './tools/cancelCommand.js';
+import { registerCancelJobTool } from './tools/cancelJob.js';
+import { registerCancelRequestTool } from './tools/cancelRequest.js';
+import { registerChangePriorityTool } from './tools/changePriority.js';
+import { registerEndSessionTool } from './tools/endSession.js';
+import { registerGetJobTool } from './tools/getJob.js';
+import { registerGetMetricsTool } from './tools/getMetrics.js';
+import { registerListSessionsTool } from './tools/listSessions.js';
+import { registerQueuePositionTool } from './tools/queuePosition.js';
+import { registerRunBackgroundTool } from './tools/runBackground.js';
+import { registerRunCommandTool } from './tools/runCommand.js';
+import { registerSendInputTool } from './tools/sendInput.js';
+import { registerStartSessionTool } from './tools/startSession.js';
+import { DEFAULT_MCP_SETTINGS, type McpSettings, type ToolDeps } from './tools/shared.js';
+
+/** The version reported to clients. */
+export const SERVER_VERSION = '0.1.0';
+
+const INSTRUCTIONS =
+  'poshpool lends warm PowerShell sessions. Typical use: start_session → run_command (as often as needed; state persists) → end_session. ' +
+  'run_command without a sessionId borrows a session for one call. Long commands: run_background, then get_job. Results carry output, error records, the real exit code and cwd.';
+
+/**
+ * One MCP server for one client (an MCP session): its tools act on that client's sessions, requests
+ * and jobs only. Dispose when the client's transport closes; the client's sessions are ended then.
+ */
+export function createMcpServer(deps: { core: Core; clientId: string; settings?: Partial<McpSettings> }): { server: McpServer; dispose(): Promise<void> } {
+  const server = new McpServer(
+    { name: 'poshpool', version: SERVER_VERSION },
+    { capabilities: { logging: {}, resources: { subscribe: true, listChanged: false }, tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+  );
+  const toolDeps: ToolDeps = { core: deps.core, clientId: deps.clientId, settings: { ...DEFAULT_MCP_SETTINGS, ...deps.settings } };
+  registerStartSessionTool(server, toolDeps);
+  registerQueuePositionTool(server, toolDeps);
+  registerChangePriorityTool(server, toolDeps);
+  registerCancelRequestTool(server, toolDeps);
+  registerRunCommandTool(server, toolDeps);
+  registerRunBackgroundTool(server, toolDeps);
+  registerGetJobTool(server, toolDeps);
+  registerCancelJobTool(server, toolDeps);
+  registerSendInputTool(server, toolDeps);
+  registerCancelCommandTool(server, toolDeps);
+  registerEndSessionTool(server, toolDeps);
+  registerListSessionsTool(server, toolDeps);
+  registerGetMetricsTool(server, toolDeps);
+  registerResources(server, toolDeps);
+  const notifications = wireNotifications(server, deps.core.bus, deps.clientId);
+  let disposed: Promise<void> | undefined;
+  return {
+    server,
+    dispose() {
+      disposed ??= (async () => {
+        notifications.dispose();
+        await server.close().catch(() => undefined);
+        // A client that is gone leaves nothing behind: its queued requests and sessions end.
+        const { manager } = deps.core;
+        for (const q of manager.listQueue(deps.clientId)) await manager.cancelRequest(deps.clientId, q.requestId, 'now');
+        for (const s of manager.listSessions(deps.clientId)) await manager.endSession(deps.clientId, s.sessionId);
+      })();
+      return disposed;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { ok, seconds, type ToolDeps } from './shared.js';
+
+/** list_sessions: this client's sessions and waiting requests. */
+export function registerListSessionsTool(server: McpServer, deps: ToolDeps): void {
+  server.registerTool(
+    'list_sessions',
+    {
+      title: 'List your sessions',
+      description: 'Lists your sessions (state, current command, cwd, command count, idle time) and your requests still waiting in the queue.',
+      inputSchema: {},
+      outputSchema: {
+        sessions: z
+          .array(
+            z.object({
+              sessionId: z.string().describe('The session'),
+              state: z.string().describe('idle, running, waitingForInput or ending'),
+              currentCommand: z.string().nullable().describe('The running command, if any'),
+              runningSeconds: z.number().nullable().describe('How long the current command has run'),
+              cwd: z.string().nullable().describe('Working directory'),
+              commandCount: z.number().describe('Commands run so far'),
+              idleSeconds: z.number().describe('Time since the last activity'),
+            }),
+          )
+          .describe('Your sessions'),
+        queued: z
+          .array(z.object({ requestId: z.string(), priority: z.string(), position: z.number(), etaSeconds: z.number() }))
+          .describe('Your requests waiting for a session'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async () => {
+      const now = Date.now();
+      const sessions = deps.core.manager.listSessions(deps.clientId).map((s) => ({
+        sessionId: s.sessionId,
+        state: s.state,
+        currentCommand: s.currentCommand,
+        runningSeconds: s.commandStartedAt === null ? null : seconds(now - s.commandStartedAt),
+        cwd: s.cwd,
+        commandCount: s.commandCount,
+        idleSeconds: seconds(now - s.lastActivity),
+      }));
+      const queued = deps.core.manager
+        .listQueue(deps.clientId)
+        .map((q) => ({ requestId: q.requestId, priority: q.priority, position: q.position, etaSeconds: seconds(q.etaMs) }));
+      return ok({ sessions, queued });
+    },
+  );
+}

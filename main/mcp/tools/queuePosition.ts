@@ -1,0 +1,30 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { fail, ok, priorityField, seconds, type ToolDeps } from './shared.js';
+
+/** queue_position: where a request stands, or its session once allocated. */
+export function registerQueuePositionTool(server: McpServer, deps: ToolDeps): void {
+  server.registerTool(
+    'queue_position',
+    {
+      title: 'Where a queued request stands',
+      description: 'Reports a queued request\'s 1-based position and estimated wait, or its sessionId once a session was allocated to it.',
+      inputSchema: { requestId: z.string().min(1).describe('The requestId start_session returned') },
+      outputSchema: {
+        status: z.enum(['queued', 'allocated']).describe('queued: still waiting; allocated: use sessionId'),
+        requestId: z.string().describe('The request'),
+        position: z.number().optional().describe('1-based place in the queue'),
+        etaSeconds: z.number().optional().describe('Estimated wait in seconds'),
+        priority: priorityField.optional(),
+        sessionId: z.string().optional().describe('The allocated session'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ requestId }) => {
+      const pos = deps.core.manager.queuePosition(deps.clientId, requestId);
+      if (!pos.ok) return fail(pos.reason);
+      if (pos.status === 'allocated') return ok({ status: 'allocated', requestId, sessionId: pos.sessionId });
+      return ok({ status: 'queued', requestId, position: pos.position, etaSeconds: seconds(pos.etaMs), priority: pos.priority });
+    },
+  );
+}

@@ -1,0 +1,50 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { fail, ok, priorityField, seconds, type ToolDeps } from './shared.js';
+import { waitForSession } from './waitForSession.js';
+
+/** start_session: a session for this client, at once when one is free, else a place in the queue. */
+export function registerStartSessionTool(server: McpServer, deps: ToolDeps): void {
+  server.registerTool(
+    'start_session',
+    {
+      title: 'Start a PowerShell session',
+      description:
+        'Gets a warm PowerShell session for your commands (variables and the working directory persist between run_command calls on it). ' +
+        'When every session is busy the request is queued: a sync request waits (up to waitSeconds, with progress notifications giving its position and ETA) and returns the sessionId once it is its turn; ' +
+        'otherwise you get status "queued" with a requestId — poll queue_position until it reports a sessionId, or cancel_request. End the session with end_session when done, so others can use it.',
+      inputSchema: {
+        priority: priorityField.optional().describe('sync (default): you are waiting for it; async: background work, served after sync requests'),
+        waitSeconds: z.number().min(0).max(3600).optional().describe(`How long to wait for a busy pool before returning "queued" (default: ${deps.settings.maxWaitSeconds} s for sync, 0 for async)`),
+      },
+      outputSchema: {
+        status: z.enum(['allocated', 'queued']).describe('allocated: use sessionId; queued: wait with queue_position(requestId)'),
+        sessionId: z.string().optional().describe('The session to pass to run_command (when allocated)'),
+        requestId: z.string().describe('The request, for queue_position, change_priority and cancel_request'),
+        position: z.number().optional().describe('1-based place in the queue (when queued)'),
+        etaSeconds: z.number().optional().describe('Estimated wait in seconds (when queued)'),
+        priority: priorityField,
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    },
+    async (args, extra) => {
+      const priority = args.priority ?? 'sync';
+      const ticket = await deps.core.manager.requestSession(deps.clientId, { priority });
+      if (ticket.status === 'rejected') return fail(`No session: ${ticket.reason}`);
+      if (ticket.status === 'allocated') return ok({ status: 'allocated', sessionId: ticket.sessionId, requestId: ticket.requestId, priority });
+      const waitMs = (args.waitSeconds ?? (priority === 'sync' ? deps.settings.maxWaitSeconds : 0)) * 1000;
+      if (waitMs <= 0) return ok({ status: 'queued', requestId: ticket.requestId, position: ticket.position, etaSeconds: seconds(ticket.etaMs), priority });
+      const waited = await waitForSession(deps, ticket, waitMs, extra);
+      switch (waited.kind) {
+        case 'allocated':
+          return ok({ status: 'allocated', sessionId: waited.sessionId, requestId: ticket.requestId, priority });
+        case 'stillQueued':
+          return ok({ status: 'queued', requestId: ticket.requestId, position: waited.position, etaSeconds: seconds(waited.etaMs), priority });
+        case 'aborted':
+          return fail('The call was cancelled, and so was the request.');
+        case 'failed':
+          return fail(`No session: ${waited.reason}`);
+      }
+    },
+  );
+}
