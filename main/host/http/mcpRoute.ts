@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Core } from '../../core/createCore.js';
+import { createMcpServer } from '../../mcp/createMcpServer.js';
+import type { McpSettings } from '../../mcp/tools/shared.js';
+
+interface HttpMcpSession {
+  transport: StreamableHTTPServerTransport;
+  dispose(): Promise<void>;
+}
+
+function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}
+
+/**
+ * Streamable HTTP at /mcp, stateful: one McpServer and one transport per MCP session (the session id
+ * is crypto-random and is the client's identity), a GET stream for notifications, DELETE ends the
+ * session, an unknown session id gets 404. The request was already guarded (host, origin, token).
+ */
+export class McpHttpSessions {
+  private readonly sessions = new Map<string, HttpMcpSession>();
+  private disposed = false;
+
+  constructor(
+    private readonly core: Core,
+    private readonly settings: Partial<McpSettings> = {},
+  ) {}
+
+  /** MCP sessions open now. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Handles one request to /mcp; `body` is the parsed JSON body of a POST. */
+  async handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
+    if (this.disposed) return jsonRpcError(res, 503, -32000, 'poshpool is shutting down.');
+    const header = req.headers['mcp-session-id'];
+    const sessionId = Array.isArray(header) ? header[0] : header;
+    if (sessionId) {
+      const session = this.sessions.get(sessionId);
+      if (!session) return jsonRpcError(res, 404, -32001, `Unknown MCP session "${sessionId}": it ended or never existed. Initialize a new session (POST initialize without an Mcp-Session-Id header).`);
+      await session.transport.handleRequest(req, res, body);
+      return;
+    }
+    if (req.method !== 'POST' || !isInitializeRequest(body)) {
+      return jsonRpcError(res, 400, -32000, 'No Mcp-Session-Id header: the first request of a session must be a POST of an initialize request.');
+    }
+    // The session id is made here, so the client's identity is known before its server exists.
+    const id = randomUUID();
+    const server = createMcpServer({ core: this.core, clientId: id, settings: this.settings });
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      onsessioninitialized: () => {
+        this.sessions.set(id, { transport, dispose: server.dispose });
+      },
+    });
+    transport.onclose = () => {
+      this.sessions.delete(id);
+      void server.dispose();
+    };
+    await server.server.connect(transport);
+    await transport.handleRequest(req, res, body);
+    // An initialize that failed leaves no session behind.
+    if (!this.sessions.has(id)) await server.dispose();
+  }
+
+  /** Closes every MCP session (their clients' sessions end). */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map(async (s) => {
+      await s.transport.close().catch(() => undefined);
+      await s.dispose();
+    }));
+  }
+}
