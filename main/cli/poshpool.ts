@@ -1,9 +1,20 @@
 import { parseArgs } from 'node:util';
+import { bridge } from './bridgeCommand.js';
 import { execOnce } from './exec.js';
+import { serve } from './serve.js';
+import { status } from './status.js';
 
 const USAGE = `poshpool — warm PowerShell sessions for AI agents
 
 Usage:
+  poshpool serve [--port <n>] [--config <file>] [--data-dir <dir>]
+                                         Run the headless host (MCP over HTTP on 127.0.0.1, the local
+                                         socket for bridges, /events, /metrics); prints client configs
+  poshpool bridge [--config <file>] [--data-dir <dir>]
+                                         MCP over stdio: relays to the running host, or starts one
+                                         in this process when none runs
+  poshpool status [--json] [--data-dir <dir>]
+                                         Pool and queue state of the running host
   poshpool exec [options] "<command>"   Run one PowerShell command and print its result as JSON
       --timeout <seconds>   stop the command after this long (Ctrl+C, then kill)
       --cwd <dir>           working directory of the session
@@ -27,6 +38,30 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
   if (!verb || verb === 'help' || verb === '--help' || verb === '-h') {
     io.stdout.write(USAGE);
     return verb ? 0 : 2;
+  }
+  if (verb === 'serve' || verb === 'bridge' || verb === 'status') {
+    let flags;
+    try {
+      flags = parseArgs({
+        args: rest,
+        options: { port: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+      }).values;
+    } catch (e) {
+      io.stderr.write(`poshpool ${verb}: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    let port: number | undefined;
+    if (flags.port !== undefined) {
+      port = Number(flags.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        io.stderr.write(`poshpool ${verb}: --port wants a whole number from 0 to 65535 (0 = any free port), got "${flags.port}"\n`);
+        return 2;
+      }
+    }
+    const hostFlags = { port, configFile: flags.config, dataDir: flags['data-dir'] };
+    if (verb === 'serve') return serve(hostFlags, io);
+    if (verb === 'bridge') return bridge(hostFlags, io);
+    return status({ ...hostFlags, json: flags.json }, io);
   }
   if (verb !== 'exec') {
     io.stderr.write(`poshpool: unknown command "${verb}".\n\n${USAGE}`);

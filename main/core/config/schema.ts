@@ -38,6 +38,10 @@ export const configSchema = z.object({
   auditMaxBytes: z.number().int().min(1024).default(10 * 1024 * 1024).describe('Audit log size before rotation (bytes)'),
   /** Rotated audit log files kept. */
   auditMaxFiles: z.number().int().min(1).default(5).describe('Rotated audit log files kept'),
+  /** HTTP port of the headless host on 127.0.0.1; 0 = any free port (clients find it in host.json). */
+  port: z.number().int().min(0).max(65535).default(0).describe('HTTP port on 127.0.0.1 (0 = any free port)'),
+  /** Largest request body the HTTP host accepts. */
+  httpMaxBodyBytes: z.number().int().min(1024).default(8 * 1024 * 1024).describe('Largest HTTP request body (bytes)'),
   /** The shell engine. */
   shell: shellConfigSchema.default(shellConfigSchema.parse({})),
 });

@@ -1,0 +1,45 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { readHostInfo } from '../host/hostInfo.js';
+import { Host } from '../host/Host.js';
+import { runBridge } from './bridge.js';
+import type { CliIo } from './poshpool.js';
+import { resolveHostSettings, type HostFlags } from './serve.js';
+
+/**
+ * `poshpool bridge`: MCP over stdio. Relays to the running host through its local socket; when no
+ * host runs, starts one in this process (it lives as long as this client) so that a client configured
+ * with just `poshpool bridge` works. stdout carries MCP messages only; everything else goes to stderr.
+ */
+export async function bridge(flags: HostFlags, io: Pick<CliIo, 'stderr'>): Promise<number> {
+  const settings = resolveHostSettings(flags);
+  if (!settings.ok) {
+    io.stderr.write(`poshpool bridge: ${settings.reason}\n`);
+    return 1;
+  }
+  const running = readHostInfo(settings.dataDir);
+  if (running.ok) {
+    return runBridge({ socketPath: running.info.socketPath, tokenFile: running.info.tokenFile, stdin: process.stdin, stdout: process.stdout, stderr: io.stderr });
+  }
+  io.stderr.write('poshpool bridge: no poshpool host is running; starting one in this process.\n');
+  const started = await Host.start({
+    config: settings.config,
+    dataDir: settings.dataDir,
+    port: settings.config.port,
+    log: (line) => void io.stderr.write(`${line}\n`),
+  });
+  if (!started.ok) {
+    io.stderr.write(`poshpool bridge: ${started.reason}\n`);
+    return 1;
+  }
+  const host = started.host;
+  const ended = new Promise<void>((resolve) => {
+    process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await host.serve(new StdioServerTransport(process.stdin, process.stdout));
+  await ended;
+  await host.dispose();
+  return 0;
+}

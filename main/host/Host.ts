@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { PoshpoolConfig } from '../core/config/schema.js';
+import { createCore, type Core } from '../core/createCore.js';
+import { createMcpServer, SERVER_VERSION } from '../mcp/createMcpServer.js';
+import type { McpSettings } from '../mcp/tools/shared.js';
+import { removeHostInfo, writeHostInfo, type HostInfo } from './hostInfo.js';
+import { handleEvents } from './http/events.js';
+import { readJsonBody } from './http/guard.js';
+import { HttpServer, sendJson, type RouteHandler } from './http/HttpServer.js';
+import { McpHttpSessions } from './http/mcpRoute.js';
+import { handleMetrics } from './http/metrics.js';
+import { ensureToken } from './http/token.js';
+import { newPipeId, socketPathFor } from './socket/socketPath.js';
+import { SocketServer } from './socket/SocketServer.js';
+
+/** What the host needs to start. */
+export interface HostOptions {
+  config: PoshpoolConfig;
+  /** Data dir: token, host.json, outputs, session temp files, logs. */
+  dataDir: string;
+  /** HTTP port on 127.0.0.1 (0 = any free port). */
+  port: number;
+  /** Working directory of new sessions. */
+  cwd?: string;
+  mcpSettings?: Partial<McpSettings>;
+  /** Publish host.json for bridges and `poshpool status` (default true). */
+  publish?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * The one composition root of the headless host: the core, the MCP layer and its transports
+ * (Streamable HTTP with /events and /metrics, the local socket for the stdio bridge), wired once and
+ * disposed in reverse order of creation.
+ */
+export class Host {
+  private disposing: Promise<void> | undefined;
+  private readonly inProcess = new Set<() => Promise<void>>();
+
+  private constructor(
+    readonly core: Core,
+    readonly info: HostInfo,
+    private readonly http: HttpServer,
+    private readonly mcp: McpHttpSessions,
+    private readonly socket: SocketServer,
+    private readonly options: HostOptions,
+  ) {}
+
+  /** Starts everything; fails with a reason a person can act on. */
+  static async start(options: HostOptions): Promise<{ ok: true; host: Host } | { ok: false; reason: string }> {
+    const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+    const token = await ensureToken(options.dataDir);
+    if (!token.ok) return { ok: false, reason: token.reason };
+    const made = createCore({ config: options.config, dataDir: options.dataDir, cwd: options.cwd });
+    if (!made.ok) return made;
+    const core = made.core;
+    const mcp = new McpHttpSessions(core, options.mcpSettings);
+    const maxBodyBytes = options.config.httpMaxBodyBytes;
+    const mcpRoute: RouteHandler = async (req, res) => {
+      let body: unknown;
+      if (req.method === 'POST') {
+        const read = await readJsonBody(req, maxBodyBytes);
+        if (!read.ok) return sendJson(res, read.status, { jsonrpc: '2.0', error: { code: -32700, message: read.message }, id: null });
+        body = read.body;
+      }
+      await mcp.handle(req, res, body);
+    };
+    const routes = new Map<string, RouteHandler>([
+      ['/mcp', mcpRoute],
+      ['/events', (req, res) => handleEvents(req, res, core.bus)],
+      ['/metrics', (req, res) => handleMetrics(req, res, () => core.manager.metrics())],
+      ['/status', (_req, res) => sendJson(res, 200, { metrics: core.manager.metrics(), sessions: core.manager.listSessions(), queue: core.manager.listQueue(), jobs: core.jobs.list() })],
+    ]);
+    let http: HttpServer;
+    try {
+      http = await HttpServer.listen({ port: options.port, token: token.token, tokenFile: token.file, routes, maxBodyBytes, log });
+    } catch (e) {
+      await mcp.dispose();
+      await core.dispose();
+      return { ok: false, reason: (e as Error).message };
+    }
+    const socketPath = socketPathFor(process.platform, options.dataDir, undefined, { env: process.env, pipeId: process.platform === 'win32' ? newPipeId() : undefined });
+    const socket = await SocketServer.listen({
+      path: socketPath,
+      token: token.token,
+      log,
+      onConnection: (transport) => void Host.serveTransport(core, transport, options.mcpSettings),
+    });
+    if (!socket.ok) {
+      await http.dispose();
+      await mcp.dispose();
+      await core.dispose();
+      return { ok: false, reason: `The local socket for \`poshpool bridge\` could not be opened: ${socket.reason}` };
+    }
+    const base = http.url.replace(/\/$/, '');
+    const info: HostInfo = {
+      pid: process.pid,
+      version: SERVER_VERSION,
+      startedAt: new Date().toISOString(),
+      mcpUrl: `${base}/mcp`,
+      eventsUrl: `${base}/events`,
+      metricsUrl: `${base}/metrics`,
+      socketPath,
+      tokenFile: token.file,
+    };
+    if (options.publish !== false) writeHostInfo(options.dataDir, info);
+    return { ok: true, host: new Host(core, info, http, mcp, socket.server, options) };
+  }
+
+  /** Serves one MCP client over a transport (a socket connection, or the embedded bridge's stdio). */
+  static async serveTransport(core: Core, transport: Transport, settings?: Partial<McpSettings>): Promise<() => Promise<void>> {
+    const mcp = createMcpServer({ core, clientId: randomUUID(), settings });
+    mcp.server.server.onclose = () => void mcp.dispose();
+    await mcp.server.connect(transport);
+    return mcp.dispose;
+  }
+
+  /** Serves one client in this process (the embedded host of `poshpool bridge`). */
+  async serve(transport: Transport): Promise<void> {
+    const dispose = await Host.serveTransport(this.core, transport, this.options.mcpSettings);
+    this.inProcess.add(dispose);
+  }
+
+  /** Stops serving, ends every session and removes host.json. */
+  dispose(): Promise<void> {
+    this.disposing ??= (async () => {
+      if (this.options.publish !== false) removeHostInfo(this.options.dataDir);
+      await this.socket.dispose();
+      await this.http.dispose();
+      await this.mcp.dispose();
+      await Promise.all([...this.inProcess].map((d) => d()));
+      await this.core.dispose();
+    })();
+    return this.disposing;
+  }
+}
