@@ -1,11 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LoggingMessageNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePwsh, sleep } from '../../test/pwsh.js';
 import { defaultConfig } from '../core/config/schema.js';
@@ -124,6 +126,50 @@ describe('over Streamable HTTP', () => {
     expect(del.status).toBe(200);
     // A deleted (or made-up) session id is unknown: 404.
     expect((await call(sa, 'again')).status).toBe(404);
+  });
+});
+
+describe('resources over HTTP', () => {
+  it('notifies a subscriber when its sessions resource changes', async () => {
+    const { client } = await httpClient('subscriber');
+    const updates: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+    await client.subscribeResource({ uri: 'poshpool://sessions' });
+    const { sessionId } = structured<{ sessionId: string }>(await client.callTool({ name: 'start_session', arguments: {} }));
+    for (let i = 0; i < 100 && updates.length === 0; i++) await sleep(20);
+    expect(updates).toContain('poshpool://sessions');
+    const read = await client.readResource({ uri: 'poshpool://sessions' });
+    expect(JSON.parse((read.contents[0] as { text: string }).text).sessions.map((s: { sessionId: string }) => s.sessionId)).toEqual([sessionId]);
+    await client.callTool({ name: 'end_session', arguments: { sessionId } });
+    await client.close();
+  });
+});
+
+describe('command line against the running host', () => {
+  it('poshpool status prints pool and queue state', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'status', '--data-dir', dataDir]);
+    expect(stdout).toContain(`poshpool host pid ${process.pid}`);
+    expect(stdout).toMatch(/pool: healthy; sessions \d+\/3 lent/);
+    const json = JSON.parse((await promisify(execFile)(process.execPath, [bin, 'status', '--json', '--data-dir', dataDir])).stdout);
+    expect(json.metrics.maxSessions).toBe(3);
+  });
+
+  it('poshpool serve starts, publishes host.json, prints client configs, and stops cleanly on SIGINT', async () => {
+    const own = path.join(dir, 'served');
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', own], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    for (let i = 0; i < 300 && !out.includes('Stop with Ctrl+C'); i++) await sleep(50);
+    expect(out).toMatch(/poshpool is ready \(pid \d+/);
+    expect(out).toContain('claude mcp add poshpool --');
+    expect(out).toContain('"mcpServers"');
+    const info = readHostInfo(own);
+    expect(info.ok && info.info.pid).toBe(child.pid);
+    expect(out).not.toContain(readFileSync(path.join(own, 'auth', 'token'), 'utf8').trim());
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(readHostInfo(own)).toMatchObject({ ok: false, code: 'none' });
   });
 });
 
