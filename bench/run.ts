@@ -19,6 +19,7 @@ import { OutputStore } from '../main/core/jobs/OutputStore.js';
 import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from '../main/core/shell/discovery.js';
 import { PwshSession } from '../main/core/shell/PwshSession.js';
 import { measureCapturePipeline, timePwshToPipe } from './capture.js';
+import { measureMcpRoundTrips } from './mcp.js';
 import { measureAcquire, measureConcurrent } from './scheduler.js';
 import { formatTable, median, round, roundSummary, summarize, type Summary } from './stats.js';
 
@@ -38,6 +39,8 @@ const SPAWN_TIMEOUT_MS = 30_000;
 /** MB here is 10^6 bytes. */
 const MB = 1e6;
 const ACQUIRE_SAMPLES = 30;
+const MCP_WARMUP = 20;
+const MCP_RUNS = 300;
 const CONCURRENT_REQUESTS = 200;
 const CONCURRENT_WARMUP = 30;
 const CONCURRENT_SLOTS = 5;
@@ -288,6 +291,9 @@ async function main(): Promise<void> {
       captureOnlyMBps.push((await measureCapturePipeline(store, THROUGHPUT_LINES, 99, config.outputCapBytes)).mbps);
     }
 
+    console.log(`MCP round trips: ${MCP_WARMUP} warm-up + ${MCP_RUNS} run_command '1' over Streamable HTTP, then over the stdio bridge…`);
+    const mcpTrips = await measureMcpRoundTrips(MCP_WARMUP, MCP_RUNS);
+
     console.log(`6/7 acquire latency: ${ACQUIRE_SAMPLES} requests for a session while one is warm…`);
     const acquireSamples = await measureAcquire(ACQUIRE_SAMPLES);
     console.log(
@@ -307,6 +313,8 @@ async function main(): Promise<void> {
     const captureSum = summarize(throughput.captureMBps);
     const pipeSum = summarize(pipeMBps);
     const acquireSum = summarize(acquireSamples);
+    const mcpHttpSum = summarize(mcpTrips.http);
+    const mcpBridgeSum = summarize(mcpTrips.bridge);
     const throughputPerSec = concurrent.served / (concurrent.wallMs / 1000);
     const captureOnlySum = summarize(captureOnlyMBps);
     const ratio = spawnSum.p50 / rtSum.p50;
@@ -327,6 +335,8 @@ async function main(): Promise<void> {
         row('output minus generation', captureSum, 'MB/s'),
         row('pwsh alone, same output to a pipe', pipeSum, 'MB/s'),
         row('capture pipeline alone (no pwsh)', captureOnlySum, 'MB/s'),
+        row('MCP run_command `1` over HTTP', mcpHttpSum, 'ms'),
+        row('MCP run_command `1` over stdio bridge', mcpBridgeSum, 'ms'),
         row('acquire from the warm pool', acquireSum, 'ms'),
         row(`wait of ${concurrent.samples.length} queued requests`, summarize(concurrent.samples.map((x) => x.waitMs)), 'ms'),
       ],
@@ -351,6 +361,16 @@ async function main(): Promise<void> {
         target: `output end to end >= ${TARGETS.outputMBps} MB/s (bounded by pwsh's own console writing)`,
         measured: `${round(e2eSum.p50, 1)} MB/s (pwsh alone to a pipe: ${round(pipeSum.p50, 1)} MB/s)`,
         ok: e2eSum.p50 >= TARGETS.outputMBps,
+      },
+      {
+        target: `MCP round trip over HTTP p50 <= ${TARGETS.roundTripP50Ms} ms and >= ${TARGETS.speedupVsSpawn}x faster than spawn`,
+        measured: `${round(mcpHttpSum.p50, 2)} ms, ${round(spawnSum.p50 / mcpHttpSum.p50, 1)}x`,
+        ok: mcpHttpSum.p50 <= TARGETS.roundTripP50Ms && spawnSum.p50 / mcpHttpSum.p50 >= TARGETS.speedupVsSpawn,
+      },
+      {
+        target: `MCP round trip over the stdio bridge p50 <= ${TARGETS.roundTripP50Ms} ms and >= ${TARGETS.speedupVsSpawn}x faster than spawn`,
+        measured: `${round(mcpBridgeSum.p50, 2)} ms, ${round(spawnSum.p50 / mcpBridgeSum.p50, 1)}x`,
+        ok: mcpBridgeSum.p50 <= TARGETS.roundTripP50Ms && spawnSum.p50 / mcpBridgeSum.p50 >= TARGETS.speedupVsSpawn,
       },
       {
         target: `acquire from the warm pool p50 <= ${TARGETS.acquireP50Ms} ms`,
@@ -424,6 +444,8 @@ async function main(): Promise<void> {
         pwshAloneToPipeMBps: { summary: roundSummary(pipeSum), samples: samples(pipeMBps) },
         capturePipelineAloneMBps: { summary: roundSummary(captureOnlySum), samples: samples(captureOnlyMBps) },
         acquireMs: { summary: roundSummary(acquireSum), samples: samples(acquireSamples) },
+        mcpHttpRoundTripMs: { summary: roundSummary(mcpHttpSum), samples: samples(mcpTrips.http) },
+        mcpBridgeRoundTripMs: { summary: roundSummary(mcpBridgeSum), samples: samples(mcpTrips.bridge) },
         concurrent: {
           requests: concurrent.requests,
           slots: CONCURRENT_SLOTS,
