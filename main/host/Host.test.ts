@@ -220,12 +220,19 @@ describe('over the stdio bridge', () => {
   it('relays a real MCP client to the running host', async () => {
     const transport = new StdioClientTransport({ command: process.execPath, args: [bin, 'bridge', '--data-dir', dataDir], stderr: 'pipe' });
     const client = new Client({ name: 'bridge-client', version: '1.0.0' });
+    const logs: unknown[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data));
     await client.connect(transport);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toContain('run_command');
     const { sessionId } = structured<{ sessionId: string }>(await client.callTool({ name: 'start_session', arguments: {} }));
     expect(structured(await client.callTool({ name: 'run_command', arguments: { sessionId, command: "bash --norc --noprofile -c 'exit 3'" } }))).toMatchObject({ exitCode: 3 });
     expect(structured(await client.callTool({ name: 'run_command', arguments: { sessionId, command: "'über bridge ✓'" } }))).toMatchObject({ output: 'über bridge ✓' });
+    expect((await client.callTool({ name: 'run_command', arguments: { sessionId, command: 'Get-Item /nope' } })).structuredContent).toMatchObject({ success: false, errorCount: 1 });
+    const { jobId } = structured<{ jobId: string }>(await client.callTool({ name: 'run_background', arguments: { sessionId, command: "Start-Sleep -Milliseconds 200; 'via bridge'" } }));
+    for (let i = 0; i < 100 && !logs.some((l) => (l as { type: string }).type === 'job.finished'); i++) await sleep(50);
+    expect(logs).toContainEqual(expect.objectContaining({ type: 'job.finished', jobId }));
+    expect(structured(await client.callTool({ name: 'get_job', arguments: { jobId } }))).toMatchObject({ status: 'succeeded', result: { output: 'via bridge' } });
     // The session is the host's: it is listed there.
     expect(host.core.manager.listSessions().map((s) => s.sessionId)).toContain(sessionId);
     expect(structured(await client.callTool({ name: 'end_session', arguments: { sessionId } }))).toMatchObject({ ended: true });

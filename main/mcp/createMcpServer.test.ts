@@ -169,6 +169,24 @@ describe('MCP server', () => {
     expect(a.logs.some((l) => (l as { clientId: string }).clientId !== 'a')).toBe(false);
   });
 
+  it('sends progress with the output so far while a command runs', async () => {
+    core = makeCore();
+    const { client } = await connect('a', { progressIntervalMs: 100 });
+    const { sessionId } = structured<{ sessionId: string }>(await client.callTool({ name: 'start_session', arguments: {} }));
+    const messages: string[] = [];
+    const r = await client.callTool(
+      { name: 'run_command', arguments: { sessionId, command: "1..5 | ForEach-Object { \"tick $_\"; Start-Sleep -Milliseconds 200 }" } },
+      undefined,
+      { onprogress: (p) => void messages.push(p.message ?? '') },
+    );
+    expect(structured(r)).toMatchObject({ output: 'tick 1\ntick 2\ntick 3\ntick 4\ntick 5' });
+    expect(messages.length).toBeGreaterThan(1);
+    expect(messages.every((m) => /^running: \d+ bytes of output so far$/.test(m))).toBe(true);
+    const bytes = messages.map((m) => Number(/(\d+) bytes/.exec(m)![1]));
+    expect(bytes).toEqual([...bytes].sort((x, y) => x - y));
+    expect(bytes[bytes.length - 1]).toBeGreaterThan(0);
+  });
+
   it('cancelling a tool call stops the command and the session stays usable', async () => {
     core = makeCore();
     const { client } = await connect('a');
