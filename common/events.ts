@@ -49,6 +49,9 @@ export type PoshpoolEvent =
     })
   | (Base & { type: 'job.finished'; jobId: string; clientId: string; sessionId: string; status: JobStatus; exitCode: number | null })
   | (Base & { type: 'job.failed'; jobId: string; clientId: string; sessionId: string; reason: string })
+  | (Base & { type: 'backup.completed'; folder: string; backupId: string; filesChanged: number; reason: BackupReason })
+  | (Base & { type: 'backup.skipped'; folder: string; reason: BackupReason })
+  | (Base & { type: 'backup.failed'; folder: string; reason: BackupReason; error: string })
   | (Base & { type: 'pool.degraded'; reason: string; failures: number })
   | (Base & { type: 'pool.recovered'; downMs: number });
 
@@ -56,6 +59,9 @@ export type PoshpoolEventType = PoshpoolEvent['type'];
 
 /** Why a session ended. */
 export type SessionEndReason = 'ended' | 'reclaimed' | 'cancelled' | 'died' | 'failedValidation' | 'shutdown';
+
+/** What started a backup: the end of a burst, a folder that never went quiet, a request, a restore. */
+export type BackupReason = 'quiet' | 'maxDelay' | 'requested' | 'beforeRestore' | 'retry';
 
 /** Where a background job stands. */
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';

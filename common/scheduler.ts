@@ -34,8 +34,14 @@ export interface QueuedRequestInfo {
   enqueuedAt: number;
 }
 
+/** Point-in-time figures of the scheduler and the backups. */
+export interface MetricsSnapshot extends SchedulerMetrics {
+  /** Backups of the watched folders since start. */
+  backups: { completed: number; skipped: number; failed: number };
+}
+
 /** Point-in-time figures of the scheduler. */
-export interface MetricsSnapshot {
+export interface SchedulerMetrics {
   time: number;
   poolState: PoolState;
   /** Why the pool is degraded, or empty. */

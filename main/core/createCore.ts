@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from './audit/AuditLog.js';
+import { BackupService } from './backup/BackupService.js';
 import { subscribeAudit } from './audit/auditSubscriber.js';
+import type { MetricsSnapshot } from '../../common/scheduler.js';
 import type { PoshpoolConfig } from './config/schema.js';
 import { EventBus } from './events/EventBus.js';
 import { JobManager } from './jobs/JobManager.js';
@@ -21,6 +23,10 @@ export interface Core {
   readonly manager: SessionManager<PwshSession>;
   readonly jobs: JobManager<PwshSession>;
   readonly audit: AuditLog;
+  /** Backups of the watched folders; call start() to begin watching. */
+  readonly backups: BackupService;
+  /** The scheduler's and the backups' figures. */
+  metrics(): MetricsSnapshot;
   dispose(): Promise<void>;
 }
 
@@ -60,6 +66,7 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
   });
   const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now });
   const jobs = new JobManager<PwshSession>({ manager, store, bus, settings: config, now: options.now });
+  const backups = new BackupService({ settings: config, dataDir, bus, now: options.now });
   let disposing: Promise<void> | undefined;
   const core: Core = {
     config,
@@ -70,8 +77,11 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     manager,
     jobs,
     audit,
+    backups,
+    metrics: () => ({ ...manager.metrics(), backups: backups.metrics() }),
     dispose() {
       disposing ??= (async () => {
+        await backups.dispose();
         await manager.dispose();
         await jobs.settled();
         jobs.dispose();

@@ -55,6 +55,7 @@ export class Host {
     const made = createCore({ config: options.config, dataDir: options.dataDir, cwd: options.cwd });
     if (!made.ok) return made;
     const core = made.core;
+    await core.backups.start();
     const mcp = new McpHttpSessions(core, options.mcpSettings);
     const maxBodyBytes = options.config.httpMaxBodyBytes;
     const mcpRoute: RouteHandler = async (req, res) => {
@@ -69,8 +70,8 @@ export class Host {
     const routes = new Map<string, RouteHandler>([
       ['/mcp', mcpRoute],
       ['/events', (req, res) => handleEvents(req, res, core.bus)],
-      ['/metrics', (req, res) => handleMetrics(req, res, () => core.manager.metrics())],
-      ['/status', (_req, res) => sendJson(res, 200, { metrics: core.manager.metrics(), sessions: core.manager.listSessions(), queue: core.manager.listQueue(), jobs: core.jobs.list() })],
+      ['/metrics', (req, res) => handleMetrics(req, res, () => core.metrics())],
+      ['/status', (_req, res) => sendJson(res, 200, { metrics: core.metrics(), sessions: core.manager.listSessions(), queue: core.manager.listQueue(), jobs: core.jobs.list() })],
     ]);
     let http: HttpServer;
     try {

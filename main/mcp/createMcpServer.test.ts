@@ -68,7 +68,25 @@ describe('MCP server', () => {
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name).sort();
     expect(names).toEqual(
-      ['cancel_command', 'cancel_job', 'cancel_request', 'change_priority', 'end_session', 'get_job', 'get_metrics', 'list_sessions', 'queue_position', 'run_background', 'run_command', 'send_input', 'start_session'].sort(),
+      [
+        'backup_now',
+        'cancel_command',
+        'cancel_job',
+        'cancel_request',
+        'change_priority',
+        'diff_backup',
+        'end_session',
+        'get_job',
+        'get_metrics',
+        'list_backups',
+        'list_sessions',
+        'queue_position',
+        'restore_backup',
+        'run_background',
+        'run_command',
+        'send_input',
+        'start_session',
+      ].sort(),
     );
     for (const t of tools) {
       expect(t.description?.length ?? 0).toBeGreaterThan(40);

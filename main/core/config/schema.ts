@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { shellConfigSchema } from './shellConfig.js';
 
@@ -42,6 +43,21 @@ export const configSchema = z.object({
   port: z.number().int().min(0).max(65535).default(0).describe('HTTP port on 127.0.0.1 (0 = any free port)'),
   /** Largest request body the HTTP host accepts. */
   httpMaxBodyBytes: z.number().int().min(1024).default(8 * 1024 * 1024).describe('Largest HTTP request body (bytes)'),
+  /** Folders backed up to git after each burst of changes (absolute paths). */
+  watchFolders: z
+    .array(z.string().refine((p) => path.isAbsolute(p), { message: 'must be an absolute path' }))
+    .default([])
+    .describe('Folders backed up to git after each burst of changes (absolute paths)'),
+  /** Quiet time after the last change before a folder is backed up. */
+  backupQuietSeconds: z.number().min(0.05).default(10).describe('Quiet time after the last change before a backup (s)'),
+  /** Longest a folder that never goes quiet waits for its backup. */
+  backupMaxDelaySeconds: z.number().min(1).default(300).describe('Longest wait for a backup of a folder that never goes quiet (s)'),
+  /** Backups kept per folder by the prune policy (the newest). */
+  backupKeepLast: z.number().int().min(1).default(1000).describe('Backups kept per folder (the newest)'),
+  /** Backups younger than this are kept by the prune policy even beyond backupKeepLast. */
+  backupKeepDays: z.number().min(0).default(30).describe('Backups younger than this many days are kept'),
+  /** Delay before a backup that lost a race with a user's commit is tried again. */
+  backupRetryMs: z.number().int().min(10).default(1000).describe('Delay before retrying a backup that lost a race (ms)'),
   /** The shell engine. */
   shell: shellConfigSchema.default(shellConfigSchema.parse({})),
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Priority, SessionEndReason } from '../../../common/events.js';
-import type { MetricsSnapshot, QueuedRequestInfo, SessionInfo } from '../../../common/scheduler.js';
+import type { QueuedRequestInfo, SchedulerMetrics, SessionInfo } from '../../../common/scheduler.js';
 import type { CommandResult, SessionState } from '../../../common/shell.js';
 import type { PoshpoolConfig } from '../config/schema.js';
 import type { Disposable } from '../events/Emitter.js';
@@ -311,7 +311,7 @@ export class SessionManager<S extends ManagedShell> {
   }
 
   /** Point-in-time figures. */
-  metrics(): MetricsSnapshot {
+  metrics(): SchedulerMetrics {
     const snapshot = this.queue.snapshot();
     const syncDepth = snapshot.filter((e) => e.priority === 'sync').length;
     const avg = (t: { ms: number; n: number }): number | null => (t.n === 0 ? null : Math.round(t.ms / t.n));

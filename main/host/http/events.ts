@@ -28,6 +28,9 @@ const EVENT_TYPES: Record<PoshpoolEventType, true> = {
   'command.finished': true,
   'job.finished': true,
   'job.failed': true,
+  'backup.completed': true,
+  'backup.skipped': true,
+  'backup.failed': true,
   'pool.degraded': true,
   'pool.recovered': true,
 };

@@ -26,6 +26,7 @@ const snapshot: MetricsSnapshot = {
   restarts: 1,
   commandDurationMs: { p50: 12, p95: 340 },
   requestsRejected: 2,
+  backups: { completed: 6, skipped: 2, failed: 1 },
 };
 
 const EXPECTED_PROMETHEUS = [
@@ -81,6 +82,11 @@ const EXPECTED_PROMETHEUS = [
   '# HELP poshpool_requests_rejected_total Session requests refused since start.',
   '# TYPE poshpool_requests_rejected_total counter',
   'poshpool_requests_rejected_total 2',
+  '# HELP poshpool_backups_total Backups of the watched folders since start, by outcome.',
+  '# TYPE poshpool_backups_total counter',
+  'poshpool_backups_total{outcome="completed"} 6',
+  'poshpool_backups_total{outcome="skipped"} 2',
+  'poshpool_backups_total{outcome="failed"} 1',
 ];
 
 describe('toPrometheus', () => {
@@ -109,7 +115,7 @@ describe('toPrometheus', () => {
       expect(sample, line).not.toBeNull();
       expect(typed.has(sample?.[1] ?? ''), line).toBe(true);
     }
-    expect(typed.size).toBe(15);
+    expect(typed.size).toBe(16);
   });
 
   it('marks the current pool state and leaves out values not known yet', () => {

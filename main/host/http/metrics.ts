@@ -128,6 +128,16 @@ function families(s: MetricsSnapshot): Family[] {
       type: 'counter',
       samples: [{ value: s.requestsRejected }],
     },
+    {
+      name: 'poshpool_backups_total',
+      help: 'Backups of the watched folders since start, by outcome.',
+      type: 'counter',
+      samples: [
+        { labels: { outcome: 'completed' }, value: s.backups.completed },
+        { labels: { outcome: 'skipped' }, value: s.backups.skipped },
+        { labels: { outcome: 'failed' }, value: s.backups.failed },
+      ],
+    },
   ];
 }
 

@@ -25,7 +25,7 @@ export function registerResources(server: McpServer, deps: ToolDeps): void {
     'metrics',
     RESOURCE_URIS.metrics,
     { title: 'Pool and queue figures', description: 'The scheduler\'s metrics', mimeType: 'application/json' },
-    async (uri) => json(uri.href, manager.metrics()),
+    async (uri) => json(uri.href, deps.core.metrics()),
   );
   server.registerResource(
     'job',

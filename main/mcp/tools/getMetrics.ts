@@ -27,7 +27,7 @@ export function registerGetMetricsTool(server: McpServer, deps: ToolDeps): void 
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async () => {
-      const m = deps.core.manager.metrics();
+      const m = deps.core.metrics();
       const s = (ms: number | null): number | null => (ms === null ? null : Math.round(ms / 100) / 10);
       return ok({
         poolState: m.poolState,

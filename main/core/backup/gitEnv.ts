@@ -1,0 +1,77 @@
+/** Who backup commits are made by. History walks stop at the first commit by anyone else. */
+export const BACKUP_IDENTITY = { name: 'poshpool', email: 'backup@poshpool.invalid' } as const;
+
+/**
+ * Variables of this process that git may see (compared upper-case, for Windows). Everything else is
+ * left out: every GIT_* variable (this machine sets GIT_SSL_CAINFO; a GIT_DIR or GIT_INDEX_FILE
+ * inherited from a hook would point git at the wrong repository or, worse, at the user's index),
+ * pagers and editors, and the locale (set to C below so messages can be matched).
+ */
+const PASSED_THROUGH = new Set([
+  'PATH',
+  'PATHEXT',
+  'SYSTEMROOT',
+  'WINDIR',
+  'COMSPEC',
+  'TEMP',
+  'TMP',
+  'TMPDIR',
+  'HOME',
+  'USERPROFILE',
+  'HOMEDRIVE',
+  'HOMEPATH',
+  'APPDATA',
+  'LOCALAPPDATA',
+  'XDG_CONFIG_HOME',
+  'USER',
+  'USERNAME',
+  'LOGNAME',
+]);
+
+/** What a git process of the backup needs besides the clean base. */
+export interface GitEnvOptions {
+  /** The environment to pick the passed-through variables from (default: this process's). */
+  base?: NodeJS.ProcessEnv;
+  /** Added last but before the fixed settings below (tests point HOME at a temp dir, set GIT_CONFIG_NOSYSTEM). */
+  extra?: Readonly<Record<string, string | undefined>>;
+  /** GIT_DIR: the private bare repository of a folder outside any repository. */
+  gitDir?: string;
+  /** GIT_WORK_TREE: that folder. */
+  workTree?: string;
+  /** GIT_INDEX_FILE: a private index, never the user's .git/index. */
+  indexFile?: string;
+  /** Author and committer date (ms since the epoch); also sets the backup identity. */
+  commitTime?: number;
+}
+
+/**
+ * A complete environment for one git process, built from an allow-list rather than by copying
+ * process.env. GIT_OPTIONAL_LOCKS=0 is always set: reads never take the user's index.lock to refresh
+ * stat data, and nothing this module runs needs an optional lock.
+ */
+export function gitEnv(options: GitEnvOptions = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.base ?? process.env)) {
+    if (value !== undefined && PASSED_THROUGH.has(key.toUpperCase())) env[key] = value;
+  }
+  for (const [key, value] of Object.entries(options.extra ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  env.LC_ALL = 'C';
+  env.GIT_OPTIONAL_LOCKS = '0';
+  env.GIT_TERMINAL_PROMPT = '0';
+  if (options.gitDir !== undefined) env.GIT_DIR = options.gitDir;
+  if (options.workTree !== undefined) env.GIT_WORK_TREE = options.workTree;
+  if (options.indexFile !== undefined) env.GIT_INDEX_FILE = options.indexFile;
+  if (options.commitTime !== undefined) {
+    const date = `@${Math.floor(options.commitTime / 1000)} +0000`;
+    env.GIT_AUTHOR_NAME = BACKUP_IDENTITY.name;
+    env.GIT_AUTHOR_EMAIL = BACKUP_IDENTITY.email;
+    env.GIT_COMMITTER_NAME = BACKUP_IDENTITY.name;
+    env.GIT_COMMITTER_EMAIL = BACKUP_IDENTITY.email;
+    env.GIT_AUTHOR_DATE = date;
+    env.GIT_COMMITTER_DATE = date;
+  }
+  return env;
+}

@@ -1,0 +1,97 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { FolderPaths } from './folderPaths.js';
+import { GitRunner } from './gitRunner.js';
+
+/** Branch name used for the backup ref of a folder outside any repository, and for a detached HEAD. */
+export const STANDALONE_BRANCH = 'main';
+/** Branch part of the backup ref while HEAD is detached (a rebase, a checked-out tag or commit). */
+export const DETACHED_BRANCH = 'detached';
+/** Where backup refs live; nothing outside this namespace is ever written. */
+export const BACKUP_REF_PREFIX = 'refs/poshpool/backups/';
+
+/** Where a folder's backups go: the repository it is in, or a private bare repository. */
+export interface Location extends FolderPaths {
+  /** 'repo' when the folder is inside a git work tree; 'standalone' when it is not. */
+  kind: 'repo' | 'standalone';
+  /** The backed-up folder (absolute). */
+  folder: string;
+  /** The repository's git directory (absolute). */
+  gitDir: string;
+  /** Runs git at the work tree's top with this location's environment. */
+  git: GitRunner;
+}
+
+/** What a folder's location needs to know. */
+export interface LocateOptions {
+  folder: string;
+  /** This folder's private data: the private index, and the bare repository when standalone. */
+  dataDir: string;
+  /** Extra variables for every git process (tests). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Finds out where `folder`'s backups go: `git rev-parse --show-toplevel --absolute-git-dir
+ * --show-prefix` run in the folder (read-only, optional locks off). Outside any repository the
+ * backups go to a bare repository under dataDir (created on first use) with the folder as its work
+ * tree. Anything else git complains about (dubious ownership, the folder being inside .git) is a failure.
+ */
+export async function locate(options: LocateOptions): Promise<{ ok: true; location: Location } | { ok: false; reason: string }> {
+  const folder = path.resolve(options.folder);
+  try {
+    if (!statSync(folder).isDirectory()) return { ok: false, reason: `${folder} is not a directory.` };
+  } catch (e) {
+    return { ok: false, reason: `The backed-up folder ${folder} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}.` };
+  }
+  const dataDir = path.resolve(options.dataDir);
+  if (dataDir === folder) return { ok: false, reason: `The backup data directory cannot be the backed-up folder itself (${folder}).` };
+  mkdirSync(dataDir, { recursive: true });
+
+  const probe = await new GitRunner({ cwd: folder, env: { extra: options.env } }).read(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-prefix']);
+  if (probe.ok) {
+    const [top = '', gitDir = '', prefix = ''] = probe.stdout.split('\n');
+    if (top === '' || gitDir === '') return { ok: false, reason: `git rev-parse gave no work tree for ${folder}.` };
+    const topAbs = path.resolve(top);
+    const folderRel = prefix.replace(/\/$/, '');
+    const git = new GitRunner({ cwd: topAbs, env: { extra: options.env } });
+    return { ok: true, location: { kind: 'repo', folder, top: topAbs, folderRel, gitDir: path.resolve(gitDir), git, excludedRel: excluded(folder, topAbs, dataDir) } };
+  }
+  if (!/not a git repository/i.test(probe.reason)) return { ok: false, reason: probe.reason };
+
+  const gitDir = path.join(dataDir, 'repo.git');
+  if (!existsSync(path.join(gitDir, 'HEAD'))) {
+    const init = await new GitRunner({ cwd: dataDir, env: { extra: options.env } }).run(['init', '--bare', '--quiet', gitDir]);
+    if (!init.ok) return { ok: false, reason: init.reason };
+  }
+  const git = new GitRunner({ cwd: folder, env: { extra: options.env, gitDir, workTree: folder } });
+  return { ok: true, location: { kind: 'standalone', folder, top: folder, folderRel: '', gitDir, git, excludedRel: excluded(folder, folder, dataDir) } };
+}
+
+/** The backup ref of the branch HEAD is on now (always `main` for a standalone folder), and HEAD's commit if any. */
+export async function currentHead(loc: Location): Promise<{ ok: true; ref: string; head: string | null } | { ok: false; reason: string }> {
+  if (loc.kind === 'standalone') return { ok: true, ref: BACKUP_REF_PREFIX + STANDALONE_BRANCH, head: null };
+  // symbolic-ref -q exits 1 with no output when HEAD is detached: an answer, not a failure.
+  const sym = await loc.git.read(['symbolic-ref', '-q', 'HEAD']);
+  if (!sym.ok) return { ok: false, reason: sym.reason };
+  const full = sym.stdout.trim();
+  const branch = full.startsWith('refs/heads/') ? full.slice('refs/heads/'.length) : DETACHED_BRANCH;
+  const head = await resolveCommit(loc, 'HEAD');
+  if (!head.ok) return head;
+  return { ok: true, ref: BACKUP_REF_PREFIX + branch, head: head.id };
+}
+
+/** The commit a name points to, or null when it names none (an unborn HEAD, a missing ref). */
+export async function resolveCommit(loc: Location, name: string): Promise<{ ok: true; id: string | null } | { ok: false; reason: string }> {
+  const r = await loc.git.read(['rev-parse', '-q', '--verify', `${name}^{commit}`]);
+  if (!r.ok) return { ok: false, reason: r.reason };
+  const id = r.stdout.trim();
+  return { ok: true, id: id === '' ? null : id };
+}
+
+/** poshpool's data directory, top-relative, when it lies inside the folder (so it is never backed up). */
+function excluded(folder: string, top: string, dataDir: string): string | undefined {
+  const inFolder = path.relative(folder, dataDir);
+  if (inFolder === '..' || inFolder.startsWith(`..${path.sep}`) || path.isAbsolute(inFolder)) return undefined;
+  return path.relative(top, dataDir).split(path.sep).join('/');
+}
