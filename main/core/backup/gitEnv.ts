@@ -28,11 +28,14 @@ const PASSED_THROUGH = new Set([
   'LOGNAME',
 ]);
 
+/** Variables only this module sets: an extra naming one is left out (they decide which index and repository git writes). */
+const RESERVED = new Set(['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OPTIONAL_LOCKS', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY']);
+
 /** What a git process of the backup needs besides the clean base. */
 export interface GitEnvOptions {
   /** The environment to pick the passed-through variables from (default: this process's). */
   base?: NodeJS.ProcessEnv;
-  /** Added last but before the fixed settings below (tests point HOME at a temp dir, set GIT_CONFIG_NOSYSTEM). */
+  /** Added to the base (tests point HOME at a temp dir, set GIT_CONFIG_NOSYSTEM); may not name the variables set below. */
   extra?: Readonly<Record<string, string | undefined>>;
   /** GIT_DIR: the private bare repository of a folder outside any repository. */
   gitDir?: string;
@@ -55,6 +58,7 @@ export function gitEnv(options: GitEnvOptions = {}): Record<string, string> {
     if (value !== undefined && PASSED_THROUGH.has(key.toUpperCase())) env[key] = value;
   }
   for (const [key, value] of Object.entries(options.extra ?? {})) {
+    if (RESERVED.has(key.toUpperCase())) continue;
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
