@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GitBackup } from './GitBackup.js';
-import { GitFixture } from './gitFixture.js';
+import { GitFixture } from '../../../test/gitFixture.js';
 
 // Prune: rewrites the backup chain to what the policy keeps, moving only the backup refs.
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openContext } from './context.js';
 import { GitBackup } from './GitBackup.js';
-import { GitFixture } from './gitFixture.js';
+import { GitFixture } from '../../../test/gitFixture.js';
 import { prepareBackup, publishBackup } from './snapshot.js';
 
 // The backup ref moves by compare-and-swap: a backup that loses a race says to retry and loses nothing.

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GitBackup } from './GitBackup.js';
-import { fileState, GitFixture, treeState } from './gitFixture.js';
+import { fileState, GitFixture, treeState } from '../../../test/gitFixture.js';
 
 // Restores: round trips, single files, undo, and never a file outside the folder.
 

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileState, GitFixture, treeState } from './gitFixture.js';
+import { fileState, GitFixture, treeState } from '../../../test/gitFixture.js';
 
 // DESIGN.md §4: a backup never writes HEAD, the index, the working tree or refs/heads, and never
 // touches someone else's lock. Checked byte for byte (and mtime) against real repositories.
@@ -169,6 +169,28 @@ describe('GitBackup leaves the user alone', () => {
     expect(fx.git(repo, 'symbolic-ref', 'HEAD').trim()).toBe('refs/heads/topic');
     expect(fx.git(repo, 'rev-parse', 'topic').trim()).toBe(topicBefore);
     expect(readFileSync(path.join(repo, 'f.txt'), 'utf8')).toBe('topic\n');
+  });
+
+  it("never runs the user's hooks (post-index-change, reference-transaction) for its private index and refs", async () => {
+    const repo = fx.repo('r', { 'a.txt': 'a\n' });
+    const marker = path.join(fx.root, 'hook-ran.txt');
+    for (const hook of ['post-index-change', 'reference-transaction']) {
+      const file = path.join(repo, '.git', 'hooks', hook);
+      writeFileSync(file, `#!/bin/sh\necho ${hook} >> '${marker}'\n`);
+      chmodSync(file, 0o755);
+    }
+    const gb = fx.backup(repo);
+    fx.write(repo, { 'a.txt': 'b\n' });
+    const first = await gb.backup();
+    if (!first.ok || first.kind !== 'created') throw new Error(`expected a backup: ${JSON.stringify(first)}`);
+    fx.write(repo, { 'a.txt': 'c\n' });
+    expect(await gb.diff(first.id, 'now')).toMatchObject({ ok: true });
+    expect(await gb.restore(first.id)).toMatchObject({ ok: true });
+    expect(await gb.prune({ keepLast: 1 })).toMatchObject({ ok: true, removed: 1 });
+    expect(existsSync(marker)).toBe(false);
+    // The hooks are live: the user's own git runs them.
+    fx.git(repo, 'add', 'a.txt');
+    expect(readFileSync(marker, 'utf8')).toContain('post-index-change');
   });
 
   it('ignores GIT_DIR, GIT_INDEX_FILE and GIT_WORK_TREE inherited from its own environment (say, from a hook)', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitFixture } from './gitFixture.js';
+import { GitFixture } from '../../../test/gitFixture.js';
 
 // GitBackup against real git in temp repositories: what a backup holds, history, diff.
 
@@ -71,6 +71,23 @@ describe('GitBackup.backup', () => {
     if (!r.ok || r.kind !== 'created') throw new Error('expected a backup');
     expect(r.files).toEqual([{ path: 'src/keep.ts', status: 'added' }]);
     expect(treeFiles(repo, r.id)).toEqual(['.gitignore', 'src/keep.ts', 'src/main.ts']);
+  });
+
+  it('drops a file from the snapshot once it is ignored, in a repository and outside any', async () => {
+    for (const folder of [fx.repo('r', { 'a.txt': 'a\n' }), fx.dir('plain', { 'a.txt': 'a\n' })]) {
+      const gb = fx.backup(folder);
+      fx.write(folder, { 'secret.env': 'TOKEN=1\n' });
+      const first = await gb.backup();
+      expect(first.ok && first.kind === 'created' && first.files.map((f) => f.path)).toContain('secret.env');
+      fx.write(folder, { '.gitignore': 'secret.env\n' });
+      const second = await gb.backup();
+      if (!second.ok || second.kind !== 'created') throw new Error(`expected a backup: ${JSON.stringify(second)}`);
+      expect(second.files).toEqual([
+        { path: '.gitignore', status: 'added' },
+        { path: 'secret.env', status: 'deleted' },
+      ]);
+      expect(existsSync(path.join(folder, 'secret.env'))).toBe(true);
+    }
   });
 
   it('records binary files, renames and deletions, and history lists them newest first with line counts', async () => {
@@ -160,6 +177,26 @@ describe('GitBackup.backup', () => {
     expect(await gb.backup()).toMatchObject({ ok: true, kind: 'skipped' });
     const [only] = await gb.history();
     expect(only?.files.map((f) => f.path)).toEqual(['inner/new.txt', 'x.txt']);
+  });
+
+  it('is not stopped by an embedded repository without commits; one with commits is recorded as a gitlink', async () => {
+    const repo = fx.repo('r', { 'a.txt': 'a\n' });
+    const empty = path.join(repo, 'empty-nested');
+    const full = path.join(repo, 'full-nested');
+    for (const dir of [empty, full]) {
+      fx.write(dir, { 'x.txt': 'x\n' });
+      fx.git(dir, 'init', '-q');
+    }
+    fx.git(full, 'add', 'x.txt');
+    fx.git(full, '-c', 'user.name=n', '-c', 'user.email=n@n', 'commit', '-q', '-m', 'nested');
+    fx.write(repo, { 'a.txt': 'changed\n' });
+    const r = await fx.backup(repo).backup();
+    if (!r.ok || r.kind !== 'created') throw new Error(`expected a backup: ${JSON.stringify(r)}`);
+    expect(r.files).toEqual([
+      { path: 'a.txt', status: 'modified' },
+      { path: 'full-nested', status: 'added' },
+    ]);
+    expect(fx.git(repo, 'ls-tree', r.id, 'full-nested').split(' ')[0]).toBe('160000');
   });
 
   it('keeps a backup ref per branch', async () => {

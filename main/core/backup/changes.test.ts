@@ -74,6 +74,7 @@ describe('backupMessage', () => {
     ).toBe('Auto-backup: 2 files changed\n\nM a\nR b -> c\n');
     expect(backupMessage([{ letter: 'A', path: 'a', oldMode: '000000', newMode: '100644' }], paths)).toBe('Auto-backup: 1 file changed\n\nA a\n');
     expect(backupMessage([], paths)).toBe('Auto-backup: 0 files changed\n');
+    expect(backupMessage([{ letter: 'A', path: 'odd\nname\x1f.txt', oldMode: '000000', newMode: '100644' }], paths)).toBe('Auto-backup: 1 file changed\n\nA odd?name?.txt\n');
   });
 
   it('lists at most MESSAGE_MAX_FILES files and counts the rest', () => {

@@ -81,10 +81,16 @@ export function toFolderChanges(paths: FolderPaths, raw: RawChange[]): FileChang
 export function backupMessage(raw: RawChange[], paths: FolderPaths): string {
   const mine = raw.filter((c) => toFolderRel(paths, c.path) !== undefined || (c.oldPath !== undefined && toFolderRel(paths, c.oldPath) !== undefined));
   const n = mine.length;
-  const lines = mine.slice(0, MESSAGE_MAX_FILES).map((c) => (c.oldPath === undefined ? `${c.letter} ${c.path}` : `${c.letter} ${c.oldPath} -> ${c.path}`));
+  const lines = mine.slice(0, MESSAGE_MAX_FILES).map((c) => (c.oldPath === undefined ? `${c.letter} ${printable(c.path)}` : `${c.letter} ${printable(c.oldPath)} -> ${printable(c.path)}`));
   if (n > MESSAGE_MAX_FILES) lines.push(`… and ${n - MESSAGE_MAX_FILES} more`);
   const summary = `Auto-backup: ${n} ${n === 1 ? 'file' : 'files'} changed`;
   return lines.length === 0 ? `${summary}\n` : `${summary}\n\n${lines.join('\n')}\n`;
+}
+
+/** A path for a message line: control characters (a newline in a file name, say) become '?'. */
+function printable(p: string): string {
+  // eslint-disable-next-line no-control-regex
+  return p.replace(/[\x00-\x1f\x7f]/g, '?');
 }
 
 function statusOf(letter: string): FileStatus {

@@ -7,7 +7,7 @@ export const BACKUP_IDENTITY = { name: 'poshpool', email: 'backup@poshpool.inval
  * inherited from a hook would point git at the wrong repository or, worse, at the user's index),
  * pagers and editors, and the locale (set to C below so messages can be matched).
  */
-const PASSED_THROUGH = new Set([
+const PASSED_THROUGH: ReadonlySet<string> = new Set([
   'PATH',
   'PATHEXT',
   'SYSTEMROOT',
@@ -29,7 +29,7 @@ const PASSED_THROUGH = new Set([
 ]);
 
 /** Variables only this module sets: an extra naming one is left out (they decide which index and repository git writes). */
-const RESERVED = new Set(['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OPTIONAL_LOCKS', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY']);
+const RESERVED: ReadonlySet<string> = new Set(['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OPTIONAL_LOCKS', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY']);
 
 /** What a git process of the backup needs besides the clean base. */
 export interface GitEnvOptions {

@@ -21,6 +21,12 @@ export interface GitRunnerOptions {
   cwd: string;
   /** Extra variables (tests), the private bare repository and its work tree. */
   env: Pick<GitEnvOptions, 'extra' | 'gitDir' | 'workTree'>;
+  /**
+   * A directory without hooks, passed to every plumbing call as core.hooksPath: the user's hooks
+   * (post-index-change fires on any index write, reference-transaction on any ref update) are about
+   * their index and refs, and must not fire for poshpool's private ones.
+   */
+  hooksPath?: string;
 }
 
 /**
@@ -31,22 +37,17 @@ export interface GitRunnerOptions {
  *
  * Plumbing that writes objects, a private index, the work tree or a ref goes through
  * child_process.spawn instead, because simple-git gets in the way there: commit-tree and
- * checkout-index need standard input (`-F -`, `--stdin -z`); update-ref's compare-and-swap must run
- * with `-c core.hooksPath=…`, which simple-git refuses without switching off its guards; and
+ * checkout-index need standard input (`-F -`, `--stdin -z`); every write runs with
+ * `-c core.hooksPath=…` (see hooksPath), which simple-git refuses without switching off its guards; and
  * simple-git treats a non-zero exit with an empty stderr as success (`exitCode && stdErr.length`
  * in its dist), which a write must never be mistaken for.
  */
 export class GitRunner {
   constructor(private readonly options: GitRunnerOptions) {}
 
-  /** The working directory of every call. */
-  get cwd(): string {
-    return this.options.cwd;
-  }
-
   /** A read-only query (GIT_OPTIONAL_LOCKS=0) through simple-git. */
-  async read(args: string[], indexFile?: string): Promise<GitResult> {
-    const env = gitEnv({ ...this.options.env, indexFile });
+  async read(args: string[]): Promise<GitResult> {
+    const env = gitEnv(this.options.env);
     const allowEnvironment = Object.keys(env).filter((k) => k.toUpperCase().startsWith('GIT_'));
     try {
       const stdout = await simpleGit({ baseDir: this.options.cwd, allowEnvironment }).env(env).raw(args);
@@ -60,8 +61,9 @@ export class GitRunner {
   /** A plumbing call through spawn, with an explicit environment (see the class comment for why). */
   run(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
     const env = gitEnv({ ...this.options.env, indexFile: options.indexFile, commitTime: options.commitTime });
+    const hooks = this.options.hooksPath === undefined ? [] : ['-c', `core.hooksPath=${this.options.hooksPath}`];
     return new Promise((resolve) => {
-      const child = spawn('git', args, { cwd: this.options.cwd, env, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('git', [...hooks, ...args], { cwd: this.options.cwd, env, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FolderPaths } from './folderPaths.js';
 import { GitRunner } from './gitRunner.js';
 
-/** Branch name used for the backup ref of a folder outside any repository, and for a detached HEAD. */
+/** Branch part of the backup ref of a folder outside any repository. */
 export const STANDALONE_BRANCH = 'main';
 /** Branch part of the backup ref while HEAD is detached (a rebase, a checked-out tag or commit). */
 export const DETACHED_BRANCH = 'detached';
@@ -48,23 +48,25 @@ export async function locate(options: LocateOptions): Promise<{ ok: true; locati
   if (dataDir === folder) return { ok: false, reason: `The backup data directory cannot be the backed-up folder itself (${folder}).` };
   mkdirSync(dataDir, { recursive: true });
 
+  // Never created: a hooks directory with no hooks in it.
+  const hooksPath = path.join(dataDir, 'no-hooks');
   const probe = await new GitRunner({ cwd: folder, env: { extra: options.env } }).read(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--show-prefix']);
   if (probe.ok) {
     const [top = '', gitDir = '', prefix = ''] = probe.stdout.split('\n');
     if (top === '' || gitDir === '') return { ok: false, reason: `git rev-parse gave no work tree for ${folder}.` };
     const topAbs = path.resolve(top);
     const folderRel = prefix.replace(/\/$/, '');
-    const git = new GitRunner({ cwd: topAbs, env: { extra: options.env } });
+    const git = new GitRunner({ cwd: topAbs, env: { extra: options.env }, hooksPath });
     return { ok: true, location: { kind: 'repo', folder, top: topAbs, folderRel, gitDir: path.resolve(gitDir), git, excludedRel: excluded(folder, topAbs, dataDir) } };
   }
   if (!/not a git repository/i.test(probe.reason)) return { ok: false, reason: probe.reason };
 
   const gitDir = path.join(dataDir, 'repo.git');
   if (!existsSync(path.join(gitDir, 'HEAD'))) {
-    const init = await new GitRunner({ cwd: dataDir, env: { extra: options.env } }).run(['init', '--bare', '--quiet', gitDir]);
+    const init = await new GitRunner({ cwd: dataDir, env: { extra: options.env }, hooksPath }).run(['init', '--bare', '--quiet', gitDir]);
     if (!init.ok) return { ok: false, reason: init.reason };
   }
-  const git = new GitRunner({ cwd: folder, env: { extra: options.env, gitDir, workTree: folder } });
+  const git = new GitRunner({ cwd: folder, env: { extra: options.env, gitDir, workTree: folder }, hooksPath });
   return { ok: true, location: { kind: 'standalone', folder, top: folder, folderRel: '', gitDir, git, excludedRel: excluded(folder, folder, dataDir) } };
 }
 

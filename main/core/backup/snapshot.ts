@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { backupMessage, parseRawDiff, toFolderChanges, type FileChange, type RawChange } from './changes.js';
 import type { BackupContext } from './context.js';
 import { folderPathspecs } from './folderPaths.js';
@@ -43,6 +42,12 @@ export async function snapshotTree(ctx: BackupContext, base: string | null, keep
     // content in the snapshot instead of failing the whole backup; git still exits 1 then.
     const added = await loc.git.run(['add', '-A', '--ignore-errors', '--', ...folderPathspecs(loc)], { indexFile });
     if (!added.ok && /^fatal:/m.test(added.stderr)) return added;
+    if (base === null && loc.folderRel === '') {
+      // The kept index is the only record of what is "tracked" here: a file backed up before and
+      // ignored since must leave the snapshot, as it would if the index started empty.
+      const dropped = await dropIgnored(loc, indexFile);
+      if (!dropped.ok) return dropped;
+    }
     const written = await loc.git.run(['write-tree'], { indexFile });
     if (!written.ok) return written;
     return { ok: true as const, tree: written.stdout.trim() };
@@ -86,10 +91,7 @@ export async function publishBackup(ctx: BackupContext, prepared: PreparedBackup
 export async function moveRef(ctx: BackupContext, ref: string, to: string, expected: string | null, why: string): Promise<{ ok: true } | { ok: false; reason: string; retry: boolean }> {
   const { loc } = ctx;
   const old = expected ?? '0'.repeat(to.length);
-  // The user's hooks (reference-transaction) are for their refs, not poshpool's private ones: a
-  // hooks path that does not exist turns them off for this call only.
-  const hooksOff = `core.hooksPath=${path.join(ctx.dataDir, 'no-hooks')}`;
-  const r = await loc.git.run(['-c', hooksOff, 'update-ref', '-m', why, ref, to, old]);
+  const r = await loc.git.run(['update-ref', '-m', why, ref, to, old]);
   if (r.ok) return { ok: true };
   const nowAt = await resolveCommit(loc, ref);
   if (nowAt.ok && nowAt.id !== expected) {
@@ -112,4 +114,15 @@ export async function diffTrees(loc: Location, from: string | null, to: string, 
   const r = await loc.git.read(['diff-tree', '-r', '-z', '-M', '--raw', source, to, '--', ...folderPathspecs(loc, sub)]);
   if (!r.ok) return r;
   return { ok: true, changes: parseRawDiff(r.stdout) };
+}
+
+/** Removes from a private index the entries .gitignore (or info/exclude, core.excludesFile) now ignores. */
+async function dropIgnored(loc: Location, indexFile: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const listed = await loc.git.run(['ls-files', '-z', '--cached', '--ignored', '--exclude-standard', '--full-name'], { indexFile });
+  if (!listed.ok) return listed;
+  const paths = listed.stdout.split('\0').filter((p) => p !== '');
+  if (paths.length === 0) return { ok: true };
+  const input = paths.map((p) => `:(top,literal)${p}\0`).join('');
+  const removed = await loc.git.run(['rm', '--cached', '--force', '-q', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], { indexFile, input });
+  return removed.ok ? { ok: true } : removed;
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GitBackup } from './GitBackup.js';
+import { GitBackup } from '../main/core/backup/GitBackup.js';
 
 // Test support for the backup tests (not used by the app): real git repositories in a temp dir, with
 // the machine's git configuration kept out (HOME in the temp dir, GIT_CONFIG_NOSYSTEM=1).
