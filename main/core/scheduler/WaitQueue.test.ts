@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Priority } from '../../../common/events.js';
 import { WaitQueue, type EnqueueResult, type WaitEntry } from './WaitQueue.js';
+import { mulberry32 } from './etaSimulation.js';
 
 /** A settable fake clock. */
 function fakeClock(start = 1_000): { now: () => number; set: (t: number) => void; advance: (ms: number) => void } {
@@ -27,17 +28,6 @@ function drain(q: WaitQueue<string>): string[] {
   return out;
 }
 
-/** A small seeded PRNG (mulberry32) for the randomized model test. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('WaitQueue enqueue', () => {
   it('stamps the entry with the clock, the deadline and the payload, and returns its position', () => {
