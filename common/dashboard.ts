@@ -1,0 +1,69 @@
+/** The one bridge between the dashboard and the host: the Electron IPC adapter and the web adapter both implement it. */
+
+import type { PoshpoolEvent, Priority } from './events.js';
+import type { MetricsSnapshot, QueuedRequestInfo, SessionInfo } from './scheduler.js';
+import type { CommandResult, OutputPage } from './shell.js';
+
+/** A background job as the dashboard shows it. */
+export interface JobSummary {
+  jobId: string;
+  clientId: string;
+  sessionId: string;
+  command: string;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  startedAt: number;
+  endedAt: number | null;
+  outputSoFar: { output: string; outputBytes: number; truncated: boolean } | null;
+  result: CommandResult | null;
+  message: string | null;
+}
+
+/** One watched folder. */
+export interface WatchedFolder {
+  folder: string;
+  lastBackupAt: number | null;
+  running: boolean;
+}
+
+/** One backup of a folder. */
+export interface BackupSummary {
+  id: string;
+  time: number;
+  message: string;
+  filesChanged: number;
+  files: { path: string; status: string; oldPath?: string; additions: number | null; deletions: number | null }[];
+}
+
+/** Everything the dashboard shows, at one moment; events keep it current afterwards. */
+export interface DashboardSnapshot {
+  metrics: MetricsSnapshot;
+  sessions: SessionInfo[];
+  queue: QueuedRequestInfo[];
+  jobs: JobSummary[];
+  folders: WatchedFolder[];
+}
+
+/** An action's outcome. */
+export type ActionResult<T = object> = ({ ok: true } & T) | { ok: false; reason: string };
+
+/** Whether the dashboard is connected to the host. */
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'signedOut';
+
+/** Removes a subscription. */
+export type Unsubscribe = () => void;
+
+/** What the dashboard can ask of the host. A person acts on every client's sessions and requests. */
+export interface DashboardBridge {
+  snapshot(): Promise<ActionResult<{ snapshot: DashboardSnapshot }>>;
+  onEvent(listener: (event: PoshpoolEvent) => void): Unsubscribe;
+  onConnection(listener: (state: ConnectionState) => void): Unsubscribe;
+  cancelCommand(sessionId: string): Promise<ActionResult<{ wasRunning: boolean }>>;
+  terminateSession(sessionId: string): Promise<ActionResult>;
+  changePriority(requestId: string, priority: Priority): Promise<ActionResult<{ position: number; etaMs: number }>>;
+  cancelRequest(requestId: string): Promise<ActionResult>;
+  jobPage(jobId: string, page: number): Promise<ActionResult<{ page: OutputPage }>>;
+  backups(folder: string, limit?: number): Promise<ActionResult<{ backups: BackupSummary[] }>>;
+  backupDiff(folder: string, backupId: string, against: 'parent' | 'now', path?: string): Promise<ActionResult<{ diff: string }>>;
+  restoreBackup(folder: string, backupId: string, path?: string): Promise<ActionResult<{ undoId: string; restored: string[]; removed: string[] }>>;
+  dispose(): void;
+}
