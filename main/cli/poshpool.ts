@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { bridge } from './bridgeCommand.js';
 import { execOnce } from './exec.js';
+import { open } from './open.js';
 import { serve } from './serve.js';
 import { status } from './status.js';
 
@@ -15,6 +16,8 @@ Usage:
                                          in this process when none runs
   poshpool status [--json] [--data-dir <dir>]
                                          Pool and queue state of the running host
+  poshpool open [--print] [--data-dir <dir>]
+                                         Open the dashboard with a one-time sign-in link (or print it)
   poshpool exec [options] "<command>"   Run one PowerShell command and print its result as JSON
       --timeout <seconds>   stop the command after this long (Ctrl+C, then kill)
       --cwd <dir>           working directory of the session
@@ -39,12 +42,12 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
     io.stdout.write(USAGE);
     return verb ? 0 : 2;
   }
-  if (verb === 'serve' || verb === 'bridge' || verb === 'status') {
+  if (verb === 'serve' || verb === 'bridge' || verb === 'status' || verb === 'open') {
     let flags;
     try {
       flags = parseArgs({
         args: rest,
-        options: { port: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+        options: { port: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' }, print: { type: 'boolean' } },
       }).values;
     } catch (e) {
       io.stderr.write(`poshpool ${verb}: ${(e as Error).message}\n\n${USAGE}`);
@@ -61,6 +64,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
     const hostFlags = { port, configFile: flags.config, dataDir: flags['data-dir'] };
     if (verb === 'serve') return serve(hostFlags, io);
     if (verb === 'bridge') return bridge(hostFlags, io);
+    if (verb === 'open') return open({ ...hostFlags, print: flags.print }, io);
     return status({ ...hostFlags, json: flags.json }, io);
   }
   if (verb !== 'exec') {

@@ -5,11 +5,14 @@ import { createCore, type Core } from '../core/createCore.js';
 import { createMcpServer, SERVER_VERSION } from '../mcp/createMcpServer.js';
 import type { McpSettings } from '../mcp/tools/shared.js';
 import { removeHostInfo, writeHostInfo, type HostInfo } from './hostInfo.js';
+import { CodeIssuer } from './http/cookie.js';
+import { dashboardApi, dashboardSnapshot } from './http/dashboardApi.js';
 import { handleEvents } from './http/events.js';
 import { readJsonBody } from './http/guard.js';
 import { HttpServer, sendJson, type RouteHandler } from './http/HttpServer.js';
 import { McpHttpSessions } from './http/mcpRoute.js';
 import { handleMetrics } from './http/metrics.js';
+import { codesRoute, noDashboard, signInRoute } from './http/signIn.js';
 import { ensureToken } from './http/token.js';
 import { newPipeId, socketPathFor } from './socket/socketPath.js';
 import { SocketServer } from './socket/SocketServer.js';
@@ -44,6 +47,7 @@ export class Host {
     private readonly http: HttpServer,
     private readonly mcp: McpHttpSessions,
     private readonly socket: SocketServer,
+    private readonly codes: CodeIssuer,
     private readonly options: HostOptions,
   ) {}
 
@@ -67,15 +71,29 @@ export class Host {
       }
       await mcp.handle(req, res, body);
     };
+    const codes = new CodeIssuer();
+    let base = '';
     const routes = new Map<string, RouteHandler>([
+      ['/', signInRoute(codes, noDashboard)],
+      ['/api/codes', codesRoute(codes, () => base)],
+      ['/api/*', dashboardApi(core)],
       ['/mcp', mcpRoute],
       ['/events', (req, res) => handleEvents(req, res, core.bus)],
       ['/metrics', (req, res) => handleMetrics(req, res, () => core.metrics())],
-      ['/status', (_req, res) => sendJson(res, 200, { metrics: core.metrics(), sessions: core.manager.listSessions(), queue: core.manager.listQueue(), jobs: core.jobs.list() })],
+      ['/status', (_req, res) => sendJson(res, 200, dashboardSnapshot(core))],
     ]);
     let http: HttpServer;
     try {
-      http = await HttpServer.listen({ port: options.port, token: token.token, tokenFile: token.file, routes, maxBodyBytes, log });
+      http = await HttpServer.listen({
+        port: options.port,
+        token: token.token,
+        tokenFile: token.file,
+        routes,
+        maxBodyBytes,
+        log,
+        sessions: codes,
+        authExemptPaths: new Set(['/']),
+      });
     } catch (e) {
       await mcp.dispose();
       await core.dispose();
@@ -94,7 +112,7 @@ export class Host {
       await core.dispose();
       return { ok: false, reason: `The local socket for \`poshpool bridge\` could not be opened: ${socket.reason}` };
     }
-    const base = http.url.replace(/\/$/, '');
+    base = http.url.replace(/\/$/, '');
     const info: HostInfo = {
       pid: process.pid,
       version: SERVER_VERSION,
@@ -106,7 +124,7 @@ export class Host {
       tokenFile: token.file,
     };
     if (options.publish !== false) writeHostInfo(options.dataDir, info);
-    return { ok: true, host: new Host(core, info, http, mcp, socket.server, options) };
+    return { ok: true, host: new Host(core, info, http, mcp, socket.server, codes, options) };
   }
 
   /** Serves one MCP client over a transport (a socket connection, or the embedded bridge's stdio). */
@@ -132,6 +150,7 @@ export class Host {
       await this.mcp.dispose();
       await Promise.all([...this.inProcess].map((d) => d()));
       await this.core.dispose();
+      this.codes.dispose();
     })();
     return this.disposing;
   }

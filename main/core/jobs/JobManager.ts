@@ -98,6 +98,11 @@ export class JobManager<S extends ManagedShell> {
     return jobId;
   }
 
+  /** The client a job belongs to (for a person looking at every client's jobs). */
+  ownerOf(jobId: string): string | undefined {
+    return this.jobs.get(jobId)?.clientId;
+  }
+
   /** A client's job. */
   get(clientId: string, jobId: string): Outcome<{ job: JobView }> {
     const job = this.owned(clientId, jobId);

@@ -210,11 +210,26 @@ export class SessionManager<S extends ManagedShell> {
   }
 
   /** Ends a client's session (a running command is stopped first). */
-  async endSession(clientId: string, sessionId: string): Promise<Outcome> {
+  async endSession(clientId: string, sessionId: string, detail = 'ended by its client'): Promise<Outcome> {
     const lent = this.owned(clientId, sessionId);
     if (!lent.ok) return lent;
-    await this.endLent(lent.lent, 'ended', 'ended by its client');
+    await this.endLent(lent.lent, 'ended', detail);
     return { ok: true };
+  }
+
+  /** The client a lent session belongs to (for a person acting on every client's sessions). */
+  ownerOfSession(sessionId: string): string | undefined {
+    return this.lent.get(sessionId)?.clientId;
+  }
+
+  /** The client a waiting (or allocated) request belongs to. */
+  ownerOfRequest(requestId: string): string | undefined {
+    const queued = this.queue.get(requestId);
+    if (queued) return queued.clientId;
+    const preparing = this.handingOver.get(requestId);
+    if (preparing) return preparing.clientId;
+    const sessionId = this.allocatedRequests.get(requestId);
+    return sessionId ? this.lent.get(sessionId)?.clientId : undefined;
   }
 
   /** Runs a command on a client's session and returns its structured result. */

@@ -21,7 +21,7 @@ export interface HttpServerOptions {
   token: string;
   /** Where the token is kept, named in 401 messages. */
   tokenFile: string;
-  /** Exact request paths (no query) to handlers. */
+  /** Request paths (no query) to handlers: exact, or "/prefix/*" for every path under /prefix/. */
   routes: ReadonlyMap<string, RouteHandler>;
   /** Largest request body accepted; a larger Content-Length is refused (413) before any route. */
   maxBodyBytes: number;
@@ -152,7 +152,7 @@ export class HttpServer {
       });
       return;
     }
-    const route = this.options.routes.get(path);
+    const route = this.options.routes.get(path) ?? this.prefixRoute(path);
     if (route === undefined) {
       discardBody(req);
       const shown = path.length > PATH_QUOTE_LIMIT ? `${path.slice(0, PATH_QUOTE_LIMIT)}…` : path;
@@ -167,6 +167,14 @@ export class HttpServer {
       return;
     }
     if (outcome instanceof Promise) outcome.catch((e: unknown) => this.routeFailed(path, res, e));
+  }
+
+  /** A route registered as "/prefix/*" serves every path under /prefix/. */
+  private prefixRoute(path: string): RouteHandler | undefined {
+    for (const [key, handler] of this.options.routes) {
+      if (key.endsWith('/*') && path.startsWith(key.slice(0, -1))) return handler;
+    }
+    return undefined;
   }
 
   private routeFailed(path: string, res: ServerResponse, e: unknown): void {
