@@ -13,6 +13,7 @@ import { HttpServer, sendJson, type RouteHandler } from './http/HttpServer.js';
 import { McpHttpSessions } from './http/mcpRoute.js';
 import { handleMetrics } from './http/metrics.js';
 import { codesRoute, noDashboard, signInRoute } from './http/signIn.js';
+import { findDashboardDir, staticFiles } from './http/staticFiles.js';
 import { ensureToken } from './http/token.js';
 import { newPipeId, socketPathFor } from './socket/socketPath.js';
 import { SocketServer } from './socket/SocketServer.js';
@@ -27,6 +28,8 @@ export interface HostOptions {
   /** Working directory of new sessions. */
   cwd?: string;
   mcpSettings?: Partial<McpSettings>;
+  /** The built dashboard (default: dist/renderer next to the compiled host, when built). */
+  dashboardDir?: string;
   /** Publish host.json for bridges and `poshpool status` (default true). */
   publish?: boolean;
   log?: (line: string) => void;
@@ -72,9 +75,13 @@ export class Host {
       await mcp.handle(req, res, body);
     };
     const codes = new CodeIssuer();
+    const dashboardDir = options.dashboardDir ?? findDashboardDir();
+    // The dashboard's files hold no data (that comes from /api and /events, which need the cookie).
+    const app = dashboardDir ? staticFiles(dashboardDir) : noDashboard;
     let base = '';
     const routes = new Map<string, RouteHandler>([
-      ['/', signInRoute(codes, noDashboard)],
+      ['/', signInRoute(codes, app)],
+      ['/assets/*', app],
       ['/api/codes', codesRoute(codes, () => base)],
       ['/api/*', dashboardApi(core)],
       ['/mcp', mcpRoute],
@@ -92,7 +99,7 @@ export class Host {
         maxBodyBytes,
         log,
         sessions: codes,
-        authExemptPaths: new Set(['/']),
+        authExemptPaths: new Set(['/', '/assets/*']),
       });
     } catch (e) {
       await mcp.dispose();

@@ -131,7 +131,7 @@ export class HttpServer {
       tokenFile: this.options.tokenFile,
       port: this.port,
       sessions: this.options.sessions,
-      requireAuth: path === null || !(this.options.authExemptPaths?.has(path) ?? false),
+      requireAuth: path === null || !this.isAuthExempt(path),
     };
     const verdict = checkRequest(req, guardOptions);
     if (!verdict.ok) {
@@ -167,6 +167,14 @@ export class HttpServer {
       return;
     }
     if (outcome instanceof Promise) outcome.catch((e: unknown) => this.routeFailed(path, res, e));
+  }
+
+  /** Paths that authenticate themselves or hold no data: exact, or "/prefix/*". */
+  private isAuthExempt(path: string): boolean {
+    for (const p of this.options.authExemptPaths ?? []) {
+      if (p === path || (p.endsWith('/*') && path.startsWith(p.slice(0, -1)))) return true;
+    }
+    return false;
   }
 
   /** A route registered as "/prefix/*" serves every path under /prefix/. */
