@@ -1,0 +1,119 @@
+/**
+ * Feeds a dashboard store from a DashboardBridge, outside React: the snapshot first, then events in
+ * batches (at most one store update per flush interval), a fresh snapshot after every reconnect.
+ */
+
+import type { DashboardBridge, DashboardSnapshot } from '../../common/dashboard.js';
+import type { PoshpoolEvent } from '../../common/events.js';
+import type { DashboardStore } from './createDashboardStore.js';
+import { QUEUE_DEPTH_SAMPLE_MS } from './reduceEvents.js';
+
+/** Longest time an event waits in the buffer before it reaches the store. */
+export const DEFAULT_FLUSH_MS = 100;
+
+/** The timer functions connectStore uses (injectable for tests). */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+/** Options of connectStore. */
+export interface ConnectStoreOptions {
+  /** Flush interval for buffered events (default 100 ms). */
+  flushMs?: number;
+  /** Interval of the queue-depth chart's idle samples (default 2 s); 0 turns them off. */
+  sampleMs?: number;
+  /** Timers (default the global ones). */
+  timers?: Timers;
+}
+
+const globalTimers: Timers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>),
+  setInterval: (fn, ms) => globalThis.setInterval(fn, ms),
+  clearInterval: (h) => globalThis.clearInterval(h as ReturnType<typeof globalThis.setInterval>),
+};
+
+/**
+ * Connects `bridge` to `store` and loads the first snapshot. Events that arrive while a snapshot is
+ * loading are held; once it lands, those older than the snapshot are dropped (it already has them)
+ * and the rest are applied. Returns a dispose that unsubscribes and stops the timers (it does not
+ * dispose the bridge, which its owner made).
+ */
+export function connectStore(bridge: DashboardBridge, store: DashboardStore, options: ConnectStoreOptions = {}): () => void {
+  const flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
+  const sampleMs = options.sampleMs ?? QUEUE_DEPTH_SAMPLE_MS;
+  const timers = options.timers ?? globalTimers;
+
+  let buffer: PoshpoolEvent[] = [];
+  let flushTimer: unknown = null;
+  let loading = 0; // snapshot loads in flight; events are held while > 0
+  let loadGeneration = 0;
+  let lastState = store.getState().connection.state;
+  let disposed = false;
+
+  const flush = (): void => {
+    flushTimer = null;
+    if (disposed || loading > 0 || buffer.length === 0) return;
+    const batch = buffer;
+    buffer = [];
+    store.getState().applyEvents(batch);
+  };
+
+  const scheduleFlush = (): void => {
+    if (flushTimer === null && loading === 0) flushTimer = timers.setTimeout(flush, flushMs);
+  };
+
+  const applyLoaded = (snapshot: DashboardSnapshot): void => {
+    store.getState().applySnapshot(snapshot);
+    buffer = buffer.filter((e) => e.time >= snapshot.metrics.time);
+  };
+
+  const loadSnapshot = async (): Promise<void> => {
+    const generation = ++loadGeneration;
+    loading++;
+    try {
+      const result = await bridge.snapshot();
+      // A newer load started meanwhile: its answer wins.
+      if (disposed || generation !== loadGeneration) return;
+      if (result.ok) applyLoaded(result.snapshot);
+      else store.getState().setConnection(store.getState().connection.state, result.reason);
+    } catch (err) {
+      // The bridge turns failures into values; a throw is a bug we show rather than lose.
+      if (!disposed) store.getState().setConnection(store.getState().connection.state, err instanceof Error ? err.message : String(err));
+    } finally {
+      loading--;
+      if (!disposed && buffer.length > 0) scheduleFlush();
+    }
+  };
+
+  const offEvent = bridge.onEvent((event) => {
+    if (disposed) return;
+    buffer.push(event);
+    scheduleFlush();
+  });
+
+  const offConnection = bridge.onConnection((state) => {
+    if (disposed) return;
+    const previous = lastState;
+    lastState = state;
+    store.getState().setConnection(state);
+    if (state === 'connected' && previous === 'disconnected') void loadSnapshot();
+  });
+
+  const sampler = sampleMs > 0 ? timers.setInterval(() => store.getState().sampleQueueDepth(), sampleMs) : null;
+
+  void loadSnapshot();
+
+  return () => {
+    if (disposed) return;
+    disposed = true;
+    offEvent();
+    offConnection();
+    if (flushTimer !== null) timers.clearTimeout(flushTimer);
+    if (sampler !== null) timers.clearInterval(sampler);
+    buffer = [];
+  };
+}

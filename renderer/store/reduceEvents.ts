@@ -1,0 +1,238 @@
+/**
+ * Pure reducers of the dashboard store: a snapshot replaces the data, a batch of events updates it.
+ * A batch copies each touched collection once and then edits the copies, so a burst costs one pass.
+ */
+
+import type { DashboardSnapshot, JobSummary, WatchedFolder } from '../../common/dashboard.js';
+import type { PoshpoolEvent } from '../../common/events.js';
+import type { MetricsSnapshot, SessionInfo } from '../../common/scheduler.js';
+import type { BackupHistory, DashboardData, LoggedEvent, QueueDepthSample, QueueEntry } from './dashboardState.js';
+
+/** Characters of a running command kept on a session (as the host's SessionInfo does). */
+export const COMMAND_PREVIEW_CHARS = 500;
+
+/** Width of one queue-depth chart bucket. */
+export const QUEUE_DEPTH_SAMPLE_MS = 2_000;
+
+/** How far back the queue-depth chart reaches. */
+export const QUEUE_DEPTH_WINDOW_MS = 10 * 60_000;
+
+type Data = Pick<
+  DashboardData,
+  'sessions' | 'queue' | 'jobs' | 'backups' | 'metrics' | 'eventLog' | 'nextEventSeq' | 'queueDepthHistory'
+>;
+
+function byKey<T>(items: readonly T[], key: (item: T) => string): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const item of items) out[key(item)] = item;
+  return out;
+}
+
+function sortQueue(queue: QueueEntry[]): QueueEntry[] {
+  return queue.sort((a, b) => a.position - b.position || a.enqueuedAt - b.enqueuedAt);
+}
+
+/** Adds a sample of `depth` at `now`: the bucket keeps its highest depth; samples older than the window go. */
+export function sampleQueueDepth(history: readonly QueueDepthSample[], depth: number, now: number): QueueDepthSample[] {
+  const bucket = Math.floor(now / QUEUE_DEPTH_SAMPLE_MS) * QUEUE_DEPTH_SAMPLE_MS;
+  const cutoff = now - QUEUE_DEPTH_WINDOW_MS;
+  const out = history.filter((s) => s.time > cutoff && s.time <= bucket);
+  const last = out[out.length - 1];
+  if (last !== undefined && last.time === bucket) out[out.length - 1] = { time: bucket, depth: Math.max(last.depth, depth) };
+  else out.push({ time: bucket, depth });
+  return out;
+}
+
+/** The data a snapshot gives: sessions, queue, jobs, folders and metrics replaced; history caches dropped. */
+export function reduceSnapshot(
+  snapshot: DashboardSnapshot,
+  previous: Pick<DashboardData, 'queueDepthHistory'>,
+  now: number,
+): Pick<DashboardData, 'sessions' | 'queue' | 'jobs' | 'backups' | 'metrics' | 'queueDepthHistory'> {
+  const queue = sortQueue(snapshot.queue.map((q) => ({ ...q, etaGivenAt: snapshot.metrics.time })));
+  return {
+    sessions: byKey(snapshot.sessions, (s) => s.sessionId),
+    queue,
+    jobs: byKey(snapshot.jobs, (j) => j.jobId),
+    backups: { folders: byKey(snapshot.folders, (f) => f.folder), history: {} },
+    metrics: snapshot.metrics,
+    queueDepthHistory: sampleQueueDepth(previous.queueDepthHistory, snapshot.metrics.queueDepth, now),
+  };
+}
+
+/** Options of reduceEvents. */
+export interface ReduceOptions {
+  /** Most events kept in the log. */
+  eventLogSize: number;
+  /** Now, for the queue-depth chart. */
+  now: number;
+}
+
+/** The data after a batch of events, applied in order. */
+export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], options: ReduceOptions): Data {
+  const sessions = { ...data.sessions };
+  let queue = data.queue.slice();
+  const jobs = { ...data.jobs };
+  const folders: Record<string, WatchedFolder> = { ...data.backups.folders };
+  const history: Record<string, BackupHistory> = { ...data.backups.history };
+  const metrics: MetricsSnapshot | null = data.metrics === null ? null : { ...data.metrics, backups: { ...data.metrics.backups } };
+  let queueTouched = false;
+
+  const patchSession = (sessionId: string, patch: (s: SessionInfo) => Partial<SessionInfo>): void => {
+    const s = sessions[sessionId];
+    if (s !== undefined) sessions[sessionId] = { ...s, ...patch(s) };
+  };
+  const patchJob = (jobId: string, patch: Partial<JobSummary>): void => {
+    const j = jobs[jobId];
+    if (j !== undefined) jobs[jobId] = { ...j, ...patch };
+  };
+  const removeRequest = (requestId: string): void => {
+    queue = queue.filter((q) => q.requestId !== requestId);
+    queueTouched = true;
+  };
+
+  for (const e of events) {
+    switch (e.type) {
+      case 'session.started':
+        sessions[e.sessionId] = {
+          sessionId: e.sessionId,
+          clientId: e.clientId,
+          state: 'starting',
+          currentCommand: null,
+          commandStartedAt: null,
+          cwd: null,
+          commandCount: 0,
+          lastActivity: e.time,
+          lentAt: e.time,
+          abandoned: false,
+          pid: e.pid,
+        };
+        break;
+      case 'session.state':
+        patchSession(e.sessionId, () => ({ state: e.state }));
+        break;
+      case 'session.ended':
+      case 'session.reclaimed':
+        delete sessions[e.sessionId];
+        break;
+      case 'session.abandoned':
+        patchSession(e.sessionId, () => ({ abandoned: true }));
+        break;
+      case 'request.queued':
+      case 'request.position': {
+        const old = queue.find((q) => q.requestId === e.requestId);
+        const entry: QueueEntry = {
+          requestId: e.requestId,
+          clientId: e.clientId,
+          priority: e.priority,
+          position: e.position,
+          etaMs: e.etaMs,
+          enqueuedAt: old?.enqueuedAt ?? e.time,
+          etaGivenAt: e.time,
+        };
+        queue = old === undefined ? [...queue, entry] : queue.map((q) => (q === old ? entry : q));
+        queueTouched = true;
+        break;
+      }
+      case 'request.allocated':
+      case 'request.cancelled':
+      case 'request.rejected':
+        removeRequest(e.requestId);
+        break;
+      case 'command.started':
+        patchSession(e.sessionId, (s) => ({
+          currentCommand: e.command.slice(0, COMMAND_PREVIEW_CHARS),
+          commandStartedAt: e.time,
+          // seq is the session's command number, so it is the count once this one started.
+          commandCount: Math.max(s.commandCount, e.seq),
+          lastActivity: e.time,
+          abandoned: false,
+        }));
+        if (e.jobId !== null && jobs[e.jobId] === undefined) {
+          jobs[e.jobId] = {
+            jobId: e.jobId,
+            clientId: e.clientId,
+            sessionId: e.sessionId,
+            command: e.command,
+            status: 'running',
+            startedAt: e.time,
+            endedAt: null,
+            outputSoFar: null,
+            result: null,
+            message: null,
+          };
+        }
+        break;
+      case 'command.finished':
+        patchSession(e.sessionId, () => ({ currentCommand: null, commandStartedAt: null, lastActivity: e.time }));
+        if (metrics !== null) {
+          metrics.commandsRun++;
+          if (!e.success) metrics.commandsFailed++;
+        }
+        break;
+      case 'job.finished':
+        patchJob(e.jobId, { status: e.status, endedAt: e.status === 'running' ? null : e.time });
+        break;
+      case 'job.failed':
+        patchJob(e.jobId, { status: 'failed', endedAt: e.time, message: e.reason });
+        break;
+      case 'backup.completed': {
+        const f = folders[e.folder];
+        folders[e.folder] = { folder: e.folder, running: f?.running ?? true, lastBackupAt: e.time };
+        delete history[e.folder];
+        if (metrics !== null) metrics.backups.completed++;
+        break;
+      }
+      case 'backup.skipped':
+        if (metrics !== null) metrics.backups.skipped++;
+        break;
+      case 'backup.failed':
+        if (metrics !== null) metrics.backups.failed++;
+        break;
+      case 'pool.degraded':
+        if (metrics !== null) {
+          metrics.poolState = 'degraded';
+          metrics.poolDegradedReason = e.reason;
+        }
+        break;
+      case 'pool.recovered':
+        if (metrics !== null) {
+          metrics.poolState = 'healthy';
+          metrics.poolDegradedReason = '';
+        }
+        break;
+      default: {
+        const unknown: never = e;
+        void unknown;
+      }
+    }
+  }
+
+  if (queueTouched) sortQueue(queue);
+  if (metrics !== null) {
+    const sessionList = Object.values(sessions);
+    metrics.activeSessions = sessionList.length;
+    metrics.freeSlots = Math.max(0, metrics.maxSessions - sessionList.length);
+    if (queueTouched) {
+      metrics.queueDepth = queue.length;
+      metrics.queueDepthSync = queue.filter((q) => q.priority === 'sync').length;
+      metrics.queueDepthAsync = queue.length - metrics.queueDepthSync;
+      metrics.peakQueueDepth = Math.max(metrics.peakQueueDepth, queue.length);
+    }
+    metrics.peakSessions = Math.max(metrics.peakSessions, sessionList.length);
+  }
+
+  const logged: LoggedEvent[] = events.map((event, i) => ({ seq: data.nextEventSeq + i, event }));
+  const eventLog = [...data.eventLog, ...logged].slice(-options.eventLogSize);
+
+  return {
+    sessions,
+    queue,
+    jobs,
+    backups: { folders, history },
+    metrics,
+    eventLog,
+    nextEventSeq: data.nextEventSeq + events.length,
+    queueDepthHistory: sampleQueueDepth(data.queueDepthHistory, metrics?.queueDepth ?? queue.length, options.now),
+  };
+}
