@@ -1,0 +1,31 @@
+/** Browser entry: the bridge and the store are made and connected outside React, then <App/> renders. */
+
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createWebBridge } from './bridge/webBridge.js';
+import { connectStore } from './store/connectStore.js';
+import { createDashboardStore } from './store/createDashboardStore.js';
+import { App } from './views/App.js';
+import { DashboardProvider } from './views/DashboardContext.js';
+import './styles.css';
+
+const bridge = createWebBridge();
+const store = createDashboardStore();
+const disconnect = connectStore(bridge, store);
+
+// The page owns the bridge and the connection; a real unload (not a bfcache hide) releases them.
+window.addEventListener('pagehide', (e) => {
+  if (e.persisted) return;
+  disconnect();
+  bridge.dispose();
+});
+
+const root = document.getElementById('root');
+if (root === null) throw new Error('index.html has no #root element.');
+createRoot(root).render(
+  <StrictMode>
+    <DashboardProvider store={store} bridge={bridge}>
+      <App />
+    </DashboardProvider>
+  </StrictMode>,
+);

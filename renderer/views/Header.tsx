@@ -1,0 +1,62 @@
+/** The header: pool health and the scheduler's figures, with the queue-depth chart. */
+
+import { useDashboardStore, useNow } from './DashboardContext.js';
+import { formatWait } from './format.js';
+import { QueueChart } from './QueueChart.js';
+
+export function Header() {
+  const metrics = useDashboardStore((s) => s.metrics);
+  const history = useDashboardStore((s) => s.queueDepthHistory);
+  const now = useNow();
+
+  return (
+    <header className="header">
+      <h1>poshpool</h1>
+      {metrics === null ? (
+        <p role="status">Loading…</p>
+      ) : (
+        <>
+          <div role="status" className={`pool pool-${metrics.poolState}`}>
+            Pool: {metrics.poolState}
+            {metrics.poolState === 'degraded' && metrics.poolDegradedReason !== '' && <> — {metrics.poolDegradedReason}</>}
+          </div>
+          <dl className="metrics">
+            <div>
+              <dt>Active sessions</dt>
+              <dd>
+                {metrics.activeSessions} / {metrics.maxSessions}
+              </dd>
+            </div>
+            <div>
+              <dt>Free</dt>
+              <dd>{metrics.freeSlots}</dd>
+            </div>
+            <div>
+              <dt>Warm</dt>
+              <dd>{metrics.warmSessions}</dd>
+            </div>
+            <div>
+              <dt>Queue</dt>
+              <dd>
+                {metrics.queueDepth} ({metrics.queueDepthSync} sync, {metrics.queueDepthAsync} async)
+              </dd>
+            </div>
+            <div>
+              <dt>Average wait</dt>
+              <dd>
+                sync {formatWait(metrics.averageWaitMs.sync)}, async {formatWait(metrics.averageWaitMs.async)}
+              </dd>
+            </div>
+            <div>
+              <dt>Commands</dt>
+              <dd>
+                {metrics.commandsRun} ({metrics.commandsFailed} failed)
+              </dd>
+            </div>
+          </dl>
+          <QueueChart samples={history} now={now} />
+        </>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,71 @@
+/** Lent sessions: state, owner, the running command with a live elapsed time; cancel and terminate. */
+
+import { useMemo } from 'react';
+import { ActionButton } from './ActionButton.js';
+import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
+import { formatDuration } from './format.js';
+
+export function SessionsView() {
+  const { bridge } = useDashboard();
+  const sessionMap = useDashboardStore((s) => s.sessions);
+  const sessions = useMemo(() => Object.values(sessionMap).sort((a, b) => a.lentAt - b.lentAt), [sessionMap]);
+  const now = useNow();
+
+  if (sessions.length === 0) return <p className="empty">No sessions</p>;
+
+  return (
+    <table>
+      <caption>Lent sessions</caption>
+      <thead>
+        <tr>
+          <th scope="col">Session</th>
+          <th scope="col">Client</th>
+          <th scope="col">State</th>
+          <th scope="col">Command</th>
+          <th scope="col">Running for</th>
+          <th scope="col">Idle for</th>
+          <th scope="col">Directory</th>
+          <th scope="col">Commands</th>
+          <th scope="col">Actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sessions.map((s) => (
+          <tr key={s.sessionId}>
+            <th scope="row">{s.sessionId}</th>
+            <td>{s.clientId}</td>
+            <td>
+              {s.state}
+              {s.abandoned && <span className="badge"> abandoned</span>}
+            </td>
+            <td>
+              <code className="command">{s.currentCommand ?? '—'}</code>
+            </td>
+            <td>{s.commandStartedAt === null ? '—' : formatDuration(now - s.commandStartedAt)}</td>
+            <td>{s.currentCommand === null ? formatDuration(now - s.lastActivity) : '—'}</td>
+            <td>
+              <code>{s.cwd ?? '—'}</code>
+            </td>
+            <td>{s.commandCount}</td>
+            <td className="actions">
+              <ActionButton
+                label="Cancel command"
+                ariaLabel={`Cancel command in ${s.sessionId}`}
+                disabled={s.currentCommand === null && s.state !== 'running' && s.state !== 'waitingForInput'}
+                run={() => bridge.cancelCommand(s.sessionId)}
+                describeSuccess={(r) => (r.wasRunning ? 'Cancelled' : 'Nothing was running')}
+              />
+              <ActionButton
+                label="Terminate"
+                ariaLabel={`Terminate ${s.sessionId}`}
+                danger
+                confirm={`Terminate session ${s.sessionId} of ${s.clientId}?`}
+                run={() => bridge.terminateSession(s.sessionId)}
+              />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,75 @@
+/** Text formatting shared by the views. */
+
+import type { PoshpoolEvent } from '../../common/events.js';
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** A duration as "42s", "3m 05s" or "2h 07m" (whole seconds, rounded down). */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  if (total < 60) return `${total}s`;
+  const minutes = Math.floor(total / 60);
+  if (minutes < 60) return `${minutes}m ${pad(total % 60)}s`;
+  return `${Math.floor(minutes / 60)}h ${pad(minutes % 60)}m`;
+}
+
+/** A wait in milliseconds, or a dash when unknown. */
+export function formatWait(ms: number | null): string {
+  return ms === null ? '—' : formatDuration(ms);
+}
+
+/** A clock time (local, HH:MM:SS). */
+export function formatTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** A date and time (local, YYYY-MM-DD HH:MM:SS). */
+export function formatDateTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${formatTime(epochMs)}`;
+}
+
+/** One line describing an event for the event log. */
+export function describeEvent(e: PoshpoolEvent): string {
+  switch (e.type) {
+    case 'session.started':
+      return `Session ${e.sessionId} lent to ${e.clientId}`;
+    case 'session.state':
+      return `Session ${e.sessionId} is ${e.state}`;
+    case 'session.ended':
+      return `Session ${e.sessionId} ended (${e.reason})${e.detail ? `: ${e.detail}` : ''}`;
+    case 'session.abandoned':
+      return `Session ${e.sessionId} idle for ${formatDuration(e.idleMs)}`;
+    case 'session.reclaimed':
+      return `Session ${e.sessionId} reclaimed after ${formatDuration(e.idleMs)} idle`;
+    case 'request.queued':
+      return `Request ${e.requestId} (${e.clientId}, ${e.priority}) queued at ${e.position}, ETA ${formatDuration(e.etaMs)}`;
+    case 'request.position':
+      return `Request ${e.requestId} now at ${e.position}, ETA ${formatDuration(e.etaMs)}`;
+    case 'request.allocated':
+      return `Request ${e.requestId} got session ${e.sessionId} after ${formatDuration(e.waitedMs)}`;
+    case 'request.cancelled':
+      return `Request ${e.requestId} cancelled: ${e.reason}`;
+    case 'request.rejected':
+      return `Request ${e.requestId} rejected: ${e.reason}`;
+    case 'command.started':
+      return `${e.sessionId} #${e.seq}: ${e.command.length > 80 ? `${e.command.slice(0, 80)}…` : e.command}`;
+    case 'command.finished':
+      return `${e.sessionId} #${e.seq} ${e.status}${e.exitCode === null ? '' : ` (exit ${e.exitCode})`} in ${formatDuration(e.durationMs)}`;
+    case 'job.finished':
+      return `Job ${e.jobId} ${e.status}${e.exitCode === null ? '' : ` (exit ${e.exitCode})`}`;
+    case 'job.failed':
+      return `Job ${e.jobId} failed: ${e.reason}`;
+    case 'backup.completed':
+      return `Backup of ${e.folder}: ${e.filesChanged} files changed (${e.reason})`;
+    case 'backup.skipped':
+      return `Backup of ${e.folder} skipped (${e.reason})`;
+    case 'backup.failed':
+      return `Backup of ${e.folder} failed: ${e.error}`;
+    case 'pool.degraded':
+      return `Pool degraded after ${e.failures} failures: ${e.reason}`;
+    case 'pool.recovered':
+      return `Pool recovered after ${formatDuration(e.downMs)}`;
+  }
+}

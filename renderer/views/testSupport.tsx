@@ -1,0 +1,160 @@
+/** Test helpers for the views: a realistic snapshot, a fake bridge, and a render with a filled store. */
+
+import { render, type RenderResult } from '@testing-library/react';
+import type { ReactElement } from 'react';
+import { vi } from 'vitest';
+import type { ConnectionState, DashboardBridge, DashboardSnapshot } from '../../common/dashboard.js';
+import { createDashboardStore, type DashboardStore } from '../store/createDashboardStore.js';
+import { DashboardProvider } from './DashboardContext.js';
+
+/** "Now" in every view test: 2025-06-01 12:00:00 UTC. */
+export const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
+
+/** A snapshot with two sessions (one running), two waiting requests, two jobs and a watched folder. */
+export function makeSnapshot(): DashboardSnapshot {
+  return {
+    metrics: {
+      time: T0,
+      poolState: 'healthy',
+      poolDegradedReason: '',
+      activeSessions: 2,
+      freeSlots: 2,
+      maxSessions: 4,
+      warmSessions: 1,
+      queueDepth: 2,
+      queueDepthSync: 1,
+      queueDepthAsync: 1,
+      peakSessions: 3,
+      peakQueueDepth: 4,
+      averageWaitMs: { sync: 1_500, async: 12_000 },
+      estimatedWaitMs: { sync: 5_000, async: 20_000 },
+      commandsRun: 42,
+      commandsFailed: 3,
+      restarts: 0,
+      commandDurationMs: { p50: 800, p95: 9_000 },
+      requestsRejected: 0,
+      backups: { completed: 7, skipped: 1, failed: 0 },
+    },
+    sessions: [
+      {
+        sessionId: 's-1',
+        clientId: 'claude-code',
+        state: 'running',
+        currentCommand: 'npm test',
+        commandStartedAt: T0 - 65_000,
+        cwd: 'C:\\src\\app',
+        commandCount: 5,
+        lastActivity: T0 - 65_000,
+        lentAt: T0 - 600_000,
+        abandoned: false,
+        pid: 4242,
+      },
+      {
+        sessionId: 's-2',
+        clientId: 'cursor',
+        state: 'idle',
+        currentCommand: null,
+        commandStartedAt: null,
+        cwd: '/home/me/site',
+        commandCount: 2,
+        lastActivity: T0 - 30_000,
+        lentAt: T0 - 300_000,
+        abandoned: false,
+        pid: 4343,
+      },
+    ],
+    queue: [
+      { requestId: 'r-1', clientId: 'codex', priority: 'sync', position: 1, etaMs: 5_000, enqueuedAt: T0 - 2_000 },
+      { requestId: 'r-2', clientId: 'cursor', priority: 'async', position: 2, etaMs: 20_000, enqueuedAt: T0 - 1_000 },
+    ],
+    jobs: [
+      {
+        jobId: 'j-1',
+        clientId: 'claude-code',
+        sessionId: 's-1',
+        command: 'npm run build',
+        status: 'succeeded',
+        startedAt: T0 - 120_000,
+        endedAt: T0 - 90_000,
+        outputSoFar: null,
+        result: null,
+        message: null,
+      },
+      {
+        jobId: 'j-2',
+        clientId: 'cursor',
+        sessionId: 's-2',
+        command: 'Get-ChildItem -Recurse',
+        status: 'running',
+        startedAt: T0 - 10_000,
+        endedAt: null,
+        outputSoFar: { output: 'Directory: /home/me/site', outputBytes: 24, truncated: false },
+        result: null,
+        message: null,
+      },
+    ],
+    folders: [{ folder: '/home/me/site', lastBackupAt: T0 - 60_000, running: true }],
+  };
+}
+
+/** A DashboardBridge whose every method is a vi.fn answering success. */
+export function makeFakeBridge() {
+  return {
+    snapshot: vi.fn<DashboardBridge['snapshot']>(async () => ({ ok: true, snapshot: makeSnapshot() })),
+    onEvent: vi.fn<DashboardBridge['onEvent']>(() => () => undefined),
+    onConnection: vi.fn<DashboardBridge['onConnection']>(() => () => undefined),
+    cancelCommand: vi.fn<DashboardBridge['cancelCommand']>(async () => ({ ok: true, wasRunning: true })),
+    terminateSession: vi.fn<DashboardBridge['terminateSession']>(async () => ({ ok: true })),
+    changePriority: vi.fn<DashboardBridge['changePriority']>(async () => ({ ok: true, position: 1, etaMs: 3_000 })),
+    cancelRequest: vi.fn<DashboardBridge['cancelRequest']>(async () => ({ ok: true })),
+    jobPage: vi.fn<DashboardBridge['jobPage']>(async (_jobId, page) => ({
+      ok: true,
+      page: { ref: 'out-1', page, pages: 3, text: `page ${page + 1} text`, totalBytes: 3_000 },
+    })),
+    backups: vi.fn<DashboardBridge['backups']>(async () => ({
+      ok: true,
+      backups: [
+        {
+          id: 'b-2',
+          time: T0 - 60_000,
+          message: 'quiet',
+          filesChanged: 2,
+          files: [
+            { path: 'index.html', status: 'M', additions: 3, deletions: 1 },
+            { path: 'app.js', status: 'A', additions: 10, deletions: 0 },
+          ],
+        },
+        { id: 'b-1', time: T0 - 3_600_000, message: 'maxDelay', filesChanged: 1, files: [{ path: 'index.html', status: 'A', additions: 5, deletions: 0 }] },
+      ],
+    })),
+    backupDiff: vi.fn<DashboardBridge['backupDiff']>(async () => ({ ok: true, diff: '--- a/index.html\n+++ b/index.html\n-<p>old</p>\n+<p>new</p>' })),
+    restoreBackup: vi.fn<DashboardBridge['restoreBackup']>(async () => ({ ok: true, undoId: 'undo-77', restored: ['index.html'], removed: ['app.js'] })),
+    dispose: vi.fn<DashboardBridge['dispose']>(),
+  } satisfies DashboardBridge;
+}
+
+export type FakeBridge = ReturnType<typeof makeFakeBridge>;
+
+/** A store at T0 filled from makeSnapshot(), in the given connection state. */
+export function makeStore(state: ConnectionState = 'connected', snapshot: DashboardSnapshot | null = makeSnapshot()): DashboardStore {
+  const store = createDashboardStore({ now: () => T0 });
+  if (snapshot !== null) store.getState().applySnapshot(snapshot);
+  store.getState().setConnection(state);
+  return store;
+}
+
+/** Renders `ui` inside a DashboardProvider; the clock is Date.now (fake it) or T0 when `fixedClock`. */
+export function renderDashboard(
+  ui: ReactElement,
+  options: { store?: DashboardStore; bridge?: FakeBridge; fixedClock?: boolean } = {},
+): RenderResult & { store: DashboardStore; bridge: FakeBridge } {
+  const store = options.store ?? makeStore();
+  const bridge = options.bridge ?? makeFakeBridge();
+  const now = options.fixedClock === false ? undefined : () => T0;
+  const result = render(
+    <DashboardProvider store={store} bridge={bridge} now={now}>
+      {ui}
+    </DashboardProvider>,
+  );
+  return Object.assign(result, { store, bridge });
+}
