@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { serveHost, type ServedHost } from './hostFixture.js';
+
+// The dashboard in Debian's Chromium against a real `poshpool serve`, driven by a real MCP client.
+
+let host: ServedHost;
+test.beforeAll(async () => {
+  host = await serveHost({ warmSessions: 1, maxSessions: 1 });
+});
+test.afterAll(async () => {
+  await host?.stop();
+});
+
+test('a browser without the cookie sees the sign-in screen and no data', async ({ page }) => {
+  const client = await host.client('hidden');
+  const { sessionId } = (await client.callTool({ name: 'start_session', arguments: {} })).structuredContent as { sessionId: string };
+  await page.goto(host.base);
+  await expect(page.getByText('poshpool open')).toBeVisible();
+  await expect(page.getByText(sessionId)).toHaveCount(0);
+  await page.screenshot({ path: test.info().outputPath('signin.png') });
+  await client.callTool({ name: 'end_session', arguments: { sessionId } });
+});
+
+test('a running command shows with its elapsed time; Cancel makes the client see it cancelled', async ({ page }) => {
+  await page.goto(await host.signInUrl());
+  await expect(page.getByRole('tab', { name: 'Sessions' })).toBeVisible();
+  const client = await host.client('agent');
+  const { sessionId } = (await client.callTool({ name: 'start_session', arguments: {} })).structuredContent as { sessionId: string };
+  const call = client.callTool({ name: 'run_command', arguments: { sessionId, command: 'Start-Sleep 30' } });
+  const row = page.getByRole('row', { name: new RegExp(sessionId) });
+  await expect(row).toContainText('Start-Sleep 30');
+  await expect(row).toContainText('running');
+  await page.screenshot({ path: test.info().outputPath('sessions.png') });
+  await page.getByRole('button', { name: `Cancel command in ${sessionId}` }).click();
+  const result = (await call) as CallToolResult;
+  expect(result.structuredContent).toMatchObject({ status: 'cancelled', sessionAlive: true });
+  await client.callTool({ name: 'end_session', arguments: { sessionId } });
+});
+
+test('terminating a session removes it, and the client’s next command gets a clear error', async ({ page }) => {
+  await page.goto(await host.signInUrl());
+  const client = await host.client('agent2');
+  const { sessionId } = (await client.callTool({ name: 'start_session', arguments: {} })).structuredContent as { sessionId: string };
+  const row = page.getByRole('row', { name: new RegExp(sessionId) });
+  await expect(row).toBeVisible();
+  await page.getByRole('button', { name: `Terminate ${sessionId}` }).click();
+  await page.getByRole('button', { name: 'Yes, terminate' }).click();
+  await expect(row).toHaveCount(0);
+  const after = (await client.callTool({ name: 'run_command', arguments: { sessionId, command: '1' } })) as CallToolResult;
+  expect(after.isError).toBe(true);
+  expect((after.content[0] as { text: string }).text).toMatch(/start_session/);
+});
