@@ -124,7 +124,7 @@ export function FolderBackups(props: { folder: WatchedFolder }) {
         <code>{folder}</code>
       </h3>
       <p className="detail">
-        {props.folder.running ? 'Watching' : 'Not watching'} · last backup{' '}
+        {props.folder.running ? 'Backing up now' : 'Watched'} · last backup{' '}
         {props.folder.lastBackupAt === null ? 'never' : formatDateTime(props.folder.lastBackupAt)}
       </p>
       {error !== null && (
