@@ -51,3 +51,18 @@ test('terminating a session removes it, and the client’s next command gets a c
   expect(after.isError).toBe(true);
   expect((after.content[0] as { text: string }).text).toMatch(/start_session/);
 });
+
+test('every view renders; screenshots of each are saved as artifacts', async ({ page }) => {
+  await page.goto(await host.signInUrl());
+  const client = await host.client('shots');
+  const { sessionId } = (await client.callTool({ name: 'start_session', arguments: {} })).structuredContent as { sessionId: string };
+  const { jobId } = (await client.callTool({ name: 'run_background', arguments: { sessionId, command: "1..3 | ForEach-Object { \"line $_\" }" } })).structuredContent as { jobId: string };
+  for (const tab of ['Sessions', 'Queue', 'Jobs', 'Backups', 'Events']) {
+    await page.getByRole('tab', { name: tab }).click();
+    await expect(page.getByRole('tab', { name: tab })).toHaveAttribute('aria-selected', 'true');
+    if (tab === 'Jobs') await expect(page.getByRole('row', { name: new RegExp(jobId) })).toContainText('succeeded');
+    if (tab === 'Events') await expect(page.getByText(/job\.finished|job finished/i).first()).toBeVisible();
+    await page.screenshot({ path: test.info().outputPath(`${tab.toLowerCase()}.png`), fullPage: true });
+  }
+  await client.callTool({ name: 'end_session', arguments: { sessionId } });
+});
