@@ -50,5 +50,5 @@ export default tseslint.config(
     },
   },
   // Tests and benchmarks may print.
-  { files: ['**/*.test.ts', 'bench/**', 'scripts/**', 'bin/**'], rules: { 'no-console': 'off' } },
+  { files: ['**/*.test.ts', '**/*.test.tsx', 'e2e/**', 'bench/**', 'scripts/**', 'bin/**'], rules: { 'no-console': 'off' } },
 );
