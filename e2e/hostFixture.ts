@@ -15,6 +15,9 @@ export interface ServedHost {
   signInUrl(): Promise<string>;
   /** A real MCP client connected over Streamable HTTP. */
   client(name: string): Promise<Client>;
+  /** Stops the host (its data dir stays); `start` brings it back on the same port. */
+  halt(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -27,14 +30,23 @@ export async function serveHost(configJson: Record<string, unknown> = {}): Promi
   const configFile = path.join(dir, 'config.json');
   const { writeFileSync } = await import('node:fs');
   writeFileSync(configFile, JSON.stringify({ warmSessions: 1, maxSessions: 2, ...configJson }));
-  const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  for (let i = 0; i < 600 && !out.includes('Stop with Ctrl+C'); i++) {
-    if (child.exitCode !== null) throw new Error(`poshpool serve exited: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let child: ChildProcess;
+  const launch = async (port: number): Promise<void> => {
+    child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    for (let i = 0; i < 600 && !out.includes('Stop with Ctrl+C'); i++) {
+      if (child.exitCode !== null) throw new Error(`poshpool serve exited: ${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const halt = async (): Promise<void> => {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGINT');
+    await exited;
+  };
+  await launch(0);
   const info = JSON.parse(readFileSync(path.join(dataDir, 'host.json'), 'utf8')) as { mcpUrl: string; tokenFile: string };
   const token = readFileSync(info.tokenFile, 'utf8').trim();
   const base = info.mcpUrl.replace(/\/mcp$/, '');
@@ -54,11 +66,11 @@ export async function serveHost(configJson: Record<string, unknown> = {}): Promi
       clients.push(c);
       return c;
     },
+    halt,
+    start: () => launch(Number(new URL(base).port)),
     async stop() {
       for (const c of clients) await c.close().catch(() => undefined);
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGINT');
-      await exited;
+      if (child.exitCode === null) await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };

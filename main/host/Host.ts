@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { PoshpoolConfig } from '../core/config/schema.js';
 import { createCore, type Core } from '../core/createCore.js';
@@ -74,7 +75,7 @@ export class Host {
       }
       await mcp.handle(req, res, body);
     };
-    const codes = new CodeIssuer();
+    const codes = new CodeIssuer({ sessionsFile: path.join(path.dirname(token.file), 'dashboard-sessions.json') });
     const dashboardDir = options.dashboardDir ?? findDashboardDir();
     // The dashboard's files hold no data (that comes from /api and /events, which need the cookie).
     const app = dashboardDir ? staticFiles(dashboardDir) : noDashboard;

@@ -123,3 +123,24 @@ describe('cookie headers', () => {
     expect(cookieValues(withCookie(undefined), 'a')).toEqual([]);
   });
 });
+
+describe('CodeIssuer sessions file', () => {
+  it('keeps session digests (never cookies) across a restart, user-only', async () => {
+    const { mkdtempSync, readFileSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'poshpool-cookies-'));
+    const file = path.join(dir, 'sessions.json');
+    const first = new CodeIssuer({ sessionsFile: file });
+    const redeemed = first.redeem(first.issue());
+    if (!redeemed.ok) throw new Error(redeemed.reason);
+    const headers = { headers: { cookie: `poshpool_session=${redeemed.cookie}` } };
+    expect(readFileSync(file, 'utf8')).not.toContain(redeemed.cookie);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const second = new CodeIssuer({ sessionsFile: file });
+    expect(second.validCookie(headers)).toBe(true);
+    expect(second.revoke(headers)).toBe(1);
+    expect(new CodeIssuer({ sessionsFile: file }).validCookie(headers)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 
 /** Name of the dashboard's session cookie. */
@@ -34,6 +35,8 @@ export interface CodeIssuerOptions {
   maxPendingCodes?: number;
   /** Clock in ms since the epoch (tests inject one). */
   now?: () => number;
+  /** Where session digests are kept so they outlive a restart (user-only file; none: memory only). */
+  sessionsFile?: string;
 }
 
 /** A redeemed code: the cookie value and the `Set-Cookie` header that hands it to the browser. */
@@ -56,11 +59,40 @@ export class CodeIssuer implements CookieValidator {
   private readonly maxPendingCodes: number;
   private readonly now: () => number;
 
+  private readonly sessionsFile: string | undefined;
+
   constructor(options: CodeIssuerOptions = {}) {
     this.codeTtlMs = options.codeTtlMs ?? DEFAULT_CODE_TTL_MS;
     this.sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
     this.maxPendingCodes = Math.max(1, options.maxPendingCodes ?? DEFAULT_MAX_PENDING_CODES);
     this.now = options.now ?? Date.now;
+    this.sessionsFile = options.sessionsFile;
+    this.loadSessions();
+  }
+
+  /** Dashboard sessions outlive a host restart: their digests (never the cookies) are kept in a user-only file. */
+  private loadSessions(): void {
+    if (!this.sessionsFile) return;
+    try {
+      const saved = JSON.parse(readFileSync(this.sessionsFile, 'utf8')) as Record<string, number>;
+      const now = this.now();
+      for (const [key, expiresAt] of Object.entries(saved)) {
+        if (/^[A-Za-z0-9_-]{43}$/.test(key) && typeof expiresAt === 'number' && expiresAt > now) this.sessions.set(key, expiresAt);
+      }
+    } catch {
+      // No file yet, or an unreadable one: start with no sessions (people sign in again).
+    }
+  }
+
+  private saveSessions(): void {
+    if (!this.sessionsFile) return;
+    try {
+      const tmp = `${this.sessionsFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.sessions)), { mode: 0o600 });
+      renameSync(tmp, this.sessionsFile);
+    } catch {
+      // Not fatal: the sessions still work until this host stops.
+    }
   }
 
   /** A fresh single-use sign-in code, valid for the code ttl. */
@@ -92,6 +124,7 @@ export class CodeIssuer implements CookieValidator {
     const cookie = randomBytes(SECRET_BYTES).toString('base64url');
     const sessionExpiresAt = now + this.sessionTtlMs;
     this.sessions.set(digest(cookie), sessionExpiresAt);
+    this.saveSessions();
     return { ok: true, cookie, setCookie: sessionSetCookie(cookie, this.sessionTtlMs), expiresAt: sessionExpiresAt };
   }
 
@@ -112,6 +145,7 @@ export class CodeIssuer implements CookieValidator {
     for (const value of cookieValues(req, SESSION_COOKIE_NAME).slice(0, MAX_COOKIES_CHECKED)) {
       if (SECRET_PATTERN.test(value) && this.sessions.delete(digest(value))) ended++;
     }
+    if (ended > 0) this.saveSessions();
     return ended;
   }
 
