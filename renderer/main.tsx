@@ -2,6 +2,7 @@
 
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { createIpcBridge } from './bridge/ipcBridge.js';
 import { createWebBridge } from './bridge/webBridge.js';
 import { connectStore } from './store/connectStore.js';
 import { createDashboardStore } from './store/createDashboardStore.js';
@@ -9,7 +10,8 @@ import { App } from './views/App.js';
 import { DashboardProvider } from './views/DashboardContext.js';
 import './styles.css';
 
-const bridge = createWebBridge();
+// Inside the Electron app the preload exposes window.poshpool; in a browser the host serves the page.
+const bridge = window.poshpool !== undefined ? createIpcBridge(window.poshpool) : createWebBridge();
 const store = createDashboardStore();
 const disconnect = connectStore(bridge, store);
 
