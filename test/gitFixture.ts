@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { GitBackup } from '../main/core/backup/GitBackup.js';
 
 // Test support for the backup tests (not used by the app): real git repositories in a temp dir, with
@@ -107,4 +108,17 @@ export function treeState(dir: string, skip: (rel: string) => boolean = () => fa
 /** One file's hash and mtime. */
 export function fileState(file: string): FileState {
   return { sha256: createHash('sha256').update(readFileSync(file)).digest('hex'), mtimeNs: statSync(file, { bigint: true }).mtimeNs };
+}
+
+/** Gives each test of the file a fresh GitFixture (through `set`) and disposes it afterwards. */
+export function useGitFixture(set: (fx: GitFixture) => void): void {
+  let current: GitFixture | undefined;
+  beforeEach(() => {
+    current = new GitFixture();
+    set(current);
+  });
+  afterEach(() => {
+    current?.dispose();
+    current = undefined;
+  });
 }

@@ -1,16 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GitBackup } from './GitBackup.js';
-import { GitFixture } from '../../../test/gitFixture.js';
+import { GitFixture, useGitFixture } from '../../../test/gitFixture.js';
 
 // Prune: rewrites the backup chain to what the policy keeps, moving only the backup refs.
 
 let fx: GitFixture;
-beforeEach(() => {
-  fx = new GitFixture();
-});
-afterEach(() => {
-  fx.dispose();
-});
+useGitFixture((f) => (fx = f));
 
 const REF = 'refs/poshpool/backups/main';
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,20 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openContext } from './context.js';
 import { GitBackup } from './GitBackup.js';
-import { GitFixture } from '../../../test/gitFixture.js';
+import { GitFixture, useGitFixture } from '../../../test/gitFixture.js';
 import { prepareBackup, publishBackup } from './snapshot.js';
 
 // The backup ref moves by compare-and-swap: a backup that loses a race says to retry and loses nothing.
 
 let fx: GitFixture;
-beforeEach(() => {
-  fx = new GitFixture();
-});
-afterEach(() => {
-  fx.dispose();
-});
+useGitFixture((f) => (fx = f));
 
 const REF = 'refs/poshpool/backups/main';
 

@@ -1,18 +1,13 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GitBackup } from './GitBackup.js';
-import { fileState, GitFixture, treeState } from '../../../test/gitFixture.js';
+import { fileState, GitFixture, treeState, useGitFixture } from '../../../test/gitFixture.js';
 
 // Restores: round trips, single files, undo, and never a file outside the folder.
 
 let fx: GitFixture;
-beforeEach(() => {
-  fx = new GitFixture();
-});
-afterEach(() => {
-  fx.dispose();
-});
+useGitFixture((f) => (fx = f));
 
 const read = (dir: string, rel: string): string => readFileSync(path.join(dir, ...rel.split('/')), 'utf8');
 

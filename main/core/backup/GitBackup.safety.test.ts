@@ -1,18 +1,13 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileState, GitFixture, treeState } from '../../../test/gitFixture.js';
+import { describe, expect, it } from 'vitest';
+import { fileState, GitFixture, treeState, useGitFixture } from '../../../test/gitFixture.js';
 
 // DESIGN.md §4: a backup never writes HEAD, the index, the working tree or refs/heads, and never
 // touches someone else's lock. Checked byte for byte (and mtime) against real repositories.
 
 let fx: GitFixture;
-beforeEach(() => {
-  fx = new GitFixture();
-});
-afterEach(() => {
-  fx.dispose();
-});
+useGitFixture((f) => (fx = f));
 
 /** Every file of .git except the object store and poshpool's own refs, the only places a backup writes. */
 function gitDirState(repo: string): ReturnType<typeof treeState> {
@@ -91,12 +86,7 @@ describe('GitBackup leaves the user alone', () => {
 
   it('works in the middle of a merge with conflicts, and the merge still completes afterwards', async () => {
     const repo = fx.repo('r', { 'c.txt': 'base\n', 'other.txt': 'o\n' });
-    fx.git(repo, 'switch', '-q', '-c', 'theirs');
-    fx.write(repo, { 'c.txt': 'theirs\n' });
-    fx.git(repo, 'commit', '-q', '-am', 'theirs');
-    fx.git(repo, 'switch', '-q', 'main');
-    fx.write(repo, { 'c.txt': 'ours\n' });
-    fx.git(repo, 'commit', '-q', '-am', 'ours');
+    divergeOn(repo, 'c.txt', { branch: 'theirs', text: 'theirs\n' }, { text: 'ours\n' });
     const merge = fx.tryGit(repo, 'merge', 'theirs');
     expect(merge.status).toBe(1);
     expect(merge.stdout).toMatch(/CONFLICT/);
@@ -217,15 +207,22 @@ describe('GitBackup leaves the user alone', () => {
   });
 });
 
+/**
+ * Makes `file` conflict: a new branch changes it one way, then main (checked out afterwards) the other.
+ */
+function divergeOn(repo: string, file: string, side: { branch: string; text: string }, main: { text: string }): void {
+  fx.git(repo, 'switch', '-q', '-c', side.branch);
+  fx.write(repo, { [file]: side.text });
+  fx.git(repo, 'commit', '-q', '-am', `${side.branch} change`);
+  fx.git(repo, 'switch', '-q', 'main');
+  fx.write(repo, { [file]: main.text });
+  fx.git(repo, 'commit', '-q', '-am', 'main change');
+}
+
 /** A repository whose branch `topic` is being rebased onto `main` and stopped at a conflict in f.txt. */
 function rebaseInConflict(name: string): string {
   const repo = fx.repo(name, { 'f.txt': 'base\n' });
-  fx.git(repo, 'switch', '-q', '-c', 'topic');
-  fx.write(repo, { 'f.txt': 'topic\n' });
-  fx.git(repo, 'commit', '-q', '-am', 'topic change');
-  fx.git(repo, 'switch', '-q', 'main');
-  fx.write(repo, { 'f.txt': 'main\n' });
-  fx.git(repo, 'commit', '-q', '-am', 'main change');
+  divergeOn(repo, 'f.txt', { branch: 'topic', text: 'topic\n' }, { text: 'main\n' });
   fx.git(repo, 'switch', '-q', 'topic');
   const rebase = fx.tryGit(repo, 'rebase', 'main');
   expect(rebase.status).not.toBe(0);

@@ -1,17 +1,12 @@
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitFixture } from '../../../test/gitFixture.js';
+import { describe, expect, it } from 'vitest';
+import { GitFixture, useGitFixture } from '../../../test/gitFixture.js';
 
 // GitBackup against real git in temp repositories: what a backup holds, history, diff.
 
 let fx: GitFixture;
-beforeEach(() => {
-  fx = new GitFixture();
-});
-afterEach(() => {
-  fx.dispose();
-});
+useGitFixture((f) => (fx = f));
 
 const REF = 'refs/poshpool/backups/main';
 const T0 = Date.UTC(2026, 0, 10, 12, 0, 0);

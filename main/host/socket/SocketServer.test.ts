@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { offerHandshake } from './handshake.js';
 import { SocketServer, type SocketServerOptions } from './SocketServer.js';
 import { SocketTransport } from './SocketTransport.js';
+import { readAll } from '../../../test/sockets.js';
 
 const TOKEN = randomBytes(32).toString('hex');
 const onPosix = process.platform !== 'win32';
@@ -25,15 +26,6 @@ function echoServer(label: string): McpServer {
   return server;
 }
 
-/** Reads everything until the peer closes. */
-function readAll(socket: net.Socket): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    socket.on('error', () => {});
-    socket.once('close', () => resolve(text));
-  });
-}
 
 function rawConnect(at: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {

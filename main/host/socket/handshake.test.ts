@@ -4,6 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readAll } from '../../../test/sockets.js';
 import {
   acceptHandshake,
   checkHello,
@@ -58,16 +59,6 @@ describe('tokensMatch', () => {
   });
 });
 
-/** Reads everything a socket receives until the other side closes it. */
-function readAll(socket: net.Socket): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    // A reset after the answer is still "closed"; what was received is what counts.
-    socket.on('error', () => {});
-    socket.once('close', () => resolve(text));
-  });
-}
 
 describe('handshake over a real socket', () => {
   let dir: string;
