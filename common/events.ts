@@ -53,7 +53,9 @@ export type PoshpoolEvent =
   | (Base & { type: 'backup.skipped'; folder: string; reason: BackupReason })
   | (Base & { type: 'backup.failed'; folder: string; reason: BackupReason; error: string })
   | (Base & { type: 'pool.degraded'; reason: string; failures: number })
-  | (Base & { type: 'pool.recovered'; downMs: number });
+  | (Base & { type: 'pool.recovered'; downMs: number })
+  | (Base & { type: 'pool.paused'; by: string })
+  | (Base & { type: 'pool.resumed'; by: string; pausedMs: number });
 
 export type PoshpoolEventType = PoshpoolEvent['type'];
 

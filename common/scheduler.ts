@@ -46,6 +46,8 @@ export interface SchedulerMetrics {
   poolState: PoolState;
   /** Why the pool is degraded, or empty. */
   poolDegradedReason: string;
+  /** New sessions paused by a person (requests wait; lent sessions go on). */
+  paused: boolean;
   activeSessions: number;
   freeSlots: number;
   maxSessions: number;

@@ -7,7 +7,8 @@ import { createMcpServer, SERVER_VERSION } from '../mcp/createMcpServer.js';
 import type { McpSettings } from '../mcp/tools/shared.js';
 import { removeHostInfo, writeHostInfo, type HostInfo } from './hostInfo.js';
 import { CodeIssuer } from './http/cookie.js';
-import { dashboardApi, dashboardSnapshot } from './http/dashboardApi.js';
+import { DashboardActions } from './DashboardActions.js';
+import { dashboardApi } from './http/dashboardApi.js';
 import { handleEvents } from './http/events.js';
 import { readJsonBody } from './http/guard.js';
 import { HttpServer, sendJson, type RouteHandler } from './http/HttpServer.js';
@@ -47,6 +48,8 @@ export class Host {
 
   private constructor(
     readonly core: Core,
+    /** What a person may do (the dashboard's and the tray's actions). */
+    readonly actions: DashboardActions,
     readonly info: HostInfo,
     private readonly http: HttpServer,
     private readonly mcp: McpHttpSessions,
@@ -64,6 +67,7 @@ export class Host {
     if (!made.ok) return made;
     const core = made.core;
     await core.backups.start();
+    const actions = new DashboardActions(core);
     const mcp = new McpHttpSessions(core, options.mcpSettings);
     const maxBodyBytes = options.config.httpMaxBodyBytes;
     const mcpRoute: RouteHandler = async (req, res) => {
@@ -84,11 +88,11 @@ export class Host {
       ['/', signInRoute(codes, app)],
       ['/assets/*', app],
       ['/api/codes', codesRoute(codes, () => base)],
-      ['/api/*', dashboardApi(core)],
+      ['/api/*', dashboardApi(actions)],
       ['/mcp', mcpRoute],
       ['/events', (req, res) => handleEvents(req, res, core.bus)],
       ['/metrics', (req, res) => handleMetrics(req, res, () => core.metrics())],
-      ['/status', (_req, res) => sendJson(res, 200, dashboardSnapshot(core))],
+      ['/status', (_req, res) => sendJson(res, 200, actions.snapshotNow())],
     ]);
     let http: HttpServer;
     try {
@@ -132,7 +136,7 @@ export class Host {
       tokenFile: token.file,
     };
     if (options.publish !== false) writeHostInfo(options.dataDir, info);
-    return { ok: true, host: new Host(core, info, http, mcp, socket.server, codes, options) };
+    return { ok: true, host: new Host(core, actions, info, http, mcp, socket.server, codes, options) };
   }
 
   /** Serves one MCP client over a transport (a socket connection, or the embedded bridge's stdio). */

@@ -41,6 +41,8 @@ export const EVENT_TYPES = [
   'backup.failed',
   'pool.degraded',
   'pool.recovered',
+  'pool.paused',
+  'pool.resumed',
 ] as const satisfies readonly PoshpoolEventType[];
 
 // Fails to compile when the event union grows and EVENT_TYPES does not.

@@ -9,6 +9,7 @@ export function metrics(patch: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
     time: 1_000,
     poolState: 'healthy',
     poolDegradedReason: '',
+    paused: false,
     activeSessions: 0,
     freeSlots: 4,
     maxSessions: 4,

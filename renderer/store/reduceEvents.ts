@@ -201,6 +201,10 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
           metrics.poolDegradedReason = '';
         }
         break;
+      case 'pool.paused':
+      case 'pool.resumed':
+        if (metrics !== null) metrics.paused = e.type === 'pool.paused';
+        break;
       default: {
         const unknown: never = e;
         void unknown;

@@ -71,5 +71,9 @@ export function describeEvent(e: PoshpoolEvent): string {
       return `Pool degraded after ${e.failures} failures: ${e.reason}`;
     case 'pool.recovered':
       return `Pool recovered after ${formatDuration(e.downMs)}`;
+    case 'pool.paused':
+      return `New sessions paused (${e.by})`;
+    case 'pool.resumed':
+      return `New sessions resumed (${e.by}) after ${formatDuration(e.pausedMs)}`;
   }
 }

@@ -17,6 +17,7 @@ export function makeSnapshot(): DashboardSnapshot {
       time: T0,
       poolState: 'healthy',
       poolDegradedReason: '',
+    paused: false,
       activeSessions: 2,
       freeSlots: 2,
       maxSessions: 4,

@@ -166,4 +166,30 @@ describe('SessionManager (unit)', () => {
     expect(m).toMatchObject({ commandsRun: 1, commandsFailed: 0, activeSessions: 2, freeSlots: 0, poolState: 'healthy' });
     expect(m.commandDurationMs).toEqual({ p50: 1, p95: 1 });
   });
+
+  it('queues new requests while paused, keeps lent sessions working, and serves the queue on resume', async () => {
+    const first = await manager.requestSession('x');
+    expect(first.status).toBe('allocated');
+    expect(manager.setPaused(true, 'tray')).toEqual({ changed: true });
+    expect(manager.setPaused(true, 'tray')).toEqual({ changed: false });
+    expect(manager.pausedBy).toBe('tray');
+    expect(manager.metrics()).toMatchObject({ paused: true, freeSlots: 1 });
+    // A slot is free, but nobody gets it while paused: the request waits at position 1.
+    const q = await manager.requestSession('c');
+    expect(q).toMatchObject({ status: 'queued', position: 1 });
+    // The session lent before the pause still runs commands.
+    const ran = await manager.run('x', (first as Extract<Ticket, { status: 'allocated' }>).sessionId, 'still works');
+    expect(ran.ok && ran.result.output).toBe('still works');
+    await flush();
+    expect(manager.listQueue().map((e) => e.requestId)).toEqual([q.requestId]);
+    vi.advanceTimersByTime(2000);
+    expect(manager.setPaused(false, 'tray')).toEqual({ changed: true });
+    await flush();
+    expect(await (q as Extract<Ticket, { status: 'queued' }>).allocation).toMatchObject({ ok: true });
+    expect(manager.metrics().paused).toBe(false);
+    expect(events.filter((e) => e.type === 'pool.paused' || e.type === 'pool.resumed')).toEqual([
+      expect.objectContaining({ type: 'pool.paused', by: 'tray' }),
+      expect.objectContaining({ type: 'pool.resumed', by: 'tray', pausedMs: 2000 }),
+    ]);
+  });
 });

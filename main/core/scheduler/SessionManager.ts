@@ -89,6 +89,8 @@ export class SessionManager<S extends ManagedShell> {
   /** Requests taken off the queue whose session is being prepared. */
   private readonly handingOver = new Map<string, { clientId: string; state: { cancelled: boolean } }>();
   private disposed = false;
+  /** Set while a person has paused new sessions: requests wait in the queue, lent sessions go on. */
+  private paused: { since: number; by: string } | null = null;
 
   constructor(
     private readonly deps: {
@@ -121,7 +123,7 @@ export class SessionManager<S extends ManagedShell> {
     const requestId = newId('req');
     const priority = options.priority ?? 'sync';
     if (this.disposed) return this.reject(requestId, clientId, 'poshpool is shutting down.');
-    if (this.queue.size === 0 && this.deps.pool.freeSlots > 0) {
+    if (this.paused === null && this.queue.size === 0 && this.deps.pool.freeSlots > 0) {
       const t0 = this.now;
       const got = await this.deps.pool.acquire();
       if (got.ok) {
@@ -148,6 +150,30 @@ export class SessionManager<S extends ManagedShell> {
     this.deps.bus.emit({ type: 'request.queued', requestId, clientId, priority, position: queued.position, etaMs });
     this.emitPositionChanges();
     return { status: 'queued', requestId, priority, position: queued.position, etaMs, allocation };
+  }
+
+  /**
+   * Pauses or resumes new sessions (the tray's "pause new sessions"). While paused, new requests
+   * wait in the queue in their usual order and no free slot is handed out; sessions already lent go
+   * on. Resuming serves the queue at once.
+   */
+  setPaused(paused: boolean, by: string): { changed: boolean } {
+    if (paused === (this.paused !== null) || this.disposed) return { changed: false };
+    if (paused) {
+      this.paused = { since: this.now, by };
+      this.deps.bus.emit({ type: 'pool.paused', by });
+    } else {
+      const pausedMs = this.now - this.paused!.since;
+      this.paused = null;
+      this.deps.bus.emit({ type: 'pool.resumed', by, pausedMs });
+      this.serve();
+    }
+    return { changed: true };
+  }
+
+  /** Whether new sessions are paused, and by whom. */
+  get pausedBy(): string | null {
+    return this.paused?.by ?? null;
   }
 
   /** Where a client's request stands. */
@@ -335,6 +361,7 @@ export class SessionManager<S extends ManagedShell> {
       time: this.now,
       poolState: this.deps.pool.state,
       poolDegradedReason: this.deps.pool.degradedReason,
+      paused: this.paused !== null,
       activeSessions: this.lent.size,
       freeSlots: this.deps.pool.freeSlots,
       maxSessions: this.deps.pool.capacity,
@@ -346,8 +373,8 @@ export class SessionManager<S extends ManagedShell> {
       peakQueueDepth: this.counters.peakQueueDepth,
       averageWaitMs: { sync: avg(this.waitTotals.sync), async: avg(this.waitTotals.async) },
       estimatedWaitMs: {
-        sync: this.deps.pool.freeSlots > 0 && snapshot.length === 0 ? 0 : Math.round(this.eta.estimate(syncDepth + 1, slots)),
-        async: this.deps.pool.freeSlots > 0 && snapshot.length === 0 ? 0 : Math.round(this.eta.estimate(snapshot.length + 1, slots)),
+        sync: this.paused === null && this.deps.pool.freeSlots > 0 && snapshot.length === 0 ? 0 : Math.round(this.eta.estimate(syncDepth + 1, slots)),
+        async: this.paused === null && this.deps.pool.freeSlots > 0 && snapshot.length === 0 ? 0 : Math.round(this.eta.estimate(snapshot.length + 1, slots)),
       },
       commandsRun: this.counters.commandsRun,
       commandsFailed: this.counters.commandsFailed,
@@ -424,7 +451,7 @@ export class SessionManager<S extends ManagedShell> {
       expired.data.resolve({ ok: false, requestId: expired.id, code: 'timedOut', reason: 'No session became free within the acquire timeout.' });
       this.deps.bus.emit({ type: 'request.cancelled', requestId: expired.id, clientId: expired.clientId, reason: 'acquire timeout' });
     }
-    while (this.queue.size > 0 && this.deps.pool.freeSlots > 0) {
+    while (this.paused === null && this.queue.size > 0 && this.deps.pool.freeSlots > 0) {
       const next = this.queue.shift()!;
       const handOver = { cancelled: false };
       this.handingOver.set(next.id, { clientId: next.clientId, state: handOver });

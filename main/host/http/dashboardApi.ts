@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ActionResult, DashboardSnapshot } from '../../../common/dashboard.js';
-import type { Core } from '../../core/createCore.js';
+import type { ActionResult } from '../../../common/dashboard.js';
+import type { DashboardActions } from '../DashboardActions.js';
 import { readJsonBody } from './guard.js';
 import { sendJson } from './respond.js';
 
@@ -19,105 +19,51 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
-/** Everything the dashboard shows, at one moment. */
-export function dashboardSnapshot(core: Core): DashboardSnapshot {
-  return {
-    metrics: core.metrics(),
-    sessions: core.manager.listSessions(),
-    queue: core.manager.listQueue(),
-    jobs: core.jobs.list().map((j) => ({ ...j, clientId: core.jobs.ownerOf(j.jobId) ?? '' })),
-    folders: core.backups.list(),
-  };
-}
-
 /**
  * The dashboard's API under /api/ (the person watching acts on every client's sessions and
- * requests). Guarded like every route: the dashboard's session cookie or the bearer token.
+ * requests), a thin HTTP face of {@link DashboardActions}. Guarded like every route: the dashboard's
+ * session cookie or the bearer token.
  */
-export function dashboardApi(core: Core): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { manager, jobs, backups } = core;
-  const bySession = (sessionId: string): ActionResult<{ clientId: string }> => {
-    const clientId = manager.ownerOfSession(sessionId);
-    return clientId === undefined ? { ok: false, reason: `No session "${sessionId}": it ended or never existed.` } : { ok: true, clientId };
-  };
-  const byRequest = (requestId: string): ActionResult<{ clientId: string }> => {
-    const clientId = manager.ownerOfRequest(requestId);
-    return clientId === undefined ? { ok: false, reason: `No request "${requestId}" is waiting or holds a session.` } : { ok: true, clientId };
-  };
+export function dashboardApi(actions: DashboardActions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const routes: ApiRoute[] = [
-    { method: 'GET', pattern: /^\/api\/snapshot$/, handler: () => ({ ok: true, snapshot: dashboardSnapshot(core) }) },
-    {
-      method: 'POST',
-      pattern: /^\/api\/sessions\/([^/]+)\/cancel$/,
-      handler: ([id]) => {
-        const owner = bySession(id!);
-        return owner.ok ? manager.cancelCommand(owner.clientId, id!) : owner;
-      },
-    },
-    {
-      method: 'POST',
-      pattern: /^\/api\/sessions\/([^/]+)\/terminate$/,
-      handler: async ([id]) => {
-        const owner = bySession(id!);
-        return owner.ok ? manager.endSession(owner.clientId, id!, 'terminated from the dashboard') : owner;
-      },
-    },
+    { method: 'GET', pattern: /^\/api\/snapshot$/, handler: () => actions.snapshot() },
+    { method: 'POST', pattern: /^\/api\/sessions\/([^/]+)\/cancel$/, handler: ([id]) => actions.cancelCommand(id!) },
+    { method: 'POST', pattern: /^\/api\/sessions\/([^/]+)\/terminate$/, handler: ([id]) => actions.terminateSession(id!) },
     {
       method: 'POST',
       pattern: /^\/api\/requests\/([^/]+)\/priority$/,
-      handler: ([id], _q, body) => {
-        const owner = byRequest(id!);
-        if (!owner.ok) return owner;
-        if (body.priority !== 'sync' && body.priority !== 'async') return { ok: false, reason: 'priority must be "sync" or "async".' };
-        return manager.changePriority(owner.clientId, id!, body.priority);
-      },
+      handler: ([id], _q, body) =>
+        body.priority === 'sync' || body.priority === 'async' ? actions.changePriority(id!, body.priority) : { ok: false, reason: 'priority must be "sync" or "async".' },
     },
-    {
-      method: 'POST',
-      pattern: /^\/api\/requests\/([^/]+)\/cancel$/,
-      handler: async ([id]) => {
-        const owner = byRequest(id!);
-        return owner.ok ? manager.cancelRequest(owner.clientId, id!, 'now') : owner;
-      },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/api\/jobs\/([^/]+)\/pages\/(\d+)$/,
-      handler: ([id, page]) => {
-        const clientId = jobs.ownerOf(id!);
-        return clientId === undefined ? { ok: false, reason: `No job "${id}".` } : jobs.readPage(clientId, id!, Number(page));
-      },
-    },
+    { method: 'POST', pattern: /^\/api\/requests\/([^/]+)\/cancel$/, handler: ([id]) => actions.cancelRequest(id!) },
+    { method: 'GET', pattern: /^\/api\/jobs\/([^/]+)\/pages\/(\d+)$/, handler: ([id, page]) => actions.jobPage(id!, Number(page)) },
     {
       method: 'GET',
       pattern: /^\/api\/backups$/,
-      handler: async (_p, q) => {
+      handler: (_p, q) => {
         const folder = q.get('folder');
-        if (!folder) return { ok: true, folders: backups.list() };
-        const limit = Number(q.get('limit') ?? 50);
-        const h = await backups.history(folder, Number.isFinite(limit) && limit > 0 ? limit : 50);
-        return h.ok ? { ok: true, backups: h.backups } : h;
+        if (!folder) return { ok: true, folders: actions.folders() };
+        return actions.backups(folder, Number(q.get('limit') ?? NaN));
       },
     },
     {
       method: 'GET',
       pattern: /^\/api\/backups\/diff$/,
-      handler: async (_p, q) => {
+      handler: (_p, q) => {
         const folder = q.get('folder');
         const id = q.get('id');
-        const against = q.get('against') === 'now' ? 'now' : 'parent';
         if (!folder || !id) return { ok: false, reason: 'folder and id are required.' };
-        return backups.diff(folder, id, against, q.get('path') ?? undefined);
+        return actions.backupDiff(folder, id, q.get('against') === 'now' ? 'now' : 'parent', q.get('path') ?? undefined);
       },
     },
     {
       method: 'POST',
       pattern: /^\/api\/backups\/restore$/,
-      handler: async (_p, _q, body) => {
+      handler: (_p, _q, body) => {
         const folder = str(body.folder);
         const id = str(body.id);
         if (!folder || !id) return { ok: false, reason: 'folder and id are required.' };
-        return backups.restore(folder, id, str(body.path));
+        return actions.restoreBackup(folder, id, str(body.path));
       },
     },
   ];

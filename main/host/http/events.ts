@@ -33,6 +33,8 @@ const EVENT_TYPES: Record<PoshpoolEventType, true> = {
   'backup.failed': true,
   'pool.degraded': true,
   'pool.recovered': true,
+  'pool.paused': true,
+  'pool.resumed': true,
 };
 
 /** Where events come from (the EventBus fits). */

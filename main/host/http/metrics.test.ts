@@ -10,6 +10,7 @@ const snapshot: MetricsSnapshot = {
   time: 1_700_000_000_000,
   poolState: 'healthy',
   poolDegradedReason: '',
+    paused: false,
   activeSessions: 2,
   freeSlots: 3,
   maxSessions: 5,

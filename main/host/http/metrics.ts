@@ -81,6 +81,7 @@ function families(s: MetricsSnapshot): Family[] {
       type: 'gauge',
       samples: (Object.keys(POOL_STATES) as PoolState[]).map((state) => ({ labels: { state }, value: s.poolState === state ? 1 : 0 })),
     },
+    { name: 'poshpool_paused', help: 'New sessions paused by a person: 1 paused, 0 serving.', type: 'gauge', samples: [{ value: s.paused ? 1 : 0 }] },
     { name: 'poshpool_active_sessions', help: 'Sessions lent to clients now.', type: 'gauge', samples: [{ value: s.activeSessions }] },
     { name: 'poshpool_free_slots', help: 'Sessions that can be lent now without waiting.', type: 'gauge', samples: [{ value: s.freeSlots }] },
     { name: 'poshpool_max_sessions', help: 'Most sessions lent at once (maxSessions).', type: 'gauge', samples: [{ value: s.maxSessions }] },

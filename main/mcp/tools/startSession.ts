@@ -24,6 +24,7 @@ export function registerStartSessionTool(server: McpServer, deps: ToolDeps): voi
         position: z.number().optional().describe('1-based place in the queue (when queued)'),
         etaSeconds: z.number().optional().describe('Estimated wait in seconds (when queued)'),
         priority: priorityField,
+        note: z.string().optional().describe('Why the wait may be longer than the ETA (e.g. new sessions paused by the person at the tray)'),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
@@ -32,14 +33,18 @@ export function registerStartSessionTool(server: McpServer, deps: ToolDeps): voi
       const ticket = await deps.core.manager.requestSession(deps.clientId, { priority });
       if (ticket.status === 'rejected') return fail(`No session: ${ticket.reason}`);
       if (ticket.status === 'allocated') return ok({ status: 'allocated', sessionId: ticket.sessionId, requestId: ticket.requestId, priority });
+      const paused = (): { note?: string } =>
+        deps.core.manager.pausedBy === null
+          ? {}
+          : { note: 'New sessions are paused by the person at the poshpool tray: your request keeps its place and is served when they resume. The ETA does not count the pause.' };
       const waitMs = (args.waitSeconds ?? (priority === 'sync' ? deps.settings.maxWaitSeconds : 0)) * 1000;
-      if (waitMs <= 0) return ok({ status: 'queued', requestId: ticket.requestId, position: ticket.position, etaSeconds: seconds(ticket.etaMs), priority });
+      if (waitMs <= 0) return ok({ status: 'queued', requestId: ticket.requestId, position: ticket.position, etaSeconds: seconds(ticket.etaMs), priority, ...paused() });
       const waited = await waitForSession(deps, ticket, waitMs, extra);
       switch (waited.kind) {
         case 'allocated':
           return ok({ status: 'allocated', sessionId: waited.sessionId, requestId: ticket.requestId, priority });
         case 'stillQueued':
-          return ok({ status: 'queued', requestId: ticket.requestId, position: waited.position, etaSeconds: seconds(waited.etaMs), priority });
+          return ok({ status: 'queued', requestId: ticket.requestId, position: waited.position, etaSeconds: seconds(waited.etaMs), priority, ...paused() });
         case 'aborted':
           return fail('The call was cancelled, and so was the request.');
         case 'failed':

@@ -1,0 +1,97 @@
+import type { ActionResult, BackupSummary, DashboardBridge, DashboardSnapshot, WatchedFolder } from '../../common/dashboard.js';
+import type { Priority } from '../../common/events.js';
+import type { Core } from '../core/createCore.js';
+
+/** The dashboard's operations (DashboardBridge without its subscriptions), as the host carries them out. */
+export type DashboardOperations = Omit<DashboardBridge, 'onEvent' | 'onConnection' | 'dispose'>;
+
+/** Backups kept in a history answer when the caller names no limit. */
+const DEFAULT_HISTORY_LIMIT = 50;
+
+/**
+ * What a person may do from the dashboard or the tray: act on every client's sessions and requests,
+ * read jobs and backups. One implementation behind both transports (HTTP /api for the browser, the
+ * host process's message port for the Electron app), so they cannot drift apart.
+ */
+export class DashboardActions implements DashboardOperations {
+  constructor(private readonly core: Core) {}
+
+  /** Everything the dashboard shows, at one moment. */
+  snapshotNow(): DashboardSnapshot {
+    const { core } = this;
+    return {
+      metrics: core.metrics(),
+      sessions: core.manager.listSessions(),
+      queue: core.manager.listQueue(),
+      jobs: core.jobs.list().map((j) => ({ ...j, clientId: core.jobs.ownerOf(j.jobId) ?? '' })),
+      folders: core.backups.list(),
+    };
+  }
+
+  async snapshot(): Promise<ActionResult<{ snapshot: DashboardSnapshot }>> {
+    return { ok: true, snapshot: this.snapshotNow() };
+  }
+
+  async cancelCommand(sessionId: string): Promise<ActionResult<{ wasRunning: boolean }>> {
+    const owner = this.bySession(sessionId);
+    return owner.ok ? this.core.manager.cancelCommand(owner.clientId, sessionId) : owner;
+  }
+
+  async terminateSession(sessionId: string, detail = 'terminated from the dashboard'): Promise<ActionResult> {
+    const owner = this.bySession(sessionId);
+    return owner.ok ? this.core.manager.endSession(owner.clientId, sessionId, detail) : owner;
+  }
+
+  async changePriority(requestId: string, priority: Priority): Promise<ActionResult<{ position: number; etaMs: number }>> {
+    const owner = this.byRequest(requestId);
+    if (!owner.ok) return owner;
+    if (priority !== 'sync' && priority !== 'async') return { ok: false, reason: 'priority must be "sync" or "async".' };
+    return this.core.manager.changePriority(owner.clientId, requestId, priority);
+  }
+
+  async cancelRequest(requestId: string): Promise<ActionResult> {
+    const owner = this.byRequest(requestId);
+    return owner.ok ? this.core.manager.cancelRequest(owner.clientId, requestId, 'now') : owner;
+  }
+
+  async jobPage(jobId: string, page: number): ReturnType<DashboardOperations['jobPage']> {
+    const clientId = this.core.jobs.ownerOf(jobId);
+    if (clientId === undefined) return { ok: false, reason: `No job "${jobId}".` };
+    if (!Number.isInteger(page) || page < 0) return { ok: false, reason: `page must be a whole number from 0 (got ${String(page)}).` };
+    return this.core.jobs.readPage(clientId, jobId, page);
+  }
+
+  /** The watched folders. */
+  folders(): WatchedFolder[] {
+    return this.core.backups.list();
+  }
+
+  async backups(folder: string, limit?: number): Promise<ActionResult<{ backups: BackupSummary[] }>> {
+    const n = limit !== undefined && Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : DEFAULT_HISTORY_LIMIT;
+    const h = await this.core.backups.history(folder, n);
+    return h.ok ? { ok: true, backups: h.backups } : h;
+  }
+
+  backupDiff(folder: string, backupId: string, against: 'parent' | 'now', path?: string): ReturnType<DashboardOperations['backupDiff']> {
+    return this.core.backups.diff(folder, backupId, against === 'now' ? 'now' : 'parent', path);
+  }
+
+  restoreBackup(folder: string, backupId: string, path?: string): ReturnType<DashboardOperations['restoreBackup']> {
+    return this.core.backups.restore(folder, backupId, path);
+  }
+
+  /** Pauses or resumes new sessions (requests wait in the queue meanwhile). */
+  setPaused(paused: boolean, by: string): ActionResult<{ changed: boolean }> {
+    return { ok: true, ...this.core.manager.setPaused(paused, by) };
+  }
+
+  private bySession(sessionId: string): ActionResult<{ clientId: string }> {
+    const clientId = this.core.manager.ownerOfSession(sessionId);
+    return clientId === undefined ? { ok: false, reason: `No session "${sessionId}": it ended or never existed.` } : { ok: true, clientId };
+  }
+
+  private byRequest(requestId: string): ActionResult<{ clientId: string }> {
+    const clientId = this.core.manager.ownerOfRequest(requestId);
+    return clientId === undefined ? { ok: false, reason: `No request "${requestId}" is waiting or holds a session.` } : { ok: true, clientId };
+  }
+}
