@@ -3,7 +3,7 @@ import { readHostInfo } from '../host/hostInfo.js';
 import { Host } from '../host/Host.js';
 import { runBridge } from './bridge.js';
 import type { CliIo } from './poshpool.js';
-import { resolveHostSettings, type HostFlags } from './serve.js';
+import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 
 /**
  * `poshpool bridge`: MCP over stdio. Relays to the running host through its local socket; when no

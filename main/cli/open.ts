@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readHostInfo } from '../host/hostInfo.js';
 import type { CliIo } from './poshpool.js';
-import { resolveHostSettings, type HostFlags } from './serve.js';
+import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 
 /** The command that opens a URL in the default browser on each platform. */
 export function browserCommand(url: string, platform: NodeJS.Platform): { file: string; args: string[] } {

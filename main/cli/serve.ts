@@ -1,27 +1,9 @@
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../core/config/load.js';
-import { configFilePath, dataDir as defaultDataDir } from '../core/config/paths.js';
-import type { PoshpoolConfig } from '../core/config/schema.js';
 import { Host } from '../host/Host.js';
+import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 import type { CliIo } from './poshpool.js';
 import { clientConfigs } from './clientConfigs.js';
-
-/** Flags of `poshpool serve` (and of the bridge's embedded host). */
-export interface HostFlags {
-  port?: number;
-  configFile?: string;
-  dataDir?: string;
-}
-
-/** The config and data dir the flags and environment select. */
-export function resolveHostSettings(flags: HostFlags): { ok: true; config: PoshpoolConfig; dataDir: string } | { ok: false; reason: string } {
-  const loaded = loadConfig(flags.configFile ?? configFilePath(process.platform, process.env, homedir()));
-  if (!loaded.ok) return loaded;
-  const config = flags.port === undefined ? loaded.config : { ...loaded.config, port: flags.port };
-  return { ok: true, config, dataDir: flags.dataDir ?? defaultDataDir(process.platform, process.env, homedir()) };
-}
 
 /** Path of bin/poshpool.js, for the client configs. */
 export function binPath(): string {

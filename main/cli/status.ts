@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { MetricsSnapshot, QueuedRequestInfo, SessionInfo } from '../../common/scheduler.js';
 import { readHostInfo } from '../host/hostInfo.js';
 import type { CliIo } from './poshpool.js';
-import { resolveHostSettings, type HostFlags } from './serve.js';
+import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 
 interface StatusBody {
   metrics: MetricsSnapshot;

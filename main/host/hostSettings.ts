@@ -1,0 +1,19 @@
+import { homedir } from 'node:os';
+import { loadConfig } from '../core/config/load.js';
+import { configFilePath, dataDir as defaultDataDir } from '../core/config/paths.js';
+import type { PoshpoolConfig } from '../core/config/schema.js';
+
+/** Flags of `poshpool serve` (and of the bridge's embedded host). */
+export interface HostFlags {
+  port?: number;
+  configFile?: string;
+  dataDir?: string;
+}
+
+/** The config and data dir the flags and environment select. */
+export function resolveHostSettings(flags: HostFlags): { ok: true; config: PoshpoolConfig; dataDir: string } | { ok: false; reason: string } {
+  const loaded = loadConfig(flags.configFile ?? configFilePath(process.platform, process.env, homedir()));
+  if (!loaded.ok) return loaded;
+  const config = flags.port === undefined ? loaded.config : { ...loaded.config, port: flags.port };
+  return { ok: true, config, dataDir: flags.dataDir ?? defaultDataDir(process.platform, process.env, homedir()) };
+}
