@@ -9,9 +9,12 @@ export interface ClientConfigs {
 /**
  * Configs that start `poshpool bridge` (stdio): the bridge reads the token from its file itself, so
  * no secret is pasted anywhere. The HTTP variant for VS Code asks for the token in a password prompt.
+ * `launcher` is the command line before `bridge`: [node, bin/poshpool.js] from npm, or the installed
+ * app's own executable alone.
  */
-export function clientConfigs(nodePath: string, binPath: string, mcpUrl: string, tokenFile: string, platform: NodeJS.Platform = process.platform): ClientConfigs {
-  const stdio = { command: nodePath, args: [binPath, 'bridge'] };
+export function clientConfigs(launcher: readonly [string, ...string[]], mcpUrl: string, tokenFile: string, platform: NodeJS.Platform = process.platform): ClientConfigs {
+  const [command, ...lead] = launcher;
+  const stdio = { command, args: [...lead, 'bridge'] };
   // POSIX shells need \, ", $ and ` escaped inside double quotes; cmd and PowerShell take a Windows path as it is.
   const quote = (s: string): string => {
     if ((platform === 'win32' ? /^[\w./:@\\-]+$/ : /^[\w./:@-]+$/).test(s)) return s;
@@ -28,6 +31,6 @@ export function clientConfigs(nodePath: string, binPath: string, mcpUrl: string,
       2,
     ),
     claudeDesktop: JSON.stringify({ mcpServers: { poshpool: stdio } }, null, 2),
-    claudeCode: `claude mcp add poshpool -- ${quote(nodePath)} ${quote(binPath)} bridge`,
+    claudeCode: `claude mcp add poshpool -- ${launcher.map(quote).join(' ')} bridge`,
   };
 }

@@ -24,7 +24,7 @@ export async function serve(flags: HostFlags, io: CliIo): Promise<number> {
   }
   const host = started.host;
   const info = host.info;
-  const configs = clientConfigs(process.execPath, binPath(), info.mcpUrl, info.tokenFile);
+  const configs = clientConfigs([process.execPath, binPath()], info.mcpUrl, info.tokenFile);
   io.stdout.write(
     [
       `poshpool is ready (pid ${info.pid}, PowerShell: ${host.core.shell.path})`,

@@ -58,6 +58,18 @@ export const configSchema = z.object({
   backupKeepDays: z.number().min(0).default(30).describe('Backups younger than this many days are kept'),
   /** Delay before a backup that lost a race with a user's commit is tried again. */
   backupRetryMs: z.number().int().min(10).default(1000).describe('Delay before retrying a backup that lost a race (ms)'),
+  /** Native notifications of the tray app, each of which can be turned off (from the tray menu too). */
+  notifications: z
+    .object({
+      /** A lent session was left idle past idleLimitSeconds. */
+      sessionAbandoned: z.boolean().default(true).describe('Notify when a session is left idle (abandoned)'),
+      /** A backup of a watched folder failed. */
+      backupFailed: z.boolean().default(true).describe('Notify when a backup of a watched folder fails'),
+      /** The pool cannot start sessions (degraded). */
+      poolDegraded: z.boolean().default(true).describe('Notify when the pool cannot start sessions'),
+    })
+    .default({ sessionAbandoned: true, backupFailed: true, poolDegraded: true })
+    .describe('Native notifications of the tray app'),
   /** The shell engine. */
   shell: shellConfigSchema.default(shellConfigSchema.parse({})),
 });
