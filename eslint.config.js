@@ -34,8 +34,22 @@ export default tseslint.config(
     files: ['main/core/shell/PwshSession.ts'],
     rules: { 'no-restricted-imports': ['error', noUiInCore] },
   },
+  // Raw ipcMain / ipcRenderer only inside the typed wrappers (DESIGN.md §3.2): IpcRouter is handed
+  // ipcMain by electronPorts.ts, and the preload's entry hands ipcRenderer to createPreloadApi.
   {
     files: ['main/app/**', 'preload/**'],
+    ignores: ['main/app/electronPorts.ts', 'preload/index.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          onlySessionImportsPty,
+          { name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'IPC goes through main/app/IpcRouter.ts (main) and preload/api.ts (preload) only.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['main/app/electronPorts.ts', 'preload/index.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [onlySessionImportsPty] }] },
   },
   // The renderer never reaches into main/ (types come from common/).
@@ -44,7 +58,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [onlySessionImportsPty],
+        paths: [onlySessionImportsPty, { name: 'electron', message: 'The renderer is sandboxed: it reaches main only through window.poshpool (the preload).' }],
         patterns: [{ group: ['**/main/*', '**/main'], message: 'The renderer talks to main only through the bridge in common/.' }],
       }],
     },

@@ -30,4 +30,12 @@ describe('layering lint rules', () => {
   it('main/app may import electron', async () => {
     expect(await restrictedImports('main/app/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toHaveLength(0);
   });
+
+  it('raw ipcMain and ipcRenderer only inside the typed IPC wrappers; the renderer never imports electron', async () => {
+    expect(await restrictedImports('main/app/x.ts', "import { ipcMain } from 'electron';\nexport const i = ipcMain;\n")).toHaveLength(1);
+    expect(await restrictedImports('main/app/electronPorts.ts', "import { ipcMain } from 'electron';\nexport const i = ipcMain;\n")).toHaveLength(0);
+    expect(await restrictedImports('preload/x.ts', "import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n")).toHaveLength(1);
+    expect(await restrictedImports('preload/index.ts', "import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n")).toHaveLength(0);
+    expect(await restrictedImports('renderer/x.ts', "import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n")).toHaveLength(1);
+  });
 });

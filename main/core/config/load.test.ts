@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, saveConfig } from './load.js';
+import { loadConfig, saveConfig, updateConfig } from './load.js';
 import { configSchema, defaultConfig } from './schema.js';
 
 let root: string;
@@ -231,5 +231,29 @@ describe('saveConfig', () => {
     expect(result.bad).toEqual([]);
     expect(result.reads).toBeGreaterThan(10);
     expect(readdirSync(root)).toEqual(['config.json']);
+  });
+});
+
+describe('updateConfig', () => {
+  it('changes the fields asked for and keeps what the person wrote, defaults unwritten', () => {
+    writeFileSync(file, '\uFEFF{ "maxSessions": 7, "notifications": { "backupFailed": false } }');
+    const r = updateConfig(file, (raw) => {
+      raw.notifications = { ...(raw.notifications as object), poolDegraded: false };
+    });
+    expect(r.ok && r.config.notifications).toEqual({ sessionAbandoned: true, backupFailed: false, poolDegraded: false });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ maxSessions: 7, notifications: { backupFailed: false, poolDegraded: false } });
+  });
+
+  it('creates the file when there is none', () => {
+    const r = updateConfig(file, (raw) => void (raw.notifications = { sessionAbandoned: false }));
+    expect(r.ok).toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ notifications: { sessionAbandoned: false } });
+  });
+
+  it('never overwrites a file that does not load', () => {
+    writeFileSync(file, '{ "maxSessions": "many" }');
+    const r = updateConfig(file, (raw) => void (raw.notifications = {}));
+    expect(reasonOf(r)).toContain('maxSessions');
+    expect(readFileSync(file, 'utf8')).toBe('{ "maxSessions": "many" }');
   });
 });

@@ -162,3 +162,20 @@ function listProblems(subject: string, problems: ConfigProblem[]): string {
   const lines = problems.map((p) => `  - ${p.path === '' ? '(whole file)' : p.path}: ${p.message}`);
   return `${subject} has ${count}:\n${lines.join('\n')}`;
 }
+
+/**
+ * Changes some fields of the config file and keeps the rest as the person wrote it (fields left
+ * out keep following the defaults). A file that does not load is never overwritten: the reason
+ * comes back and the file stays as it was.
+ */
+export function updateConfig(file: string, patch: (raw: Record<string, unknown>) => void): SaveConfigResult {
+  const loaded = loadConfig(file);
+  if (!loaded.ok) return loaded;
+  let raw: Record<string, unknown> = {};
+  if (loaded.source === 'file') {
+    const text = readFileSync(file, 'utf8');
+    raw = JSON.parse(text.startsWith(UTF8_BOM) ? text.slice(1) : text) as Record<string, unknown>;
+  }
+  patch(raw);
+  return saveConfig(file, raw as ConfigInput);
+}

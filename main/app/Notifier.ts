@@ -1,0 +1,76 @@
+import type { PoshpoolEvent } from '../../common/events.js';
+import type { PoshpoolConfig } from '../core/config/schema.js';
+import type { HostState } from '../host/process/HostSupervisor.js';
+
+/** Which native notifications are on (config.json `notifications`). */
+export type NotificationSettings = PoshpoolConfig['notifications'];
+
+/** A notification to show. */
+export interface NotificationSpec {
+  title: string;
+  body: string;
+  /** Coalescing key: one notification per key per quiet period. */
+  key: string;
+}
+
+/** The part of Electron's Notification the notifier uses. */
+export interface NotificationPort {
+  isSupported(): boolean;
+  /** Shows a notification; clicking it calls onClick. */
+  show(spec: NotificationSpec, onClick: () => void): void;
+}
+
+/** A notification of the same key is not shown again within this time (ms). */
+export const NOTIFY_QUIET_MS = 60_000;
+
+/**
+ * Turns the host's events into native notifications for what a person should know about: a
+ * session left idle, a failed backup, a pool that cannot start sessions (and a host process that
+ * crashed). Each kind can be turned off; repeats of one key within {@link NOTIFY_QUIET_MS} are
+ * dropped so a flapping folder does not flood the desktop.
+ */
+export class Notifier {
+  private readonly lastShown = new Map<string, number>();
+
+  constructor(
+    private readonly port: NotificationPort,
+    private readonly deps: { settings: () => NotificationSettings; onClick: () => void; now?: () => number; quietMs?: number },
+  ) {}
+
+  /** Handles a batch of the host's events. */
+  onEvents(events: readonly PoshpoolEvent[]): void {
+    const s = this.deps.settings();
+    for (const e of events) {
+      if (e.type === 'session.abandoned' && s.sessionAbandoned) {
+        this.show({
+          key: `abandoned:${e.sessionId}`,
+          title: 'A PowerShell session was left idle',
+          body: `${e.sessionId} has been idle for ${Math.round(e.idleMs / 60_000)} min. Open the dashboard to end it, or leave it to be reclaimed.`,
+        });
+      } else if (e.type === 'backup.failed' && s.backupFailed) {
+        this.show({ key: `backup:${e.folder}`, title: 'Backup failed', body: `${e.folder}: ${e.error}` });
+      } else if (e.type === 'pool.degraded' && s.poolDegraded) {
+        this.show({ key: 'degraded', title: 'poshpool cannot start PowerShell sessions', body: `${e.reason} (after ${e.failures} failures). Requests wait or are refused until it recovers.` });
+      }
+    }
+  }
+
+  /** Handles a change of the host process's state (a crash is shown under "degraded"). */
+  onHostState(state: HostState): void {
+    if (!this.deps.settings().poolDegraded) return;
+    if (state.status === 'restarting') {
+      this.show({ key: 'host', title: 'poshpool restarted its PowerShell host', body: `${state.reason}. Running commands were lost; agents can start new sessions.` });
+    } else if (state.status === 'failed') {
+      this.show({ key: 'host', title: 'poshpool could not start', body: state.reason });
+    }
+  }
+
+  private show(spec: NotificationSpec): void {
+    if (!this.port.isSupported()) return;
+    const now = (this.deps.now ?? Date.now)();
+    const last = this.lastShown.get(spec.key);
+    if (last !== undefined && now - last < (this.deps.quietMs ?? NOTIFY_QUIET_MS)) return;
+    this.lastShown.set(spec.key, now);
+    this.port.show(spec, this.deps.onClick);
+  }
+}

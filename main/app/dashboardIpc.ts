@@ -1,0 +1,48 @@
+import type { Disposable } from '../core/events/Emitter.js';
+import type { PoshpoolEvent } from '../../common/events.js';
+import { Batcher } from '../core/events/Batcher.js';
+import type { IpcRouter, IpcTarget } from './IpcRouter.js';
+import type { HostLink } from './ports.js';
+
+/** Longest an event waits before its batch is sent to the dashboard window (ms). */
+export const RENDERER_BATCH_MS = 50;
+/** Events sent to the window in one batch at most. */
+export const RENDERER_BATCH_MAX = 1000;
+
+/**
+ * The dashboard's IPC: every invoke channel of common/ipc.ts answered by the host process, and the
+ * host's events pushed to the window in batches, with the connection state (connected while the
+ * host process runs). Returns what undoes it.
+ */
+export function connectDashboardIpc(router: IpcRouter, host: HostLink, target: () => IpcTarget | undefined): Disposable {
+  router.handle('poshpool:snapshot', () => host.call('snapshot'));
+  router.handle('poshpool:cancelCommand', (sessionId) => host.call('cancelCommand', sessionId));
+  router.handle('poshpool:terminateSession', (sessionId) => host.call('terminateSession', sessionId));
+  router.handle('poshpool:changePriority', (requestId, priority) => host.call('changePriority', requestId, priority));
+  router.handle('poshpool:cancelRequest', (requestId) => host.call('cancelRequest', requestId));
+  router.handle('poshpool:jobPage', (jobId, page) => host.call('jobPage', jobId, page));
+  router.handle('poshpool:backups', (folder, limit) => host.call('backups', folder, limit));
+  router.handle('poshpool:backupDiff', (folder, backupId, against, path) => host.call('backupDiff', folder, backupId, against, path));
+  router.handle('poshpool:restoreBackup', (folder, backupId, path) => host.call('restoreBackup', folder, backupId, path));
+
+  const batcher = new Batcher<PoshpoolEvent>({
+    intervalMs: RENDERER_BATCH_MS,
+    maxItems: RENDERER_BATCH_MAX,
+    flush: (events) => router.send(target(), 'poshpool:events', events),
+  });
+  const updates = host.onUpdate((u) => {
+    for (const e of u.events) batcher.push(e);
+  });
+  const states = host.onStateChange((s) => {
+    batcher.flushNow();
+    router.send(target(), 'poshpool:connection', s.status === 'running' ? 'connected' : 'disconnected');
+  });
+  return {
+    dispose: () => {
+      states.dispose();
+      updates.dispose();
+      batcher.dispose();
+      router.dispose();
+    },
+  };
+}

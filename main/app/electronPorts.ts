@@ -1,0 +1,82 @@
+import { BrowserWindow, Menu, Notification, Tray, app, clipboard, dialog, ipcMain, nativeImage, shell } from 'electron';
+import { homedir } from 'node:os';
+import type { AppPorts, HostLink, TrayPort, WindowPort } from './ports.js';
+import { loginItemFor } from './loginItem.js';
+import { toMenuTemplate } from './trayMenuTemplate.js';
+
+function trayPort(initialIcon: string): TrayPort {
+  const tray = new Tray(nativeImage.createFromPath(initialIcon));
+  return {
+    setImage: (file) => tray.setImage(nativeImage.createFromPath(file)),
+    setToolTip: (text) => tray.setToolTip(text),
+    setMenu: (items, onAction) => tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(items, onAction))),
+    onClick: (listener) => void tray.on('click', listener),
+    destroy: () => tray.destroy(),
+  };
+}
+
+function windowPort(win: BrowserWindow): WindowPort {
+  return {
+    contents: {
+      get id() {
+        return win.webContents.id;
+      },
+      isDestroyed: () => win.webContents.isDestroyed(),
+      send: (channel, payload) => win.webContents.send(channel, payload),
+      on: ((event: string, listener: (...args: unknown[]) => void) => win.webContents.on(event as 'will-navigate', listener as never)) as WindowPort['contents']['on'],
+      setWindowOpenHandler: (handler) => win.webContents.setWindowOpenHandler(handler),
+    },
+    session: win.webContents.session,
+    loadURL: (url) => win.loadURL(url),
+    show: () => win.show(),
+    focus: () => win.focus(),
+    hide: () => win.hide(),
+    isMinimized: () => win.isMinimized(),
+    restore: () => win.restore(),
+    isDestroyed: () => win.isDestroyed(),
+    destroy: () => win.destroy(),
+    onClose: (listener) => void win.on('close', listener),
+    onClosed: (listener) => void win.on('closed', listener),
+    onReadyToShow: (listener) => void win.once('ready-to-show', listener),
+  };
+}
+
+/** The real Electron APIs behind the app's ports. Call after the app is ready. */
+export function electronPorts(options: { host: HostLink; initialTrayIcon: string; log: (line: string) => void }): AppPorts {
+  return {
+    platform: process.platform,
+    host: options.host,
+    tray: trayPort(options.initialTrayIcon),
+    createWindow: (windowOptions) => windowPort(new BrowserWindow(windowOptions)),
+    ipcMain,
+    notifications: {
+      isSupported: () => Notification.isSupported(),
+      show: (spec, onClick) => {
+        const n = new Notification({ title: spec.title, body: spec.body });
+        n.on('click', onClick);
+        n.show();
+      },
+    },
+    clipboard,
+    shell: { openPath: (p) => shell.openPath(p), openExternal: (url) => void shell.openExternal(url) },
+    dialog: {
+      confirm: async (spec) => {
+        const r = await dialog.showMessageBox({
+          type: 'warning',
+          title: spec.title,
+          message: spec.message,
+          detail: spec.detail,
+          buttons: [spec.confirmLabel, spec.cancelLabel],
+          defaultId: 1,
+          cancelId: 1,
+          noLink: true,
+        });
+        return r.response === 0;
+      },
+      error: (title, message) => dialog.showErrorBox(title, message),
+    },
+    loginItem: loginItemFor(process.platform, { app, env: process.env, homedir: homedir(), execPath: process.execPath, isPackaged: app.isPackaged }),
+    exit: (code) => app.exit(code),
+    log: options.log,
+  };
+}

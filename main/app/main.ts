@@ -1,0 +1,79 @@
+/**
+ * The Electron entry. Thin: it adapts Electron's APIs (electronPorts.ts) and hands them to
+ * PoshpoolApp; the host (core, MCP, transports) runs in a utilityProcess (utilityHostChild.ts says
+ * why). With a command-line verb (`poshpool bridge`, `status`, …) the app is the poshpool CLI and
+ * shows no UI: an MCP client configured with the installed app's own executable gets the stdio bridge.
+ */
+
+import { app, protocol } from 'electron';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main as cliMain } from '../cli/poshpool.js';
+import { configFilePath, dataDir as defaultDataDir } from '../core/config/paths.js';
+import { HostSupervisor } from '../host/process/HostSupervisor.js';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './appProtocol.js';
+import { AppLog } from './AppLog.js';
+import { electronPorts } from './electronPorts.js';
+import { PoshpoolApp } from './PoshpoolApp.js';
+import { trayIconFile } from './trayIcons.js';
+import { forkUtilityHostChild } from './utilityHostChild.js';
+
+const CLI_VERBS = new Set(['bridge', 'status', 'open', 'exec', 'serve', 'help', '--help', '-h']);
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const args = process.argv.slice(app.isPackaged ? 1 : 2);
+
+if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
+  app.dock?.hide();
+  void cliMain(args).then(
+    (code) => app.exit(code),
+    (e: Error) => {
+      process.stderr.write(`poshpool: ${e.stack ?? e.message}\n`);
+      app.exit(1);
+    },
+  );
+} else if (args.some((a) => /conpty_console_list_agent/.test(a))) {
+  // node-pty on Windows forks a helper with process.execPath; with the RunAsNode fuse off that starts
+  // this app instead of Node. Leave at once: node-pty falls back to ending the shell by its pid.
+  app.exit(0);
+} else if (!app.requestSingleInstanceLock()) {
+  // A second launch: the first instance opens its dashboard (second-instance below).
+  app.exit(0);
+} else {
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+  const env = process.env;
+  const dataDir = defaultDataDir(process.platform, env, homedir());
+  const configFile = configFilePath(process.platform, env, homedir());
+  const logDir = path.join(dataDir, 'logs');
+  const log = new AppLog(path.join(logDir, 'poshpool.log'));
+  const assetsDir = path.join(root, 'assets');
+
+  void app.whenReady().then(() => {
+    app.dock?.hide();
+    protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, path.join(root, 'dist', 'renderer')));
+    const host = new HostSupervisor({
+      spawn: () => forkUtilityHostChild(path.join(root, 'dist', 'main', 'host', 'process', 'hostProcess.js'), (text) => log.write(`[host] ${text}`)),
+      start: { configFile, dataDir },
+      log: (line) => log.write(line),
+    });
+    const poshpool = new PoshpoolApp(electronPorts({ host, initialTrayIcon: trayIconFile('idle', process.platform, assetsDir), log: (line) => log.write(line) }), {
+      assetsDir,
+      preloadPath: path.join(root, 'dist', 'preload', 'index.cjs'),
+      configFile,
+      logDir,
+      bridgeLauncher: app.isPackaged ? [process.execPath] : [process.execPath, app.getAppPath()],
+    });
+    app.on('second-instance', () => poshpool.showDashboard());
+    // A tray app: closing the window does not quit.
+    app.on('window-all-closed', () => undefined);
+    app.on('before-quit', (event) => {
+      // Quit only through requestQuit, which stops the host first (and asks when commands run).
+      event.preventDefault();
+      void poshpool.requestQuit();
+    });
+    poshpool.start();
+    // The tray is the app; the window opens from it (or at once, for the launch test).
+    if (env.POSHPOOL_OPEN_DASHBOARD === '1') poshpool.showDashboard();
+  });
+}
