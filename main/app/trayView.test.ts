@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import type { MetricsSnapshot, SessionInfo } from '../../common/scheduler.js';
+import type { HostState } from '../host/process/HostSupervisor.js';
+import type { HostSummary } from '../host/process/protocol.js';
+import { MENU_SESSIONS_MAX, TOOLTIP_MAX_CHARS, trayIconState, trayMenu, trayTooltip, type TrayInput, type TrayMenuItem } from './trayView.js';
+
+const info = { pid: 7, version: '1', startedAt: '', mcpUrl: 'http://127.0.0.1:1/mcp', eventsUrl: '', metricsUrl: '', socketPath: '/s', tokenFile: '/t' };
+const up: HostState = { status: 'running', info, dataDir: '/d', pid: 7 };
+
+function session(id: string, command: string | null = null, patch: Partial<SessionInfo> = {}): SessionInfo {
+  return { sessionId: id, clientId: 'c', state: command ? 'running' : 'idle', currentCommand: command, commandStartedAt: command ? 1 : null, cwd: '/', commandCount: 1, lastActivity: 1, lentAt: 1, abandoned: false, pid: 1, ...patch };
+}
+
+function summary(sessions: SessionInfo[] = [], m: Partial<MetricsSnapshot> = {}): HostSummary {
+  return { sessions, metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: sessions.length, maxSessions: 5, queueDepth: 0, ...m } as MetricsSnapshot };
+}
+
+function input(patch: Partial<TrayInput> = {}): TrayInput {
+  return {
+    host: up,
+    summary: summary(),
+    startAtLogin: { supported: true, enabled: false },
+    notifications: { sessionAbandoned: true, backupFailed: true, poolDegraded: true },
+    ...patch,
+  };
+}
+
+/** The item with this label, searched through submenus. */
+function find(items: TrayMenuItem[], label: string | RegExp): TrayMenuItem | undefined {
+  for (const item of items) {
+    if (item.type === 'separator') continue;
+    if (typeof label === 'string' ? item.label === label : label.test(item.label)) return item;
+    if (item.type === 'submenu') {
+      const inner = find(item.submenu, label);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+describe('tray icon', () => {
+  it('follows the host: idle, busy while commands run, queued while requests wait, degraded when sessions cannot start', () => {
+    expect(trayIconState(input())).toBe('idle');
+    expect(trayIconState(input({ summary: summary([session('a')]) }))).toBe('idle');
+    expect(trayIconState(input({ summary: summary([session('a', 'Start-Sleep 5')]) }))).toBe('busy');
+    expect(trayIconState(input({ summary: summary([session('a', 'x')], { queueDepth: 2 }) }))).toBe('queued');
+    expect(trayIconState(input({ summary: summary([], { poolState: 'degraded', queueDepth: 2 }) }))).toBe('degraded');
+  });
+
+  it('is degraded while the host process restarts or cannot start, idle while it starts', () => {
+    expect(trayIconState(input({ host: { status: 'starting' }, summary: undefined }))).toBe('idle');
+    expect(trayIconState(input({ host: { status: 'restarting', reason: 'killed', retryInMs: 500, crashes: 1 } }))).toBe('degraded');
+    expect(trayIconState(input({ host: { status: 'failed', reason: 'bad config' } }))).toBe('degraded');
+  });
+});
+
+describe('tray tooltip', () => {
+  it('gives the counts', () => {
+    expect(trayTooltip(input({ summary: summary([session('a', 'x'), session('b')], { queueDepth: 3 }) }))).toBe('poshpool: 2/5 sessions in use, 1 running, 3 waiting');
+    expect(trayTooltip(input({ summary: summary([], { paused: true }) }))).toBe('poshpool: 0/5 sessions in use, new sessions paused');
+    expect(trayTooltip(input({ host: { status: 'failed', reason: 'Config file x: maxSessions must be a number' } }))).toBe('poshpool could not start: Config file x: maxSessions must be a number');
+  });
+
+  it('is cut to what Windows shows', () => {
+    const long = trayTooltip(input({ summary: summary([], { poolState: 'degraded', poolDegradedReason: 'pwsh not found '.repeat(20) }) }));
+    expect(long.length).toBe(TOOLTIP_MAX_CHARS);
+    expect(long.endsWith('…')).toBe(true);
+  });
+});
+
+describe('tray menu', () => {
+  it('lists each session with terminate (and cancel while a command runs)', () => {
+    const menu = trayMenu(input({ summary: summary([session('sess-a', 'Get-ChildItem -Recurse C:\\ | Measure-Object'), session('sess-b', null, { abandoned: true })]) }));
+    const sessions = find(menu, 'Sessions (2)');
+    expect(sessions?.type).toBe('submenu');
+    const a = find(menu, /^sess-a: running Get-ChildItem/);
+    const b = find(menu, 'sess-b: idle (abandoned)');
+    expect(a?.type === 'submenu' && a.submenu.map((i) => i.type !== 'separator' && i.type !== 'submenu' && i.action)).toEqual([
+      { kind: 'cancelCommand', sessionId: 'sess-a' },
+      { kind: 'terminateSession', sessionId: 'sess-a' },
+    ]);
+    expect(b?.type === 'submenu' && b.submenu.map((i) => i.type !== 'separator' && i.type !== 'submenu' && i.action)).toEqual([{ kind: 'terminateSession', sessionId: 'sess-b' }]);
+  });
+
+  it(`shows at most ${MENU_SESSIONS_MAX} sessions and points to the dashboard for the rest`, () => {
+    const many = Array.from({ length: MENU_SESSIONS_MAX + 3 }, (_, i) => session(`s${i}`));
+    const menu = trayMenu(input({ summary: summary(many) }));
+    const list = find(menu, `Sessions (${many.length})`);
+    expect(list?.type === 'submenu' && list.submenu).toHaveLength(MENU_SESSIONS_MAX + 1);
+    expect(find(menu, '…and 3 more (open the dashboard)')).toMatchObject({ action: { kind: 'openDashboard' } });
+  });
+
+  it('pause is a checkbox that flips the current state', () => {
+    expect(find(trayMenu(input()), 'Pause new sessions')).toMatchObject({ type: 'checkbox', checked: false, enabled: true, action: { kind: 'setPaused', paused: true } });
+    expect(find(trayMenu(input({ summary: summary([], { paused: true }) })), 'Pause new sessions')).toMatchObject({ checked: true, action: { kind: 'setPaused', paused: false } });
+  });
+
+  it('has copy config for each client, the folders, notifications, start at login and quit', () => {
+    const menu = trayMenu(input({ notifications: { sessionAbandoned: true, backupFailed: false, poolDegraded: true } }));
+    for (const client of ['vscode', 'claudeDesktop', 'claudeCode']) {
+      expect(JSON.stringify(menu)).toContain(JSON.stringify({ kind: 'copyConfig', client }));
+    }
+    expect(find(menu, 'Open config folder')).toMatchObject({ action: { kind: 'openConfigFolder' } });
+    expect(find(menu, 'Open log folder')).toMatchObject({ action: { kind: 'openLogFolder' } });
+    expect(find(menu, 'Backup failed')).toMatchObject({ type: 'checkbox', checked: false, action: { kind: 'setNotification', which: 'backupFailed', enabled: true } });
+    expect(find(menu, 'Start at login')).toMatchObject({ type: 'checkbox', checked: false, action: { kind: 'setStartAtLogin', enabled: true } });
+    expect(menu.at(-1)).toMatchObject({ label: 'Quit poshpool', action: { kind: 'quit' } });
+  });
+
+  it('says why start at login is not offered', () => {
+    expect(find(trayMenu(input({ startAtLogin: { supported: false, reason: 'only in the installed app' } })), 'Start at login: only in the installed app')).toMatchObject({ enabled: false });
+  });
+
+  it('while the host is down: no session actions, copy config disabled, retry after a failed start', () => {
+    const failed = trayMenu(input({ host: { status: 'failed', reason: 'port taken' }, summary: undefined }));
+    expect(find(failed, 'Sessions: host not running')).toMatchObject({ enabled: false });
+    expect(find(failed, 'Pause new sessions')).toMatchObject({ enabled: false });
+    expect(find(failed, 'Copy client config')).toMatchObject({ enabled: false });
+    expect(find(failed, 'Retry starting poshpool')).toMatchObject({ action: { kind: 'retryHost' } });
+    expect(find(trayMenu(input()), 'Retry starting poshpool')).toBeUndefined();
+  });
+});
