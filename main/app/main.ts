@@ -6,6 +6,7 @@
  */
 
 import { app, protocol } from 'electron';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,15 @@ import { forkUtilityHostChild } from './utilityHostChild.js';
 
 const CLI_VERBS = new Set(['bridge', 'status', 'open', 'exec', 'serve', 'help', '--help', '-h']);
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The app's root (package.json beside dist/ and assets/): the first folder upward that has a package.json. */
+function appRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '../../..');
+  }
+}
+
+const root = appRoot(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(app.isPackaged ? 1 : 2);
 
 if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
