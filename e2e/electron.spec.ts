@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { _electron as electron, expect, test } from '@playwright/test';
-import { findElectronBinary } from './electronBinary.js';
+import { findElectronBinary } from '../main/cli/electronBinary.js';
 
 // The tray app for real: Electron starts, its host process comes up, the window lists a session an
 // MCP client started, and terminating it from the window works. Runs wherever an Electron binary is

@@ -26,12 +26,13 @@ export class AppLog {
   write(line: string): void {
     const text = `${this.now().toISOString()} ${line.replace(/\n+$/, '')}\n`;
     try {
-      if (this.size + text.length > this.maxBytes) {
+      const bytes = Buffer.byteLength(text);
+      if (this.size > 0 && this.size + bytes > this.maxBytes) {
         renameSync(this.file, `${this.file}.1`);
         this.size = 0;
       }
       appendFileSync(this.file, text, { mode: 0o600 });
-      this.size += Buffer.byteLength(text);
+      this.size += bytes;
     } catch (e) {
       process.stderr.write(`poshpool: cannot write ${this.file} (${(e as Error).message}): ${text}`);
     }

@@ -25,10 +25,19 @@ export interface LoginItemDeps {
 /** Name of the XDG autostart entry on Linux. */
 export const AUTOSTART_FILE = 'poshpool.desktop';
 
-/** The XDG autostart entry that starts `exec` at login (Exec quoted per the Desktop Entry spec). */
-export function autostartEntry(exec: string): string {
-  const quoted = /[\s"'\\$`]/.test(exec) ? `"${exec.replace(/(["`$\\])/g, '\\$1')}"` : exec;
-  return ['[Desktop Entry]', 'Type=Application', 'Name=poshpool', 'Comment=Warm PowerShell sessions for AI coding agents', `Exec=${quoted}`, 'Terminal=false', 'X-GNOME-Autostart-enabled=true', ''].join('\n');
+/**
+ * The XDG autostart entry that starts `exec` at login. Exec follows the Desktop Entry spec: `%` is
+ * doubled, an argument with a reserved character is quoted (with `"`, `` ` ``, `$` and `\` escaped
+ * inside), and then, as for every string value, each backslash is doubled. A path with a line
+ * break cannot be written (it would add keys of its own) and is refused.
+ */
+export function autostartEntry(exec: string): { ok: true; text: string } | { ok: false; reason: string } {
+  if (/[\r\n]/.test(exec)) return { ok: false, reason: `the executable's path has a line break, which an autostart entry cannot hold: ${JSON.stringify(exec)}` };
+  let arg = exec.replace(/%/g, '%%');
+  if (/[\s"'\\><~|&;$*?#()`]/.test(arg)) arg = `"${arg.replace(/(["`$\\])/g, '\\$1')}"`;
+  arg = arg.replace(/\\/g, '\\\\');
+  const text = ['[Desktop Entry]', 'Type=Application', 'Name=poshpool', 'Comment=Warm PowerShell sessions for AI coding agents', `Exec=${arg}`, 'Terminal=false', 'X-GNOME-Autostart-enabled=true', ''].join('\n');
+  return { ok: true, text };
 }
 
 /**
@@ -65,8 +74,10 @@ export function loginItemFor(platform: NodeJS.Platform, deps: LoginItemDeps): Lo
       setEnabled: (enabled) => {
         try {
           if (enabled) {
+            const entry = autostartEntry(exec);
+            if (!entry.ok) return { ok: false, reason: `Could not write ${file}: ${entry.reason}` };
             mkdirSync(path.dirname(file), { recursive: true });
-            writeFileSync(file, autostartEntry(exec), { mode: 0o644 });
+            writeFileSync(file, entry.text, { mode: 0o644 });
           } else {
             rmSync(file, { force: true });
           }

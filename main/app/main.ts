@@ -20,6 +20,7 @@ import { PoshpoolApp } from './PoshpoolApp.js';
 import { trayIconFile } from './trayIcons.js';
 import { forkUtilityHostChild } from './utilityHostChild.js';
 
+// `start` is left out: inside the app it would start the app again.
 const CLI_VERBS = new Set(['bridge', 'status', 'open', 'exec', 'serve', 'help', '--help', '-h']);
 
 /** The app's root (package.json beside dist/ and assets/): the first folder upward that has a package.json. */

@@ -3,11 +3,15 @@ import { bridge } from './bridgeCommand.js';
 import { execOnce } from './exec.js';
 import { open } from './open.js';
 import { serve } from './serve.js';
+import { start } from './start.js';
 import { status } from './status.js';
 
 const USAGE = `poshpool — warm PowerShell sessions for AI agents
 
 Usage:
+  poshpool start [--config <file>] [--data-dir <dir>]
+                                         The tray app where it can run (an Electron binary and a
+                                         display), else the headless host, saying why
   poshpool serve [--port <n>] [--config <file>] [--data-dir <dir>]
                                          Run the headless host (MCP over HTTP on 127.0.0.1, the local
                                          socket for bridges, /events, /metrics); prints client configs
@@ -42,7 +46,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
     io.stdout.write(USAGE);
     return verb ? 0 : 2;
   }
-  if (verb === 'serve' || verb === 'bridge' || verb === 'status' || verb === 'open') {
+  if (verb === 'start' || verb === 'serve' || verb === 'bridge' || verb === 'status' || verb === 'open') {
     let flags;
     try {
       flags = parseArgs({
@@ -62,6 +66,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
       }
     }
     const hostFlags = { port, configFile: flags.config, dataDir: flags['data-dir'] };
+    if (verb === 'start') return start(hostFlags, io);
     if (verb === 'serve') return serve(hostFlags, io);
     if (verb === 'bridge') return bridge(hostFlags, io);
     if (verb === 'open') return open({ ...hostFlags, print: flags.print }, io);

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { requirePwsh, waitFor } from '../../test/pwsh.js';
+import { findElectronBinary } from './electronBinary.js';
+import { chooseStartMode } from './start.js';
+
+const bin = path.resolve(import.meta.dirname, '../../bin/poshpool.js');
+const root = path.resolve(import.meta.dirname, '../..');
+const electron = { ok: true as const, path: '/opt/electron/electron' };
+
+describe('chooseStartMode', () => {
+  it('runs the tray app on Windows and macOS whenever Electron is there', () => {
+    expect(chooseStartMode('win32', {}, electron)).toEqual({ mode: 'app', electron: electron.path });
+    expect(chooseStartMode('darwin', {}, electron)).toEqual({ mode: 'app', electron: electron.path });
+  });
+
+  it('on Linux needs a display (X11 or Wayland)', () => {
+    expect(chooseStartMode('linux', {}, electron)).toMatchObject({ mode: 'headless', why: expect.stringContaining('no display') });
+    expect(chooseStartMode('linux', { DISPLAY: ':0' }, electron)).toMatchObject({ mode: 'app' });
+    expect(chooseStartMode('linux', { WAYLAND_DISPLAY: 'wayland-0' }, electron)).toMatchObject({ mode: 'app' });
+  });
+
+  it('falls back to the headless host without Electron, or when asked, with the reason', () => {
+    expect(chooseStartMode('win32', {}, { ok: false, reason: 'no Electron binary' })).toEqual({ mode: 'headless', why: 'no Electron binary' });
+    expect(chooseStartMode('darwin', { POSHPOOL_HEADLESS: '1' }, electron)).toEqual({ mode: 'headless', why: 'POSHPOOL_HEADLESS=1 is set' });
+  });
+});
+
+describe('poshpool start (processes)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pp-start-'));
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ warmSessions: 1, maxSessions: 1 }));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function run(args: string[], env: NodeJS.ProcessEnv): { exit: Promise<number | null>; out: () => string; kill: () => void } {
+    const child = spawn(process.execPath, [bin, 'start', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    return { exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))), out: () => out, kill: () => void child.kill('SIGTERM') };
+  }
+
+  it('without an Electron binary, says why in one line and runs the headless host', async () => {
+    requirePwsh();
+    const dataDir = path.join(dir, 'data');
+    const env = { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: path.join(dir, 'no-electron-here') };
+    const p = run(['--data-dir', dataDir, '--config', path.join(dir, 'config.json')], env);
+    expect(await waitFor(() => p.out().includes('Stop with Ctrl+C'), 30_000)).toBe(true);
+    expect(p.out()).toMatch(/^poshpool start: ELECTRON_OVERRIDE_DIST_PATH=.* holds no Electron binary .*; starting the headless host instead/m);
+    expect(existsSync(path.join(dataDir, 'host.json'))).toBe(true);
+    p.kill();
+    expect(await p.exit).toBe(0);
+    expect(existsSync(path.join(dataDir, 'host.json'))).toBe(false);
+  });
+
+  it('with Electron and a display, starts the app from the package root with the data dir and config, and passes its exit code on', async () => {
+    // A stand-in for the Electron binary (the real one cannot be downloaded here): it records how it was started.
+    const dist = path.join(dir, 'electron-dist');
+    mkdirSync(dist);
+    const fakeElectron = path.join(dist, 'electron');
+    writeFileSync(fakeElectron, `#!/bin/sh\nprintf '%s\\n' "$1" "$POSHPOOL_DATA_DIR" "$POSHPOOL_CONFIG" > "${path.join(dir, 'started.txt')}"\nexit 3\n`);
+    chmodSync(fakeElectron, 0o755);
+    expect(findElectronBinary({ ELECTRON_OVERRIDE_DIST_PATH: dist })).toEqual({ ok: true, path: fakeElectron });
+    const env = { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: dist, DISPLAY: ':99' };
+    const p = run(['--data-dir', 'rel-data', '--config', path.join(dir, 'config.json')], env);
+    expect(await p.exit).toBe(3);
+    expect(p.out()).toContain(`poshpool start: starting the tray app (${fakeElectron})`);
+    expect(readFileSync(path.join(dir, 'started.txt'), 'utf8').split('\n').slice(0, 3)).toEqual([root, path.resolve('rel-data'), path.join(dir, 'config.json')]);
+  });
+
+  it('refuses --port for the tray app and says where the port is set', async () => {
+    const dist = path.join(dir, 'electron-dist');
+    mkdirSync(dist);
+    writeFileSync(path.join(dist, 'electron'), '#!/bin/sh\nexit 0\n');
+    chmodSync(path.join(dist, 'electron'), 0o755);
+    const p = run(['--port', '4100'], { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: dist, DISPLAY: ':99' });
+    expect(await p.exit).toBe(2);
+    expect(p.out()).toContain('--port is for the headless host');
+  });
+});

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HostFlags } from '../host/hostSettings.js';
+import { CONFIG_FILE_ENV, DATA_DIR_ENV } from '../core/config/paths.js';
+import { findElectronBinary } from './electronBinary.js';
+import type { CliIo } from './poshpool.js';
+import { serve } from './serve.js';
+
+/** How `poshpool start` runs poshpool. */
+export type StartMode = { mode: 'app'; electron: string } | { mode: 'headless'; why: string };
+
+/**
+ * The tray app where it can run (an Electron binary, and on Linux a display), else the headless
+ * host. POSHPOOL_HEADLESS=1 asks for the headless host.
+ */
+export function chooseStartMode(
+  platform: NodeJS.Platform,
+  env: Readonly<Record<string, string | undefined>>,
+  electron: { ok: true; path: string } | { ok: false; reason: string },
+): StartMode {
+  if (env.POSHPOOL_HEADLESS === '1') return { mode: 'headless', why: 'POSHPOOL_HEADLESS=1 is set' };
+  if (!electron.ok) return { mode: 'headless', why: electron.reason };
+  if (platform !== 'win32' && platform !== 'darwin' && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
+    return { mode: 'headless', why: 'there is no display for a tray (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
+  }
+  return { mode: 'app', electron: electron.path };
+}
+
+/** The folder holding package.json (Electron starts the app from it). */
+function appRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+}
+
+/**
+ * `poshpool start`: the tray app when it can run here, else the headless host (`poshpool serve`),
+ * saying why in one line. The app runs in the foreground; its exit code is this command's.
+ */
+export async function start(flags: HostFlags, io: CliIo): Promise<number> {
+  const mode = chooseStartMode(process.platform, process.env, findElectronBinary(process.env));
+  if (mode.mode === 'headless') {
+    io.stderr.write(`poshpool start: ${mode.why}; starting the headless host instead (open its dashboard with \`poshpool open\`).\n`);
+    return serve(flags, io);
+  }
+  if (flags.port !== undefined) {
+    io.stderr.write('poshpool start: --port is for the headless host; the tray app takes "port" from config.json. Leave --port out, or use `poshpool serve`.\n');
+    return 2;
+  }
+  io.stderr.write(`poshpool start: starting the tray app (${mode.electron}).\n`);
+  const env = { ...process.env };
+  if (flags.dataDir) env[DATA_DIR_ENV] = path.resolve(flags.dataDir);
+  if (flags.configFile) env[CONFIG_FILE_ENV] = path.resolve(flags.configFile);
+  const child = spawn(mode.electron, [appRoot()], { stdio: 'inherit', env });
+  return new Promise((resolve) => {
+    child.once('error', (e) => {
+      io.stderr.write(`poshpool start: the tray app did not start (${e.message}); \`poshpool serve\` runs the headless host.\n`);
+      resolve(1);
+    });
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
