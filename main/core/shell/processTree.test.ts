@@ -7,6 +7,7 @@ import {
   parseCsvPairs,
   parseProcStat,
   parsePsOutput,
+  processTableSource,
   treeKillCommand,
   type ProcessInfo,
 } from './processTree.js';
@@ -149,6 +150,13 @@ describe('parseCsvPairs', () => {
 });
 
 describe('treeKillCommand', () => {
+  it('reads the table from /proc on Linux, Win32_Process on Windows, ps on macOS', () => {
+    expect(processTableSource('linux')).toEqual({ kind: 'proc' });
+    expect(processTableSource('win32')).toMatchObject({ kind: 'command', file: 'powershell.exe', format: 'csv' });
+    expect((processTableSource('win32') as { args: string[] }).args.at(-1)).toContain('Win32_Process');
+    expect(processTableSource('darwin')).toEqual({ kind: 'command', file: 'ps', args: ['-A', '-o', 'pid=,ppid='], format: 'ps' });
+  });
+
   it('uses taskkill /T /F on Windows', () => {
     expect(treeKillCommand(4321, 'win32')).toEqual({ file: 'taskkill', args: ['/PID', '4321', '/T', '/F'] });
   });

@@ -81,9 +81,27 @@ export function parseCsvPairs(text: string): ProcessInfo[] {
   return rows;
 }
 
+/** Where a platform's process table comes from: /proc on Linux, else a command and the parser of its output. */
+export type ProcessTableSource = { kind: 'proc' } | { kind: 'command'; file: string; args: string[]; format: 'csv' | 'ps' };
+
+/** How the process table is read on each platform. */
+export function processTableSource(platform: NodeJS.Platform): ProcessTableSource {
+  if (platform === 'linux') return { kind: 'proc' };
+  if (platform === 'win32') {
+    return {
+      kind: 'command',
+      file: 'powershell.exe',
+      args: ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', 'Get-CimInstance Win32_Process | ForEach-Object { "$($_.ProcessId),$($_.ParentProcessId)" }'],
+      format: 'csv',
+    };
+  }
+  return { kind: 'command', file: 'ps', args: ['-A', '-o', 'pid=,ppid='], format: 'ps' };
+}
+
 /** Reads the process table of this machine. */
 export async function readProcessTable(platform: NodeJS.Platform): Promise<ProcessInfo[]> {
-  if (platform === 'linux') {
+  const source = processTableSource(platform);
+  if (source.kind === 'proc') {
     const rows: ProcessInfo[] = [];
     for (const name of readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
@@ -96,17 +114,8 @@ export async function readProcessTable(platform: NodeJS.Platform): Promise<Proce
     }
     return rows;
   }
-  if (platform === 'win32') {
-    const { stdout } = await execFileAsync(
-      'powershell.exe',
-      ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command',
-        'Get-CimInstance Win32_Process | ForEach-Object { "$($_.ProcessId),$($_.ParentProcessId)" }'],
-      { windowsHide: true, timeout: 10000 },
-    );
-    return parseCsvPairs(stdout);
-  }
-  const { stdout } = await execFileAsync('ps', ['-A', '-o', 'pid=,ppid='], { timeout: 10000 });
-  return parsePsOutput(stdout);
+  const { stdout } = await execFileAsync(source.file, source.args, { windowsHide: true, timeout: 10000 });
+  return source.format === 'csv' ? parseCsvPairs(stdout) : parsePsOutput(stdout);
 }
 
 /** The command that force-kills one process and its whole tree on each platform. */

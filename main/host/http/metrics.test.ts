@@ -37,6 +37,9 @@ const EXPECTED_PROMETHEUS = [
   'poshpool_pool_state{state="healthy"} 1',
   'poshpool_pool_state{state="degraded"} 0',
   'poshpool_pool_state{state="disposed"} 0',
+  '# HELP poshpool_paused New sessions paused by a person: 1 paused, 0 serving.',
+  '# TYPE poshpool_paused gauge',
+  'poshpool_paused 0',
   '# HELP poshpool_active_sessions Sessions lent to clients now.',
   '# TYPE poshpool_active_sessions gauge',
   'poshpool_active_sessions 2',
@@ -116,7 +119,7 @@ describe('toPrometheus', () => {
       expect(sample, line).not.toBeNull();
       expect(typed.has(sample?.[1] ?? ''), line).toBe(true);
     }
-    expect(typed.size).toBe(16);
+    expect(typed.size).toBe(17);
   });
 
   it('marks the current pool state and leaves out values not known yet', () => {
