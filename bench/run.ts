@@ -20,6 +20,7 @@ import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from '../main/cor
 import { PwshSession } from '../main/core/shell/PwshSession.js';
 import { measureCapturePipeline, timePwshToPipe } from './capture.js';
 import { measureBackups } from './backup.js';
+import { measureHostProcess } from './hostProcess.js';
 import { measureMcpRoundTrips } from './mcp.js';
 import { measureAcquire, measureConcurrent } from './scheduler.js';
 import { formatTable, median, round, roundSummary, summarize, type Summary } from './stats.js';
@@ -51,6 +52,9 @@ const CONCURRENT_SLOTS = 5;
 const HOLD_MIN_MS = 200;
 const HOLD_MAX_MS = 1200;
 const CONCURRENT_SEED = 7;
+const HOSTPROC_WARMUP = 20;
+const HOSTPROC_RUNS = 300;
+const HOSTPROC_COMMANDS = 200;
 
 /** DESIGN.md §5 targets this benchmark can check. */
 const TARGETS = {
@@ -269,23 +273,23 @@ async function main(): Promise<void> {
   let session: PwshSession | undefined;
   const started = performance.now();
   try {
-    console.log(`1/8 session start: ${START_RUNS} sessions one after another…`);
+    console.log(`1/9 session start: ${START_RUNS} sessions one after another…`);
     const startup = await measureStart(ctx);
 
-    console.log(`2/8 warm round trip: ${ROUND_TRIP_WARMUP} warm-up + ${ROUND_TRIP_RUNS} runs of \`1\`…`);
+    console.log(`2/9 warm round trip: ${ROUND_TRIP_WARMUP} warm-up + ${ROUND_TRIP_RUNS} runs of \`1\`…`);
     session = await startSession(ctx);
     const roundTrip = await measureRoundTrip(session);
 
-    console.log(`3/8 spawn-per-command baseline: ${SPAWN_WARMUP} warm-up + ${SPAWN_RUNS} spawns of pwsh -Command 1…`);
+    console.log(`3/9 spawn-per-command baseline: ${SPAWN_WARMUP} warm-up + ${SPAWN_RUNS} spawns of pwsh -Command 1…`);
     const spawnSamples = await measureSpawn(shell.path);
 
-    console.log(`4/8 output throughput: ${THROUGHPUT_RUNS}× ~10 MB, then ${THROUGHPUT_RUNS}× generation only…`);
+    console.log(`4/9 output throughput: ${THROUGHPUT_RUNS}× ~10 MB, then ${THROUGHPUT_RUNS}× generation only…`);
     const throughput = await measureThroughput(session, store, config.outputCapBytes);
 
     await session.dispose();
     session = undefined;
 
-    console.log(`5/8 where output time goes: pwsh alone writing the same output to a pipe, and the capture pipeline alone…`);
+    console.log(`5/9 where output time goes: pwsh alone writing the same output to a pipe, and the capture pipeline alone…`);
     const pipeMBps: number[] = [];
     const captureOnlyMBps: number[] = [];
     const spawnP50 = summarize(spawnSamples).p50;
@@ -299,15 +303,18 @@ async function main(): Promise<void> {
     console.log(`MCP round trips: ${MCP_WARMUP} warm-up + ${MCP_RUNS} run_command '1' over Streamable HTTP, then over the stdio bridge…`);
     const mcpTrips = await measureMcpRoundTrips(MCP_WARMUP, MCP_RUNS);
 
-    console.log(`6/8 acquire latency: ${ACQUIRE_SAMPLES} requests for a session while one is warm…`);
+    console.log(`6/9 acquire latency: ${ACQUIRE_SAMPLES} requests for a session while one is warm…`);
     const acquireSamples = await measureAcquire(ACQUIRE_SAMPLES);
     console.log(
-      `7/8 ${CONCURRENT_REQUESTS} concurrent requests on ${CONCURRENT_SLOTS} slots (holds ${HOLD_MIN_MS}-${HOLD_MAX_MS} ms, after a warm-up burst of ${CONCURRENT_WARMUP})…`,
+      `7/9 ${CONCURRENT_REQUESTS} concurrent requests on ${CONCURRENT_SLOTS} slots (holds ${HOLD_MIN_MS}-${HOLD_MAX_MS} ms, after a warm-up burst of ${CONCURRENT_WARMUP})…`,
     );
     const concurrent = await measureConcurrent(CONCURRENT_REQUESTS, CONCURRENT_WARMUP, CONCURRENT_SLOTS, HOLD_MIN_MS, HOLD_MAX_MS, CONCURRENT_SEED);
 
-    console.log(`8/8 backups of a ${BACKUP_FILES}-file repository, ${BACKUP_CHANGED} files changed each time, ${BACKUP_ROUNDS} rounds…`);
+    console.log(`8/9 backups of a ${BACKUP_FILES}-file repository, ${BACKUP_CHANGED} files changed each time, ${BACKUP_ROUNDS} rounds…`);
     const backupBench = await measureBackups(BACKUP_FILES, BACKUP_CHANGED, BACKUP_ROUNDS);
+
+    console.log(`9/9 the tray app's host process: ${HOSTPROC_RUNS} snapshots over its port and over HTTP, then ${HOSTPROC_COMMANDS} commands' events…`);
+    const hostProc = await measureHostProcess(HOSTPROC_WARMUP, HOSTPROC_RUNS, HOSTPROC_COMMANDS);
 
     const startSum = summarize(startup.start);
     const disposeSum = summarize(startup.dispose);
@@ -350,6 +357,10 @@ async function main(): Promise<void> {
         row('acquire from the warm pool', acquireSum, 'ms'),
         row(`first backup, ${BACKUP_FILES} files`, backupFirstSum, 'ms'),
         row(`backup of ${BACKUP_CHANGED} changes, ${BACKUP_FILES} files`, backupLaterSum, 'ms'),
+        row('host process start to ready (1 start)', summarize([hostProc.readyMs]), 'ms'),
+        row('dashboard snapshot over the host port', summarize(hostProc.portSnapshotMs), 'ms'),
+        row('dashboard snapshot over HTTP /api', summarize(hostProc.httpSnapshotMs), 'ms'),
+        row('host event to the app (batched 50 ms)', summarize(hostProc.eventLatencyMs), 'ms'),
         row(`wait of ${concurrent.samples.length} queued requests`, summarize(concurrent.samples.map((x) => x.waitMs)), 'ms'),
       ],
     );
@@ -465,6 +476,12 @@ async function main(): Promise<void> {
         backupFirstMs: { summary: roundSummary(backupFirstSum), samples: samples(backupBench.firstMs), files: BACKUP_FILES, changed: BACKUP_CHANGED },
         backupLaterMs: { summary: roundSummary(backupLaterSum), samples: samples(backupBench.laterMs), files: BACKUP_FILES, changed: BACKUP_CHANGED },
         mcpBridgeRoundTripMs: { summary: roundSummary(mcpBridgeSum), samples: samples(mcpTrips.bridge) },
+        hostProcess: {
+          readyMs: round(hostProc.readyMs),
+          portSnapshotMs: { summary: roundSummary(summarize(hostProc.portSnapshotMs)), samples: samples(hostProc.portSnapshotMs) },
+          httpSnapshotMs: { summary: roundSummary(summarize(hostProc.httpSnapshotMs)), samples: samples(hostProc.httpSnapshotMs) },
+          eventLatencyMs: { summary: roundSummary(summarize(hostProc.eventLatencyMs)), samples: samples(hostProc.eventLatencyMs) },
+        },
         concurrent: {
           requests: concurrent.requests,
           slots: CONCURRENT_SLOTS,

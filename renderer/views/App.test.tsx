@@ -46,6 +46,14 @@ describe('App', () => {
     expect(screen.getByRole('status').textContent).toBe('Pool: degraded — pwsh exits at start');
   });
 
+  it('says when new sessions are paused, and stops saying it on resume', () => {
+    const { store } = renderDashboard(<App />);
+    act(() => store.getState().applyEvents([{ type: 'pool.paused', time: T0 + 1, by: 'tray' }]));
+    expect(screen.getByRole('status').textContent).toBe('Pool: healthy · new sessions paused (requests wait; resume from the tray)');
+    act(() => store.getState().applyEvents([{ type: 'pool.resumed', time: T0 + 2, by: 'tray', pausedMs: 1 }]));
+    expect(screen.getByRole('status').textContent).toBe('Pool: healthy');
+  });
+
   it('shows "Loading…" before the first snapshot', () => {
     renderDashboard(<App />, { store: makeStore('connecting', null) });
     expect(screen.getByRole('status').textContent).toBe('Loading…');

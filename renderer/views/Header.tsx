@@ -19,6 +19,7 @@ export function Header() {
           <div role="status" className={`pool pool-${metrics.poolState}`}>
             Pool: {metrics.poolState}
             {metrics.poolState === 'degraded' && metrics.poolDegradedReason !== '' && <> — {metrics.poolDegradedReason}</>}
+            {metrics.paused && <span className="paused"> · new sessions paused (requests wait; resume from the tray)</span>}
           </div>
           <dl className="metrics">
             <div>
