@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DASHBOARD_CSP } from '../host/http/staticFiles.js';
+import { CONTENT_TYPES, DASHBOARD_CSP } from '../host/http/staticFiles.js';
 
 /**
  * The dashboard is served to the app window from a private scheme, not file:// (Electron's security
@@ -14,17 +14,6 @@ export const APP_URL = `${APP_ORIGIN}/index.html`;
 
 /** How the scheme is registered (before the app is ready): a standard, secure origin with fetch. */
 export const APP_SCHEME_PRIVILEGES = { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } } as const;
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 /** Whether a URL belongs to the dashboard inside the app. */
 export function isAppUrl(url: string): boolean {
@@ -58,7 +47,7 @@ export async function serveAppRequest(request: { url: string; method: string }, 
     const body = await readFile(file);
     return new Response(request.method === 'HEAD' ? null : body, {
       status: 200,
-      headers: { ...headers, 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' },
+      headers: { ...headers, 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' },
     });
   } catch {
     // Missing or unreadable: the page asked for something the build does not have.

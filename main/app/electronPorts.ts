@@ -2,6 +2,7 @@ import { BrowserWindow, Menu, Notification, Tray, app, clipboard, dialog, ipcMai
 import { homedir } from 'node:os';
 import type { AppPorts, HostLink, TrayPort, WindowPort } from './ports.js';
 import { loginItemFor } from './loginItem.js';
+import type { NotificationPort } from './Notifier.js';
 import { toMenuTemplate } from './trayMenuTemplate.js';
 
 function trayPort(initialIcon: string): TrayPort {
@@ -41,6 +42,23 @@ function windowPort(win: BrowserWindow): WindowPort {
   };
 }
 
+/** Notifications shown lately, kept referenced: a notification collected by the GC loses its click handler. */
+const KEPT_NOTIFICATIONS = 20;
+
+function notificationPort(): NotificationPort {
+  const kept: Notification[] = [];
+  return {
+    isSupported: () => Notification.isSupported(),
+    show: (spec, onClick) => {
+      const n = new Notification({ title: spec.title, body: spec.body });
+      n.on('click', onClick);
+      kept.push(n);
+      if (kept.length > KEPT_NOTIFICATIONS) kept.shift();
+      n.show();
+    },
+  };
+}
+
 /** The real Electron APIs behind the app's ports. Call after the app is ready. */
 export function electronPorts(options: { host: HostLink; initialTrayIcon: string; log: (line: string) => void }): AppPorts {
   return {
@@ -49,14 +67,7 @@ export function electronPorts(options: { host: HostLink; initialTrayIcon: string
     tray: trayPort(options.initialTrayIcon),
     createWindow: (windowOptions) => windowPort(new BrowserWindow(windowOptions)),
     ipcMain,
-    notifications: {
-      isSupported: () => Notification.isSupported(),
-      show: (spec, onClick) => {
-        const n = new Notification({ title: spec.title, body: spec.body });
-        n.on('click', onClick);
-        n.show();
-      },
-    },
+    notifications: notificationPort(),
     clipboard,
     shell: { openPath: (p) => shell.openPath(p), openExternal: (url) => void shell.openExternal(url) },
     dialog: {

@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const TYPES: Record<string, string> = {
+/** Content types of the dashboard's files, by extension. */
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -40,7 +41,7 @@ export function staticFiles(dir: string): (req: IncomingMessage, res: ServerResp
     let file = path.resolve(root, `.${decodeURIComponent(url.pathname)}`);
     if (file !== root && !file.startsWith(root + path.sep)) file = path.join(root, 'index.html');
     if (!existsSync(file) || statSync(file).isDirectory()) file = path.join(root, 'index.html');
-    const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+    const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
     const body = readFileSync(file);
     res.writeHead(200, {
       'content-type': type,
