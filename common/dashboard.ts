@@ -65,5 +65,7 @@ export interface DashboardBridge {
   backups(folder: string, limit?: number): Promise<ActionResult<{ backups: BackupSummary[] }>>;
   backupDiff(folder: string, backupId: string, against: 'parent' | 'now', path?: string): Promise<ActionResult<{ diff: string }>>;
   restoreBackup(folder: string, backupId: string, path?: string): Promise<ActionResult<{ undoId: string; restored: string[]; removed: string[] }>>;
+  /** Pauses (requests wait in the queue, lent sessions go on) or resumes new sessions. */
+  setPaused(paused: boolean): Promise<ActionResult<{ changed: boolean }>>;
   dispose(): void;
 }

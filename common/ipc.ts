@@ -32,6 +32,7 @@ export interface InvokeChannels {
     args: [folder: string, backupId: string, path?: string];
     result: ActionResult<{ undoId: string; restored: string[]; removed: string[] }>;
   };
+  'poshpool:setPaused': { args: [paused: boolean]; result: ActionResult<{ changed: boolean }> };
 }
 
 /** Main -> renderer pushes: the payload of each channel. Events come in batches. */

@@ -66,3 +66,25 @@ test('every view renders; screenshots of each are saved as artifacts', async ({ 
   }
   await client.callTool({ name: 'end_session', arguments: { sessionId } });
 });
+
+test('pausing new sessions from the header makes a request wait (the agent is told why); resuming serves it', async ({ page }) => {
+  await page.goto(await host.signInUrl());
+  await page.getByRole('button', { name: 'Pause new sessions' }).click();
+  await expect(page.getByRole('status').first()).toContainText('new sessions paused');
+  const client = await host.client('paused');
+  const queued = (await client.callTool({ name: 'start_session', arguments: { waitSeconds: 0 } })).structuredContent as { status: string; requestId: string; note?: string };
+  expect(queued.status).toBe('queued');
+  expect(queued.note).toContain('paused');
+  await page.getByRole('tab', { name: 'Queue' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(queued.requestId) })).toBeVisible();
+  await page.getByRole('button', { name: 'Resume new sessions' }).click();
+  await expect(page.getByRole('status').first()).not.toContainText('paused');
+  let position = { status: 'queued', sessionId: undefined as string | undefined };
+  await expect
+    .poll(async () => {
+      position = (await client.callTool({ name: 'queue_position', arguments: { requestId: queued.requestId } })).structuredContent as typeof position;
+      return position.status;
+    }, { timeout: 20_000 })
+    .toBe('allocated');
+  await client.callTool({ name: 'end_session', arguments: { sessionId: position.sessionId } });
+});

@@ -44,6 +44,7 @@ describe('createPreloadApi', () => {
     await api.backups('/f', 5);
     await api.backupDiff('/f', 'b1', 'now', 'a.txt');
     await api.restoreBackup('/f', 'b1', 'a.txt');
+    await api.setPaused(true);
     expect(invokes).toEqual([
       ['poshpool:snapshot'],
       ['poshpool:cancelCommand', 's1'],
@@ -54,6 +55,7 @@ describe('createPreloadApi', () => {
       ['poshpool:backups', '/f', 5],
       ['poshpool:backupDiff', '/f', 'b1', 'now', 'a.txt'],
       ['poshpool:restoreBackup', '/f', 'b1', 'a.txt'],
+      ['poshpool:setPaused', true],
     ]);
   });
 
@@ -75,7 +77,7 @@ describe('createPreloadApi', () => {
     const api = createPreloadApi(ipc);
     expect(Object.getPrototypeOf(api)).toBe(Object.prototype);
     expect(Object.keys(api).sort()).toEqual(
-      ['backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'jobPage', 'onConnection', 'onEvents', 'restoreBackup', 'snapshot', 'terminateSession'].sort(),
+      ['backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'jobPage', 'onConnection', 'onEvents', 'restoreBackup', 'setPaused', 'snapshot', 'terminateSession'].sort(),
     );
     for (const value of Object.values(api)) {
       expect(typeof value).toBe('function');

@@ -144,6 +144,9 @@ describe('IpcRouter arguments', () => {
     ['poshpool:restoreBackup', ['/repo']],
     ['poshpool:restoreBackup', ['/repo', 'b1', 5]],
     ['poshpool:restoreBackup', ['/repo', 'b1', 'a.txt', 'extra']],
+    ['poshpool:setPaused', []],
+    ['poshpool:setPaused', ['true']],
+    ['poshpool:setPaused', [1]],
   ];
   for (const [channel, args] of bad) {
     it(`refuses ${channel}(${args.map((a) => (typeof a === 'string' && a.length > 20 ? `<${a.length} chars>` : JSON.stringify(a))).join(', ')}) without calling the handler`, async () => {
@@ -169,6 +172,8 @@ describe('IpcRouter arguments', () => {
     ['poshpool:backupDiff', ['/repo', 'b1', 'now', 'src/a.ts']],
     ['poshpool:restoreBackup', ['/repo', 'b1']],
     ['poshpool:restoreBackup', ['/repo', 'b1', 'src/a.ts']],
+    ['poshpool:setPaused', [true]],
+    ['poshpool:setPaused', [false]],
   ];
   for (const [channel, args] of good) {
     it(`passes ${channel}(${args.map((a) => JSON.stringify(a) ?? 'undefined').join(', ')}) to the handler`, async () => {

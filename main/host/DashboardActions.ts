@@ -80,8 +80,9 @@ export class DashboardActions implements DashboardOperations {
     return this.core.backups.restore(folder, backupId, path);
   }
 
-  /** Pauses or resumes new sessions (requests wait in the queue meanwhile). */
-  setPaused(paused: boolean, by: string): ActionResult<{ changed: boolean }> {
+  /** Pauses or resumes new sessions (requests wait in the queue meanwhile); `by` names who, in the events. */
+  async setPaused(paused: boolean, by = 'dashboard'): Promise<ActionResult<{ changed: boolean }>> {
+    if (typeof paused !== 'boolean') return { ok: false, reason: 'paused must be true or false.' };
     return { ok: true, ...this.core.manager.setPaused(paused, by) };
   }
 

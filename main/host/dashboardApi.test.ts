@@ -120,4 +120,29 @@ describe('a person acting from the dashboard', () => {
     await client.close();
     await other.close();
   });
+
+  it('pauses new sessions (a request waits with a note) and resumes them (it is served)', async () => {
+    const cookie = await signIn();
+    const post = (p: string, body?: unknown) =>
+      http(p, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    expect(JSON.parse((await post('/api/pause', { paused: 'yes' })).body)).toMatchObject({ ok: false, reason: expect.stringContaining('{"paused": true}') });
+    expect(JSON.parse((await post('/api/pause', { paused: true })).body)).toEqual({ ok: true, changed: true });
+    const client = new Client({ name: 'paused-agent', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(host.info.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    const queued = (await client.callTool({ name: 'start_session', arguments: { waitSeconds: 0 } })).structuredContent as { status: string; requestId: string; note?: string };
+    expect(queued).toMatchObject({ status: 'queued', note: expect.stringContaining('paused') });
+    const snap = JSON.parse((await http('/api/snapshot', { headers: { cookie } })).body) as { snapshot: { metrics: { paused: boolean } } };
+    expect(snap.snapshot.metrics.paused).toBe(true);
+    expect(JSON.parse((await post('/api/pause', { paused: false })).body)).toEqual({ ok: true, changed: true });
+    let position: { status: string; sessionId?: string } = { status: 'queued' };
+    for (let i = 0; i < 100 && position.status !== 'allocated'; i++) {
+      const r = (await client.callTool({ name: "queue_position", arguments: { requestId: queued.requestId } })) as CallToolResult;
+      if (r.isError) throw new Error(JSON.stringify(r.content));
+      position = r.structuredContent as typeof position;
+      if (position.status !== 'allocated') await sleep(100);
+    }
+    expect(position.status).toBe('allocated');
+    await client.callTool({ name: 'end_session', arguments: { sessionId: position.sessionId } });
+    await client.close();
+  });
 });

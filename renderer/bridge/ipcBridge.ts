@@ -97,6 +97,10 @@ export class IpcBridge implements DashboardBridge {
     return this.call('restoreBackup', ...args);
   }
 
+  setPaused(...args: Parameters<DashboardBridge['setPaused']>): ReturnType<DashboardBridge['setPaused']> {
+    return this.call('setPaused', ...args);
+  }
+
   /** Unsubscribes from the preload and drops every listener; later actions answer { ok: false }. */
   dispose(): void {
     if (this.disposed) return;

@@ -157,6 +157,10 @@ export class WebBridge implements DashboardBridge {
     return this.call('POST', `/api/requests/${encodeURIComponent(requestId)}/cancel`);
   }
 
+  setPaused(paused: boolean): Promise<ActionResult<{ changed: boolean }>> {
+    return this.call('POST', '/api/pause', { paused });
+  }
+
   jobPage(jobId: string, page: number): Promise<ActionResult<{ page: OutputPage }>> {
     return this.call('GET', `/api/jobs/${encodeURIComponent(jobId)}/pages/${page}`);
   }

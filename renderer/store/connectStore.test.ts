@@ -42,6 +42,7 @@ class FakeBridge implements DashboardBridge {
   backups = async () => ({ ok: true as const, backups: [] });
   backupDiff = async () => ({ ok: true as const, diff: '' });
   restoreBackup = async () => ({ ok: true as const, undoId: 'u', restored: [], removed: [] });
+  setPaused = async () => ({ ok: true as const, changed: true });
   dispose(): void {}
 }
 

@@ -46,10 +46,14 @@ describe('App', () => {
     expect(screen.getByRole('status').textContent).toBe('Pool: degraded — pwsh exits at start');
   });
 
-  it('says when new sessions are paused, and stops saying it on resume', () => {
-    const { store } = renderDashboard(<App />);
+  it('pauses and resumes new sessions, and says when they are paused', async () => {
+    const { store, bridge } = renderDashboard(<App />);
+    fireEvent.click(screen.getByRole('button', { name: 'Pause new sessions' }));
+    expect(bridge.setPaused).toHaveBeenCalledWith(true);
     act(() => store.getState().applyEvents([{ type: 'pool.paused', time: T0 + 1, by: 'tray' }]));
-    expect(screen.getByRole('status').textContent).toBe('Pool: healthy · new sessions paused (requests wait; resume from the tray)');
+    expect(screen.getByRole('status').textContent).toBe('Pool: healthy · new sessions paused (requests wait in the queue)');
+    fireEvent.click(await screen.findByRole('button', { name: 'Resume new sessions' }));
+    expect(bridge.setPaused).toHaveBeenLastCalledWith(false);
     act(() => store.getState().applyEvents([{ type: 'pool.resumed', time: T0 + 2, by: 'tray', pausedMs: 1 }]));
     expect(screen.getByRole('status').textContent).toBe('Pool: healthy');
   });

@@ -1,6 +1,7 @@
 /** The header: pool health and the scheduler's figures, with the queue-depth chart. */
 
-import { useDashboardStore, useNow } from './DashboardContext.js';
+import { ActionButton } from './ActionButton.js';
+import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
 import { formatWait } from './format.js';
 import { QueueChart } from './QueueChart.js';
 
@@ -8,6 +9,7 @@ export function Header() {
   const metrics = useDashboardStore((s) => s.metrics);
   const history = useDashboardStore((s) => s.queueDepthHistory);
   const now = useNow();
+  const { bridge } = useDashboard();
 
   return (
     <header className="header">
@@ -19,8 +21,12 @@ export function Header() {
           <div role="status" className={`pool pool-${metrics.poolState}`}>
             Pool: {metrics.poolState}
             {metrics.poolState === 'degraded' && metrics.poolDegradedReason !== '' && <> — {metrics.poolDegradedReason}</>}
-            {metrics.paused && <span className="paused"> · new sessions paused (requests wait; resume from the tray)</span>}
+            {metrics.paused && <span className="paused"> · new sessions paused (requests wait in the queue)</span>}
           </div>
+          <ActionButton
+            label={metrics.paused ? 'Resume new sessions' : 'Pause new sessions'}
+            run={() => bridge.setPaused(!metrics.paused)}
+          />
           <dl className="metrics">
             <div>
               <dt>Active sessions</dt>

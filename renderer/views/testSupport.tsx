@@ -108,6 +108,7 @@ export function makeFakeBridge() {
     terminateSession: vi.fn<DashboardBridge['terminateSession']>(async () => ({ ok: true })),
     changePriority: vi.fn<DashboardBridge['changePriority']>(async () => ({ ok: true, position: 1, etaMs: 3_000 })),
     cancelRequest: vi.fn<DashboardBridge['cancelRequest']>(async () => ({ ok: true })),
+    setPaused: vi.fn<DashboardBridge['setPaused']>(async () => ({ ok: true, changed: true })),
     jobPage: vi.fn<DashboardBridge['jobPage']>(async (_jobId, page) => ({
       ok: true,
       page: { ref: 'out-1', page, pages: 3, text: `page ${page + 1} text`, totalBytes: 3_000 },

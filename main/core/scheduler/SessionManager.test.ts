@@ -192,4 +192,37 @@ describe('SessionManager (unit)', () => {
       expect.objectContaining({ type: 'pool.resumed', by: 'tray', pausedMs: 2000 }),
     ]);
   });
+
+  it('reports a request whose session is being readied as preparing, not unknown', async () => {
+    const config = defaultConfig({ warmSessions: 0, maxSessions: 1, maxWaiting: 3, idleLimitSeconds: 600 });
+    const starts: ((s: FakeShell) => void)[] = [];
+    const slowPool = new ShellPool<FakeShell>({
+      ...config,
+      bus,
+      isAlive: () => true,
+      start: () => new Promise((resolve) => starts.push((session) => resolve({ ok: true, session }))),
+    });
+    const slow = new SessionManager({ pool: slowPool, bus, config });
+    try {
+      const first = slow.requestSession('a');
+      await flush();
+      starts.shift()!(new FakeShell());
+      const a = await first;
+      expect(a.status).toBe('allocated');
+      const q = (await slow.requestSession('b')) as Extract<Ticket, { status: 'queued' }>;
+      expect(slow.queuePosition('b', q.requestId)).toMatchObject({ ok: true, status: 'queued', position: 1 });
+      await slow.endSession('a', (a as Extract<Ticket, { status: 'allocated' }>).sessionId);
+      await flush();
+      // Off the queue, waiting for a fresh session to start: neither queued nor unknown.
+      expect(slow.queuePosition('b', q.requestId)).toEqual({ ok: true, status: 'preparing' });
+      expect(slow.queuePosition('other', q.requestId)).toMatchObject({ ok: false });
+      starts.shift()!(new FakeShell());
+      expect(await q.allocation).toMatchObject({ ok: true });
+      expect(slow.queuePosition('b', q.requestId)).toMatchObject({ ok: true, status: 'allocated' });
+    } finally {
+      await slow.dispose();
+      await slowPool.dispose();
+    }
+  });
 });
+

@@ -177,12 +177,17 @@ export class SessionManager<S extends ManagedShell> {
   }
 
   /** Where a client's request stands. */
-  queuePosition(clientId: string, requestId: string): Outcome<{ status: 'queued'; position: number; etaMs: number; priority: Priority } | { status: 'allocated'; sessionId: string }> {
+  queuePosition(
+    clientId: string,
+    requestId: string,
+  ): Outcome<{ status: 'queued'; position: number; etaMs: number; priority: Priority } | { status: 'preparing' } | { status: 'allocated'; sessionId: string }> {
     const entry = this.queue.get(requestId);
     if (entry && entry.clientId === clientId) {
       const position = this.queue.position(requestId)!;
       return { ok: true, status: 'queued', position, etaMs: this.etaFor(position), priority: entry.priority };
     }
+    // Off the queue, its session being readied (started or checked): it is neither waiting nor served yet.
+    if (this.handingOver.get(requestId)?.clientId === clientId) return { ok: true, status: 'preparing' };
     const sessionId = this.allocatedRequests.get(requestId);
     if (sessionId && this.lent.get(sessionId)?.clientId === clientId) return { ok: true, status: 'allocated', sessionId };
     return { ok: false, reason: this.unknownRequest(requestId) };

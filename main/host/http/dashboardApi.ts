@@ -36,6 +36,11 @@ export function dashboardApi(actions: DashboardActions): (req: IncomingMessage, 
         body.priority === 'sync' || body.priority === 'async' ? actions.changePriority(id!, body.priority) : { ok: false, reason: 'priority must be "sync" or "async".' },
     },
     { method: 'POST', pattern: /^\/api\/requests\/([^/]+)\/cancel$/, handler: ([id]) => actions.cancelRequest(id!) },
+    {
+      method: 'POST',
+      pattern: /^\/api\/pause$/,
+      handler: (_p, _q, body) => (typeof body.paused === 'boolean' ? actions.setPaused(body.paused, 'dashboard') : { ok: false, reason: 'Send {"paused": true} to pause new sessions, {"paused": false} to resume.' }),
+    },
     { method: 'GET', pattern: /^\/api\/jobs\/([^/]+)\/pages\/(\d+)$/, handler: ([id, page]) => actions.jobPage(id!, Number(page)) },
     {
       method: 'GET',

@@ -12,8 +12,9 @@ import type { HostInfo } from '../hostInfo.js';
 
 /** Operations the app may call: the dashboard's, plus the tray's own. */
 export type HostOperations = {
-  [Op in InvokeOperation]: { args: InvokeChannels[ChannelOf<Op>]['args']; result: InvokeChannels[ChannelOf<Op>]['result'] };
+  [Op in Exclude<InvokeOperation, 'setPaused'>]: { args: InvokeChannels[ChannelOf<Op>]['args']; result: InvokeChannels[ChannelOf<Op>]['result'] };
 } & {
+  /** As the dashboard's, plus who paused (the tray or the dashboard), for the events. */
   setPaused: { args: [paused: boolean, by: string]; result: ActionResult<{ changed: boolean }> };
 };
 export type HostOperation = keyof HostOperations;

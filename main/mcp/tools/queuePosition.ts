@@ -11,7 +11,7 @@ export function registerQueuePositionTool(server: McpServer, deps: ToolDeps): vo
       description: 'Reports a queued request\'s 1-based position and estimated wait, or its sessionId once a session was allocated to it.',
       inputSchema: { requestId: z.string().min(1).describe('The requestId start_session returned') },
       outputSchema: {
-        status: z.enum(['queued', 'allocated']).describe('queued: still waiting; allocated: use sessionId'),
+        status: z.enum(['queued', 'preparing', 'allocated']).describe('queued: still waiting; preparing: a session is being readied for you, poll again in a moment; allocated: use sessionId'),
         requestId: z.string().describe('The request'),
         position: z.number().optional().describe('1-based place in the queue'),
         etaSeconds: z.number().optional().describe('Estimated wait in seconds'),
@@ -24,6 +24,7 @@ export function registerQueuePositionTool(server: McpServer, deps: ToolDeps): vo
       const pos = deps.core.manager.queuePosition(deps.clientId, requestId);
       if (!pos.ok) return fail(pos.reason);
       if (pos.status === 'allocated') return ok({ status: 'allocated', requestId, sessionId: pos.sessionId });
+      if (pos.status === 'preparing') return ok({ status: 'preparing', requestId });
       return ok({ status: 'queued', requestId, position: pos.position, etaSeconds: seconds(pos.etaMs), priority: pos.priority });
     },
   );

@@ -64,6 +64,11 @@ export async function waitForSession(deps: ToolDeps, ticket: Extract<Ticket, { s
       const pos = manager.queuePosition(deps.clientId, ticket.requestId);
       if (pos.ok && pos.status === 'allocated') return { kind: 'allocated', sessionId: pos.sessionId };
       if (pos.ok && pos.status === 'queued') return { kind: 'stillQueued', position: pos.position, etaMs: pos.etaMs };
+      if (pos.ok && pos.status === 'preparing') {
+        // Its session is being readied now: wait for it rather than answer while a session is lent to nobody who knows.
+        const allocation = await ticket.allocation;
+        return allocation.ok ? { kind: 'allocated', sessionId: allocation.sessionId } : { kind: 'failed', reason: allocation.reason };
+      }
       return { kind: 'failed', reason: pos.ok ? 'The request ended while waiting.' : pos.reason };
     }
     return outcome.ok ? { kind: 'allocated', sessionId: outcome.sessionId } : { kind: 'failed', reason: outcome.reason };
