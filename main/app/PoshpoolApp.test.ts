@@ -328,6 +328,14 @@ describe('PoshpoolApp', () => {
     expect(exits).toEqual([0]);
   });
 
+  it('quits at once, commands running or not, when the system shuts down', async () => {
+    host.set(RUNNING, summary([session('s1', 'npm test')]));
+    await app.quitNow();
+    expect(confirms).toEqual([]);
+    expect(host.disposed).toBe(true);
+    expect(exits).toEqual([0]);
+  });
+
   it('quits without asking when nothing runs', async () => {
     host.set(RUNNING, summary([session('s1')]));
     app.showDashboard();

@@ -174,6 +174,20 @@ export class PoshpoolApp {
     return this.quitting;
   }
 
+  /**
+   * Quits without asking (the system is shutting down: a question would hold it up):
+   * the host still stops first, so every session ends and host.json goes.
+   */
+  quitNow(): Promise<void> {
+    const quitting = (async () => {
+      await this.dispose();
+      this.ports.exit(0);
+      return true;
+    })();
+    this.quitting = quitting;
+    return quitting.then(() => undefined);
+  }
+
   /** Stops the host and lets go of the tray, the window and the IPC handlers. */
   async dispose(): Promise<void> {
     for (const sub of this.subs.splice(0).reverse()) sub.dispose();

@@ -87,8 +87,10 @@ vi.mock('electron', async () => {
     }
   }
   return {
+    powerMonitor: { on: (event: string, l: (...a: unknown[]) => void) => void fake.appListeners.set(`power:${event}`, [l]) },
     app: {
       isPackaged: false,
+      setAppUserModelId: () => undefined,
       requestSingleInstanceLock: () => true,
       whenReady: () => Promise.resolve(),
       on,
@@ -178,6 +180,8 @@ afterAll(() => {
 
 describe('main.ts (Electron entry, with a fake electron module)', () => {
   it('registers the app scheme, serves the built dashboard with its CSP, and opens a hardened window on it', async () => {
+    // Second launches open the dashboard; quitting and a system shutdown go through the host.
+    for (const event of ['second-instance', 'before-quit', 'power:shutdown']) expect(fake.appListeners.has(event), event).toBe(true);
     expect(fake.schemes).toEqual([{ scheme: 'poshpool-app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
     const serve = fake.protocolHandlers.get('poshpool-app')!;
     const page = await serve(new Request('poshpool-app://dashboard/index.html'));

@@ -5,7 +5,7 @@
  * shows no UI: an MCP client configured with the installed app's own executable gets the stdio bridge.
  */
 
-import { app, protocol } from 'electron';
+import { app, powerMonitor, protocol } from 'electron';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,9 @@ import { trayIconFile } from './trayIcons.js';
 import { forkUtilityHostChild } from './utilityHostChild.js';
 
 // `start` is left out: inside the app it would start the app again.
+/** electron-builder.yml's appId (the Windows AppUserModelID of the installed app). */
+const APP_ID = 'dev.poshpool.app';
+
 const CLI_VERBS = new Set(['bridge', 'status', 'open', 'exec', 'serve', 'help', '--help', '-h']);
 
 /** The app's root (package.json beside dist/ and assets/): the first folder upward that has a package.json. */
@@ -59,6 +62,8 @@ if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
   const log = new AppLog(path.join(logDir, 'poshpool.log'));
   const assetsDir = path.join(root, 'assets');
 
+  // Windows shows an app's notifications only under its AppUserModelID, the installer's appId.
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
   void app.whenReady().then(() => {
     app.dock?.hide();
     protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, path.join(root, 'dist', 'renderer')));
@@ -75,6 +80,9 @@ if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
       bridgeLauncher: app.isPackaged ? [process.execPath] : [process.execPath, app.getAppPath()],
     });
     app.on('second-instance', () => poshpool.showDashboard());
+    // The system is shutting down (macOS, Linux): stop the host without asking; Electron delays the
+    // shutdown while we exit. (Windows reports it only to windows, and the dashboard may be closed.)
+    powerMonitor.on('shutdown', () => void poshpool.quitNow());
     // A tray app: closing the window does not quit.
     app.on('window-all-closed', () => undefined);
     app.on('before-quit', (event) => {
