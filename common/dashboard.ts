@@ -1,7 +1,7 @@
 /** The one bridge between the dashboard and the host: the Electron IPC adapter and the web adapter both implement it. */
 
 import type { PoshpoolEvent, Priority } from './events.js';
-import type { MetricsSnapshot, QueuedRequestInfo, SessionInfo } from './scheduler.js';
+import type { ClientInfo, MetricsSnapshot, QueuedRequestInfo, SessionInfo } from './scheduler.js';
 import type { CommandResult, OutputPage } from './shell.js';
 
 /** A background job as the dashboard shows it. */
@@ -41,6 +41,8 @@ export interface DashboardSnapshot {
   queue: QueuedRequestInfo[];
   jobs: JobSummary[];
   folders: WatchedFolder[];
+  /** The MCP clients, as they named themselves. */
+  clients: ClientInfo[];
 }
 
 /** An action's outcome. */

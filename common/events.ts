@@ -14,6 +14,7 @@ interface Base {
 }
 
 export type PoshpoolEvent =
+  | (Base & { type: 'client.connected'; clientId: string; name: string; version: string })
   | (Base & { type: 'session.started'; sessionId: string; clientId: string; pid: number | null })
   | (Base & { type: 'session.state'; sessionId: string; clientId: string; state: SessionState | 'ending' })
   | (Base & { type: 'session.ended'; sessionId: string; clientId: string; reason: SessionEndReason; detail: string })

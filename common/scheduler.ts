@@ -24,6 +24,15 @@ export interface SessionInfo {
   pid: number | null;
 }
 
+/** An MCP client as it named itself when it connected (its own word: shown, never trusted). */
+export interface ClientInfo {
+  clientId: string;
+  name: string;
+  version: string;
+  /** Milliseconds since the epoch. */
+  connectedAt: number;
+}
+
 /** One request waiting for a session. */
 export interface QueuedRequestInfo {
   requestId: string;

@@ -44,6 +44,8 @@ test('terminating a session removes it, and the client’s next command gets a c
   const { sessionId } = (await client.callTool({ name: 'start_session', arguments: {} })).structuredContent as { sessionId: string };
   const row = page.getByRole('row', { name: new RegExp(sessionId) });
   await expect(row).toBeVisible();
+  // The client is shown by the name it gave when it connected.
+  await expect(row).toContainText('agent2 (');
   await page.getByRole('button', { name: `Terminate ${sessionId}` }).click();
   await page.getByRole('button', { name: 'Yes, terminate' }).click();
   await expect(row).toHaveCount(0);

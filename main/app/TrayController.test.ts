@@ -10,7 +10,7 @@ function input(command: string | null): TrayInput {
   const sessions: SessionInfo[] = [{ sessionId: 's1', clientId: 'c', state: command ? 'running' : 'idle', currentCommand: command, commandStartedAt: null, cwd: null, commandCount: 0, lastActivity: 0, lentAt: 0, abandoned: false, pid: 1 }];
   return {
     host: RUNNING,
-    summary: { sessions, metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: 1, maxSessions: 2, queueDepth: 0 } as MetricsSnapshot },
+    summary: { sessions, clientNames: {}, metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: 1, maxSessions: 2, queueDepth: 0 } as MetricsSnapshot },
     startAtLogin: { supported: false, reason: 'dev' },
     notifications: { sessionAbandoned: true, backupFailed: true, poolDegraded: true },
   };

@@ -12,7 +12,7 @@ function session(id: string, command: string | null = null, patch: Partial<Sessi
 }
 
 function summary(sessions: SessionInfo[] = [], m: Partial<MetricsSnapshot> = {}): HostSummary {
-  return { sessions, metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: sessions.length, maxSessions: 5, queueDepth: 0, ...m } as MetricsSnapshot };
+  return { sessions, clientNames: {}, metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: sessions.length, maxSessions: 5, queueDepth: 0, ...m } as MetricsSnapshot };
 }
 
 function input(patch: Partial<TrayInput> = {}): TrayInput {
@@ -80,6 +80,12 @@ describe('tray menu', () => {
       { kind: 'terminateSession', sessionId: 'sess-a' },
     ]);
     expect(b?.type === 'submenu' && b.submenu.map((i) => i.type !== 'separator' && i.type !== 'submenu' && i.action)).toEqual([{ kind: 'terminateSession', sessionId: 'sess-b' }]);
+  });
+
+  it('names the client holding each session when it named itself', () => {
+    const s = summary([session('sess-a', 'Get-Date')]);
+    s.clientNames = { c: 'claude-code' };
+    expect(find(trayMenu(input({ summary: s })), 'sess-a (claude-code): running Get-Date')?.type).toBe('submenu');
   });
 
   it(`shows at most ${MENU_SESSIONS_MAX} sessions and points to the dashboard for the rest`, () => {

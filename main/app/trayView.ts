@@ -86,13 +86,14 @@ export function trayTooltip(input: Pick<TrayInput, 'host' | 'summary'>): string 
   return text.length <= TOOLTIP_MAX_CHARS ? text : `${text.slice(0, TOOLTIP_MAX_CHARS - 1)}…`;
 }
 
-function sessionItem(s: SessionInfo): TrayMenuItem {
+function sessionItem(s: SessionInfo, clientName: string | undefined): TrayMenuItem {
   const cmd = s.currentCommand === null ? null : s.currentCommand.replace(/\s+/g, ' ');
   const what = cmd === null ? 'idle' : `running ${cmd.length > COMMAND_LABEL_CHARS ? `${cmd.slice(0, COMMAND_LABEL_CHARS)}…` : cmd}`;
   const items: TrayMenuItem[] = [];
   if (cmd !== null) items.push({ type: 'normal', label: 'Cancel command (Ctrl+C)', enabled: true, action: { kind: 'cancelCommand', sessionId: s.sessionId } });
   items.push({ type: 'normal', label: 'Terminate session', enabled: s.state !== 'ending', action: { kind: 'terminateSession', sessionId: s.sessionId } });
-  return { type: 'submenu', label: `${s.sessionId}: ${what}${s.abandoned ? ' (abandoned)' : ''}`, enabled: true, submenu: items };
+  const who = clientName === undefined ? '' : ` (${clientName})`;
+  return { type: 'submenu', label: `${s.sessionId}${who}: ${what}${s.abandoned ? ' (abandoned)' : ''}`, enabled: true, submenu: items };
 }
 
 /** The menu: open dashboard, sessions (terminate each), pause, copy client config, folders, start at login, notifications, quit. */
@@ -100,7 +101,8 @@ export function trayMenu(input: TrayInput): TrayMenuItem[] {
   const up = input.host.status === 'running' && input.summary !== undefined;
   const sessions = up ? input.summary!.sessions : [];
   const paused = up && input.summary!.metrics.paused;
-  const sessionItems: TrayMenuItem[] = sessions.slice(0, MENU_SESSIONS_MAX).map(sessionItem);
+  const names = (up ? input.summary!.clientNames : undefined) ?? {};
+  const sessionItems: TrayMenuItem[] = sessions.slice(0, MENU_SESSIONS_MAX).map((s) => sessionItem(s, names[s.clientId]));
   if (sessions.length > MENU_SESSIONS_MAX) {
     sessionItems.push({ type: 'normal', label: `…and ${sessions.length - MENU_SESSIONS_MAX} more (open the dashboard)`, enabled: true, action: { kind: 'openDashboard' } });
   }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from './audit/AuditLog.js';
+import { ClientDirectory } from './clients/ClientDirectory.js';
 import { BackupService } from './backup/BackupService.js';
 import { subscribeAudit } from './audit/auditSubscriber.js';
 import type { MetricsSnapshot } from '../../common/scheduler.js';
@@ -23,6 +24,8 @@ export interface Core {
   readonly manager: SessionManager<PwshSession>;
   readonly jobs: JobManager<PwshSession>;
   readonly audit: AuditLog;
+  /** Who the MCP clients are (the names they gave). */
+  readonly clients: ClientDirectory;
   /** Backups of the watched folders; call start() to begin watching. */
   readonly backups: BackupService;
   /** The scheduler's and the backups' figures. */
@@ -50,7 +53,8 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
   mkdirSync(sessionsDir, { recursive: true, mode: 0o700 });
   const bus = new EventBus(options.now);
   const audit = new AuditLog({ file: path.join(dataDir, 'logs', 'audit.jsonl'), maxBytes: config.auditMaxBytes, maxFiles: config.auditMaxFiles });
-  const auditSub = subscribeAudit(bus, audit);
+  const clients = new ClientDirectory(bus, options.now);
+  const auditSub = subscribeAudit(bus, audit, (clientId) => clients.get(clientId)?.name);
   const store = new OutputStore({
     dir: path.join(dataDir, 'outputs'),
     pageBytes: config.outputPageBytes,
@@ -77,6 +81,7 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     manager,
     jobs,
     audit,
+    clients,
     backups,
     metrics: () => ({ ...manager.metrics(), backups: backups.metrics() }),
     dispose() {

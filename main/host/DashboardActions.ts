@@ -25,6 +25,7 @@ export class DashboardActions implements DashboardOperations {
       queue: core.manager.listQueue(),
       jobs: core.jobs.list().map((j) => ({ ...j, clientId: core.jobs.ownerOf(j.jobId) ?? '' })),
       folders: core.backups.list(),
+      clients: core.clients.list(),
     };
   }
 

@@ -62,6 +62,15 @@ afterEach(async () => {
 });
 
 describe('MCP server', () => {
+  it('remembers the name and version a client gives when it initializes, and says so on the bus', async () => {
+    core = makeCore();
+    const seen: unknown[] = [];
+    core.bus.onEvent((e) => e.type === 'client.connected' && seen.push(e));
+    await connect('named');
+    expect(core.clients.get('named')).toMatchObject({ clientId: 'named', name: 'test-named', version: '1.0.0' });
+    expect(seen).toEqual([expect.objectContaining({ type: 'client.connected', clientId: 'named', name: 'test-named', version: '1.0.0' })]);
+  });
+
   it('lists every tool with a description and an input schema', async () => {
     core = makeCore();
     const { client } = await connect('a');

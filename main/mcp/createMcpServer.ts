@@ -57,6 +57,10 @@ export function createMcpServer(deps: { core: Core; clientId: string; settings?:
   registerBackupNowTool(server, toolDeps);
   registerResources(server, toolDeps);
   const notifications = wireNotifications(server, deps.core.bus, deps.clientId);
+  server.server.oninitialized = () => {
+    const client = server.server.getClientVersion();
+    if (client) deps.core.clients.register(deps.clientId, client.name, client.version);
+  };
   let disposed: Promise<void> | undefined;
   return {
     server,

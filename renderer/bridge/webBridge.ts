@@ -22,6 +22,7 @@ export const RECONNECT_MAX_MS = 30_000;
 
 /** Every event type the host streams; each is an SSE `event:` name. */
 export const EVENT_TYPES = [
+  'client.connected',
   'session.started',
   'session.state',
   'session.ended',

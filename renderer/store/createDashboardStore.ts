@@ -53,6 +53,7 @@ export function createDashboardStore(options: DashboardStoreOptions = {}): Dashb
     eventLog: [],
     nextEventSeq: 0,
     queueDepthHistory: [],
+    clients: {},
 
     applySnapshot: (snapshot) => set((s) => reduceSnapshot(snapshot, s, now())),
     applyEvents: (events) => {

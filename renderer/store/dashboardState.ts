@@ -2,7 +2,7 @@
 
 import type { BackupSummary, ConnectionState, JobSummary, WatchedFolder } from '../../common/dashboard.js';
 import type { PoshpoolEvent } from '../../common/events.js';
-import type { MetricsSnapshot, QueuedRequestInfo, SessionInfo } from '../../common/scheduler.js';
+import type { MetricsSnapshot, QueuedRequestInfo, SessionInfo, ClientInfo } from '../../common/scheduler.js';
 
 /** A waiting request, with the moment its etaMs was given so a view can count it down. */
 export interface QueueEntry extends QueuedRequestInfo {
@@ -67,6 +67,11 @@ export interface EventLogSlice {
   nextEventSeq: number;
 }
 
+export interface ClientsSlice {
+  /** The MCP clients by id, as they named themselves. */
+  clients: Record<string, ClientInfo>;
+}
+
 export interface QueueDepthSlice {
   /** Samples over the last 10 minutes, oldest first, at most one per 2 s. */
   queueDepthHistory: QueueDepthSample[];
@@ -80,4 +85,5 @@ export type DashboardData = SessionsSlice &
   MetricsSlice &
   ConnectionSlice &
   EventLogSlice &
+  ClientsSlice &
   QueueDepthSlice;

@@ -49,7 +49,7 @@ export function session(sessionId: string, patch: Partial<SessionInfo> = {}): Se
 }
 
 export function snapshot(patch: Partial<DashboardSnapshot> = {}): DashboardSnapshot {
-  return { metrics: metrics(), sessions: [], queue: [], jobs: [], folders: [], ...patch };
+  return { metrics: metrics(), sessions: [], queue: [], jobs: [], folders: [], clients: [], ...patch };
 }
 
 /** A pool.recovered event, the smallest event there is. */

@@ -19,7 +19,7 @@ export const QUEUE_DEPTH_WINDOW_MS = 10 * 60_000;
 
 type Data = Pick<
   DashboardData,
-  'sessions' | 'queue' | 'jobs' | 'backups' | 'metrics' | 'eventLog' | 'nextEventSeq' | 'queueDepthHistory'
+  'sessions' | 'queue' | 'jobs' | 'backups' | 'metrics' | 'eventLog' | 'nextEventSeq' | 'queueDepthHistory' | 'clients'
 >;
 
 function byKey<T>(items: readonly T[], key: (item: T) => string): Record<string, T> {
@@ -48,7 +48,7 @@ export function reduceSnapshot(
   snapshot: DashboardSnapshot,
   previous: Pick<DashboardData, 'queueDepthHistory'>,
   now: number,
-): Pick<DashboardData, 'sessions' | 'queue' | 'jobs' | 'backups' | 'metrics' | 'queueDepthHistory'> {
+): Pick<DashboardData, 'sessions' | 'queue' | 'jobs' | 'backups' | 'metrics' | 'queueDepthHistory' | 'clients'> {
   const queue = sortQueue(snapshot.queue.map((q) => ({ ...q, etaGivenAt: snapshot.metrics.time })));
   return {
     sessions: byKey(snapshot.sessions, (s) => s.sessionId),
@@ -57,6 +57,7 @@ export function reduceSnapshot(
     backups: { folders: byKey(snapshot.folders, (f) => f.folder), history: {} },
     metrics: snapshot.metrics,
     queueDepthHistory: sampleQueueDepth(previous.queueDepthHistory, snapshot.metrics.queueDepth, now),
+    clients: byKey(snapshot.clients ?? [], (c) => c.clientId),
   };
 }
 
@@ -73,6 +74,7 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
   const sessions = { ...data.sessions };
   let queue = data.queue.slice();
   const jobs = { ...data.jobs };
+  let clients = data.clients;
   const folders: Record<string, WatchedFolder> = { ...data.backups.folders };
   const history: Record<string, BackupHistory> = { ...data.backups.history };
   const metrics: MetricsSnapshot | null = data.metrics === null ? null : { ...data.metrics, backups: { ...data.metrics.backups } };
@@ -201,6 +203,9 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
           metrics.poolDegradedReason = '';
         }
         break;
+      case 'client.connected':
+        clients = { ...clients, [e.clientId]: { clientId: e.clientId, name: e.name, version: e.version, connectedAt: e.time } };
+        break;
       case 'pool.paused':
       case 'pool.resumed':
         if (metrics !== null) metrics.paused = e.type === 'pool.paused';
@@ -237,6 +242,7 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
     metrics,
     eventLog,
     nextEventSeq: data.nextEventSeq + events.length,
+    clients,
     queueDepthHistory: sampleQueueDepth(data.queueDepthHistory, metrics?.queueDepth ?? queue.length, options.now),
   };
 }

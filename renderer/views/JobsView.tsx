@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { useDashboardStore, useNow } from './DashboardContext.js';
 import { formatDuration } from './format.js';
 import { JobOutput } from './JobOutput.js';
+import { ClientName } from './ClientName.js';
 
 export function JobsView() {
   const jobMap = useDashboardStore((s) => s.jobs);
@@ -31,7 +32,9 @@ export function JobsView() {
           {jobs.map((j) => (
             <tr key={j.jobId}>
               <th scope="row">{j.jobId}</th>
-              <td>{j.clientId}</td>
+              <td>
+              <ClientName clientId={j.clientId} />
+            </td>
               <td>
                 <code className="command">{j.command}</code>
               </td>

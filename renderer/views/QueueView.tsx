@@ -6,6 +6,7 @@ import type { QueueEntry } from '../store/dashboardState.js';
 import { ActionButton } from './ActionButton.js';
 import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
 import { formatDuration } from './format.js';
+import { ClientName } from './ClientName.js';
 
 /** Milliseconds left of an entry's ETA at `now` (never below 0). */
 export function remainingEta(entry: QueueEntry, now: number): number {
@@ -80,7 +81,9 @@ export function QueueView() {
             <tr key={q.requestId}>
               <td>{q.position}</td>
               <th scope="row">{q.requestId}</th>
-              <td>{q.clientId}</td>
+              <td>
+              <ClientName clientId={q.clientId} />
+            </td>
               <td>
                 <PrioritySelect entry={q} />
               </td>

@@ -77,3 +77,15 @@ describe('SessionsView', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 });
+
+describe('SessionsView with named clients', () => {
+  it('shows the name a client gave with the start of its id, and the id alone for a client that gave none', () => {
+    const store = makeStore();
+    store.getState().applyEvents([{ type: 'client.connected', clientId: 'cursor', name: 'Cursor', version: '1.2.3', time: T0 }]);
+    renderDashboard(<SessionsView />, { store });
+    const named = screen.getByRole('row', { name: /s-2/ });
+    expect(named.textContent).toContain('Cursor (cursor)');
+    expect(within(named).getByTitle('cursor')).toBeTruthy();
+    expect(screen.getByRole('row', { name: /s-1/ }).textContent).toContain('claude-code');
+  });
+});

@@ -4,10 +4,12 @@ import { useMemo } from 'react';
 import { ActionButton } from './ActionButton.js';
 import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
 import { formatDuration } from './format.js';
+import { ClientName, clientLabel } from './ClientName.js';
 
 export function SessionsView() {
   const { bridge } = useDashboard();
   const sessionMap = useDashboardStore((s) => s.sessions);
+  const clients = useDashboardStore((s) => s.clients);
   const sessions = useMemo(() => Object.values(sessionMap).sort((a, b) => a.lentAt - b.lentAt), [sessionMap]);
   const now = useNow();
 
@@ -33,7 +35,9 @@ export function SessionsView() {
         {sessions.map((s) => (
           <tr key={s.sessionId}>
             <th scope="row">{s.sessionId}</th>
-            <td>{s.clientId}</td>
+            <td>
+              <ClientName clientId={s.clientId} />
+            </td>
             <td>
               {s.state}
               {s.abandoned && <span className="badge"> abandoned</span>}
@@ -59,7 +63,7 @@ export function SessionsView() {
                 label="Terminate"
                 ariaLabel={`Terminate ${s.sessionId}`}
                 danger
-                confirm={`Terminate session ${s.sessionId} of ${s.clientId}?`}
+                confirm={`Terminate session ${s.sessionId} of ${clientLabel(clients[s.clientId]?.name, s.clientId)}?`}
                 run={() => bridge.terminateSession(s.sessionId)}
               />
             </td>

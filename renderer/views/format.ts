@@ -71,6 +71,8 @@ export function describeEvent(e: PoshpoolEvent): string {
       return `Pool degraded after ${e.failures} failures: ${e.reason}`;
     case 'pool.recovered':
       return `Pool recovered after ${formatDuration(e.downMs)}`;
+    case 'client.connected':
+      return `Client ${e.name}${e.version ? ` ${e.version}` : ''} connected (${e.clientId})`;
     case 'pool.paused':
       return `New sessions paused (${e.by})`;
     case 'pool.resumed':

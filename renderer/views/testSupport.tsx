@@ -95,6 +95,7 @@ export function makeSnapshot(): DashboardSnapshot {
       },
     ],
     folders: [{ folder: '/home/me/site', lastBackupAt: T0 - 60_000, running: true }],
+    clients: [],
   };
 }
 

@@ -6,6 +6,8 @@ import type { CommandStatus } from '../../../common/shell.js';
 export interface AuditEntry {
   /** Who asked for the command (MCP client id). */
   client: string;
+  /** The name the client gave when it connected, when it gave one (its own word). */
+  clientName?: string;
   /** The session that ran it. */
   session: string;
   /** The command text as sent (capped in the log). */
@@ -24,6 +26,7 @@ export interface AuditLine {
   /** ISO 8601 time the entry was recorded. */
   time: string;
   client: string;
+  clientName?: string;
   session: string;
   command: string;
   /** Present (true) when `command` holds only the first maxCommandChars characters. */
@@ -138,6 +141,7 @@ export class AuditLog {
     return {
       time: new Date(this.now()).toISOString(),
       client: entry.client,
+      ...(entry.clientName !== undefined ? { clientName: entry.clientName } : {}),
       session: entry.session,
       command,
       ...(truncated ? { commandTruncated: true as const, commandChars: fullChars } : {}),

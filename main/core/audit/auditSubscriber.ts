@@ -4,9 +4,9 @@ import type { AuditLog } from './AuditLog.js';
 
 /**
  * Feeds the audit log from the event bus: one line per finished command, with the command text
- * remembered from its start event.
+ * remembered from its start event, and the client's name when it gave one.
  */
-export function subscribeAudit(bus: EventBus, log: AuditLog): Disposable {
+export function subscribeAudit(bus: EventBus, log: AuditLog, clientName: (clientId: string) => string | undefined = () => undefined): Disposable {
   const started = new Map<string, { command: string; commandChars: number }>();
   return bus.onEvent((e) => {
     if (e.type === 'command.started') {
@@ -17,6 +17,7 @@ export function subscribeAudit(bus: EventBus, log: AuditLog): Disposable {
       started.delete(key);
       log.record({
         client: e.clientId,
+        clientName: clientName(e.clientId),
         session: e.sessionId,
         command: cmd?.command ?? '',
         commandChars: cmd?.commandChars,

@@ -17,6 +17,7 @@ const EVENT_TYPES: Record<PoshpoolEventType, true> = {
   'session.started': true,
   'session.state': true,
   'session.ended': true,
+  'client.connected': true,
   'session.abandoned': true,
   'session.reclaimed': true,
   'request.queued': true,

@@ -97,7 +97,13 @@ export class HostProcessServer {
   }
 
   private summary(host: Host): HostSummary {
-    return { metrics: host.core.metrics(), sessions: host.core.manager.listSessions() };
+    const sessions = host.core.manager.listSessions();
+    const clientNames: Record<string, string> = {};
+    for (const s of sessions) {
+      const name = host.core.clients.get(s.clientId)?.name;
+      if (name !== undefined) clientNames[s.clientId] = name;
+    }
+    return { metrics: host.core.metrics(), sessions, clientNames };
   }
 
   private log(line: string): void {

@@ -41,6 +41,8 @@ void everyOperationListed;
 export interface HostSummary {
   metrics: MetricsSnapshot;
   sessions: SessionInfo[];
+  /** The names of the clients holding those sessions. */
+  clientNames: Record<string, string>;
 }
 
 /** Where the host process reads its settings (the same flags as `poshpool serve`). */
