@@ -302,6 +302,15 @@ describe('createDashboardStore', () => {
     });
   });
 
+  it('knows clients by id from the snapshot and from client.connected', () => {
+    const { store } = storeWith();
+    store.getState().applySnapshot(snapshot({ clients: [{ clientId: 'c1', name: 'Cursor', version: '1', connectedAt: 5 }] }));
+    expect(store.getState().clients).toEqual({ c1: { clientId: 'c1', name: 'Cursor', version: '1', connectedAt: 5 } });
+    store.getState().applyEvents([{ type: 'client.connected', clientId: 'c2', name: 'claude-code', version: '2.0', time: 7 }]);
+    expect(store.getState().clients.c2).toEqual({ clientId: 'c2', name: 'claude-code', version: '2.0', connectedAt: 7 });
+    expect(store.getState().clients.c1?.name).toBe('Cursor');
+  });
+
   it('setConnection keeps the last error until a new one', () => {
     const store = createDashboardStore();
     store.getState().setConnection('disconnected', 'network down');
