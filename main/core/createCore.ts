@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from './audit/AuditLog.js';
 import { ClientDirectory } from './clients/ClientDirectory.js';
+import { loadLearnedHolds, saveLearnedHolds } from './scheduler/etaMemory.js';
 import { BackupService } from './backup/BackupService.js';
 import { subscribeAudit } from './audit/auditSubscriber.js';
 import type { MetricsSnapshot } from '../../common/scheduler.js';
@@ -13,6 +14,9 @@ import { ShellPool } from './pool/ShellPool.js';
 import { SessionManager } from './scheduler/SessionManager.js';
 import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from './shell/discovery.js';
 import { PwshSession } from './shell/PwshSession.js';
+
+/** How often the learned hold times are saved while running (ms). */
+const LEARNED_SAVE_INTERVAL_MS = 60_000;
 
 /** The headless core: everything but the transports, wired once and disposed in reverse. */
 export interface Core {
@@ -68,7 +72,16 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     now: options.now,
     start: () => PwshSession.start({ shell, config: config.shell, outputStore: store, tempRoot: sessionsDir, cwd: options.cwd }),
   });
-  const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now });
+  const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: loadLearnedHolds(dataDir) });
+  // The learned hold times outlive this run (a crash loses at most one interval of learning).
+  const keepLearned = (): void => {
+    const learned = manager.learnedHolds();
+    if (!learned) return;
+    const saved = saveLearnedHolds(dataDir, learned);
+    if (!saved.ok) process.stderr.write(`poshpool: ${saved.reason}\n`);
+  };
+  const learnedTimer = setInterval(keepLearned, LEARNED_SAVE_INTERVAL_MS);
+  learnedTimer.unref();
   const jobs = new JobManager<PwshSession>({ manager, store, bus, settings: config, now: options.now });
   const backups = new BackupService({ settings: config, dataDir, bus, now: options.now });
   let disposing: Promise<void> | undefined;
@@ -86,6 +99,9 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     metrics: () => ({ ...manager.metrics(), backups: backups.metrics() }),
     dispose() {
       disposing ??= (async () => {
+        clearInterval(learnedTimer);
+        // Before the manager ends the lent sessions: holds cut short by the shutdown are not holds.
+        keepLearned();
         await backups.dispose();
         await manager.dispose();
         await jobs.settled();

@@ -10,6 +10,16 @@ export interface EtaEstimatorOptions {
   overdueFloor?: number;
   /** Recent hold times kept for recentHolds() and medianHoldMs. */
   window?: number;
+  /** What an earlier run learned (learned()): its mean hold replaces initialHoldMs and counts as that many holds. */
+  learned?: LearnedHolds;
+}
+
+/** The part of an estimator worth keeping across restarts. */
+export interface LearnedHolds {
+  /** The mean hold (ms). */
+  meanHoldMs: number;
+  /** Holds it was learned from. */
+  holds: number;
 }
 
 /** The slots the waiting requests compete for, at the moment of the estimate. */
@@ -62,6 +72,17 @@ export class EtaEstimator {
     this.overdueFloor = overdueFloor;
     this.window = window;
     this.mean = initialHoldMs;
+    const learned = options.learned;
+    if (learned && Number.isFinite(learned.meanHoldMs) && learned.meanHoldMs >= 0 && Number.isInteger(learned.holds) && learned.holds > 0) {
+      this.mean = learned.meanHoldMs;
+      // As many holds as the warm start would still average over: new holds then move the mean as they would have.
+      this.count = Math.min(learned.holds, Math.ceil(1 / alpha));
+    }
+  }
+
+  /** What this estimator has learned, to seed the next run's (undefined before any hold was recorded). */
+  learned(): LearnedHolds | undefined {
+    return this.count === 0 ? undefined : { meanHoldMs: Math.round(this.mean), holds: this.count };
   }
 
   /** Records how long a lent session was held, when it is released. Non-finite values are ignored; negative ones count as 0. */

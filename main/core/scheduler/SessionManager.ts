@@ -8,7 +8,7 @@ import type { EventBus } from '../events/EventBus.js';
 import type { PoolSession, ShellPool } from '../pool/ShellPool.js';
 import type { InputResult, RunOptions } from '../shell/PwshSession.js';
 import { DurationWindow } from './DurationWindow.js';
-import { EtaEstimator } from './EtaEstimator.js';
+import { EtaEstimator, type LearnedHolds } from './EtaEstimator.js';
 import { WaitQueue } from './WaitQueue.js';
 
 /** What the manager needs of a session (PwshSession has it all). */
@@ -98,11 +98,13 @@ export class SessionManager<S extends ManagedShell> {
       bus: EventBus;
       config: PoshpoolConfig;
       now?: () => number;
+      /** Hold times learned by an earlier run (etaMemory.ts), so the first ETAs after a start are not guesses. */
+      learnedHolds?: LearnedHolds;
     },
   ) {
     const now = deps.now ?? Date.now;
     this.queue = new WaitQueue<Waiting>({ maxWaiting: deps.config.maxWaiting, now });
-    this.eta = new EtaEstimator({ alpha: deps.config.etaAlpha, initialHoldMs: INITIAL_HOLD_MS, now });
+    this.eta = new EtaEstimator({ alpha: deps.config.etaAlpha, initialHoldMs: INITIAL_HOLD_MS, now, learned: deps.learnedHolds });
     this.poolSubs.push(deps.pool.onSlotFreed(() => this.serve()));
     this.poolSubs.push(deps.pool.onStateChange(() => this.serve()));
     const tickMs = Math.max(50, Math.min(1000, (deps.config.idleLimitSeconds * 1000) / 4));
@@ -169,6 +171,11 @@ export class SessionManager<S extends ManagedShell> {
       this.serve();
     }
     return { changed: true };
+  }
+
+  /** The hold times learned so far, to keep for the next run. */
+  learnedHolds(): LearnedHolds | undefined {
+    return this.eta.learned();
   }
 
   /** Whether new sessions are paused, and by whom. */

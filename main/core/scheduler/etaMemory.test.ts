@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EtaEstimator } from './EtaEstimator.js';
+import { ETA_MEMORY_FILE, loadLearnedHolds, saveLearnedHolds } from './etaMemory.js';
+
+describe('learned hold times across runs', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pp-eta-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('saves user-only and loads what was saved', () => {
+    expect(loadLearnedHolds(dir)).toBeUndefined();
+    expect(saveLearnedHolds(dir, { meanHoldMs: 4200, holds: 12 }, new Date(0))).toEqual({ ok: true });
+    expect(loadLearnedHolds(dir)).toEqual({ meanHoldMs: 4200, holds: 12 });
+    expect(JSON.parse(readFileSync(path.join(dir, ETA_MEMORY_FILE), 'utf8'))).toEqual({ version: 1, meanHoldMs: 4200, holds: 12, savedAt: '1970-01-01T00:00:00.000Z' });
+    if (process.platform !== 'win32') expect(statSync(path.join(dir, ETA_MEMORY_FILE)).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual([ETA_MEMORY_FILE]);
+  });
+
+  it('ignores a file that is not ours: not JSON, another shape, impossible values', () => {
+    for (const text of ['{"version":1,"meanHoldMs":', '[]', '{"version":2,"meanHoldMs":1,"holds":1,"savedAt":""}', '{"version":1,"meanHoldMs":-5,"holds":1,"savedAt":""}', '{"version":1,"meanHoldMs":5,"holds":0,"savedAt":""}']) {
+      writeFileSync(path.join(dir, ETA_MEMORY_FILE), text);
+      expect(loadLearnedHolds(dir), text).toBeUndefined();
+    }
+  });
+
+  it('reports a save that cannot be made, leaving no temp file', () => {
+    const missing = path.join(dir, 'gone');
+    const r = saveLearnedHolds(missing, { meanHoldMs: 1, holds: 1 });
+    expect(r).toMatchObject({ ok: false, reason: expect.stringContaining(missing) });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('an estimator seeded with what was learned starts from it and moves on from it as the first would have', () => {
+    const first = new EtaEstimator({ alpha: 0.05, initialHoldMs: 30_000, now: () => 0 });
+    expect(first.learned()).toBeUndefined();
+    for (let i = 0; i < 40; i++) first.recordHold(2000);
+    const learned = first.learned()!;
+    expect(learned).toEqual({ meanHoldMs: 2000, holds: 40 });
+    const next = new EtaEstimator({ alpha: 0.05, initialHoldMs: 30_000, now: () => 0, learned });
+    expect(next.meanHoldMs).toBe(2000);
+    // The first ETA of the new run uses the learned mean, not the 30 s default: one free slot, one running for 0 ms.
+    expect(next.estimate(1, { total: 1, runningSince: [0] })).toBe(2000);
+    next.recordHold(4000);
+    first.recordHold(4000);
+    expect(next.meanHoldMs).toBeCloseTo(first.meanHoldMs, 6);
+    // Nonsense is ignored.
+    expect(new EtaEstimator({ alpha: 0.05, initialHoldMs: 30_000, now: () => 0, learned: { meanHoldMs: Number.NaN, holds: 3 } }).meanHoldMs).toBe(30_000);
+  });
+});
