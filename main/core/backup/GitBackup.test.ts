@@ -174,6 +174,25 @@ describe('GitBackup.backup', () => {
     expect(only?.files.map((f) => f.path)).toEqual(['inner/new.txt', 'x.txt']);
   });
 
+  it('gives two watched folders of one repository a chain each, so neither undoes the other', async () => {
+    const repo = fx.repo('r', { 'app/a.txt': 'a\n', 'docs/d.md': 'd\n' });
+    fx.write(repo, { 'app/a.txt': 'a changed\n', 'docs/d.md': 'd changed\n' });
+    const app = fx.backup(path.join(repo, 'app'));
+    const docs = fx.backup(path.join(repo, 'docs'));
+    const a1 = await app.backup();
+    const d1 = await docs.backup();
+    if (!a1.ok || a1.kind !== 'created' || !d1.ok || d1.kind !== 'created') throw new Error('expected two backups');
+    const refs = fx.git(repo, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/poshpool/').trim().split('\n').sort();
+    expect(refs).toHaveLength(2);
+    expect(refs).toContain(`${refs.find((r) => r.startsWith('refs/poshpool/backups/main@app-'))!.split(' ')[0]} ${a1.id}`);
+    expect(refs.some((r) => /^refs\/poshpool\/backups\/main@docs-[0-9a-f]{8} /.test(r) && r.endsWith(d1.id))).toBe(true);
+    // The docs backup did not touch the app chain: nothing changed in app, so nothing to back up.
+    expect(await app.backup()).toEqual({ ok: true, kind: 'skipped', id: a1.id });
+    expect((await app.history()).map((b) => b.id)).toEqual([a1.id]);
+    expect((await docs.history()).map((b) => b.id)).toEqual([d1.id]);
+    expect(fx.git(repo, 'show', `${d1.id}:docs/d.md`)).toBe('d changed\n');
+  });
+
   it('is not stopped by an embedded repository without commits; one with commits is recorded as a gitlink', async () => {
     const repo = fx.repo('r', { 'a.txt': 'a\n' });
     const empty = path.join(repo, 'empty-nested');

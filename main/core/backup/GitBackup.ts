@@ -27,7 +27,7 @@ export interface GitBackupOptions {
 
 /**
  * Backs one folder up to git without touching the user's branch: snapshots go through a private
- * index (GIT_INDEX_FILE under dataDir) into commits on refs/poshpool/backups/<branch> (`detached`
+ * index (GIT_INDEX_FILE under dataDir) into commits on refs/poshpool/backups/<branch> (see backupRef; `detached`
  * while HEAD is; `main` in the private bare repository of a folder outside any repository), moved by
  * compare-and-swap. HEAD, .git/index, refs/heads, the stash and lock files are never written; reads
  * run with GIT_OPTIONAL_LOCKS=0. Backups, restores and prunes of one instance run one at a time.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { FolderPaths } from './folderPaths.js';
@@ -72,7 +73,7 @@ export async function locate(options: LocateOptions): Promise<{ ok: true; locati
 
 /** The backup ref of the branch HEAD is on now (always `main` for a standalone folder), and HEAD's commit if any. */
 export async function currentHead(loc: Location): Promise<{ ok: true; ref: string; head: string | null } | { ok: false; reason: string }> {
-  if (loc.kind === 'standalone') return { ok: true, ref: BACKUP_REF_PREFIX + STANDALONE_BRANCH, head: null };
+  if (loc.kind === 'standalone') return { ok: true, ref: backupRef(STANDALONE_BRANCH, ''), head: null };
   // symbolic-ref -q exits 1 with no output when HEAD is detached: an answer, not a failure.
   const sym = await loc.git.read(['symbolic-ref', '-q', 'HEAD']);
   if (!sym.ok) return { ok: false, reason: sym.reason };
@@ -80,7 +81,21 @@ export async function currentHead(loc: Location): Promise<{ ok: true; ref: strin
   const branch = full.startsWith('refs/heads/') ? full.slice('refs/heads/'.length) : DETACHED_BRANCH;
   const head = await resolveCommit(loc, 'HEAD');
   if (!head.ok) return head;
-  return { ok: true, ref: BACKUP_REF_PREFIX + branch, head: head.id };
+  return { ok: true, ref: backupRef(branch, loc.folderRel), head: head.id };
+}
+
+/**
+ * The backup ref of a folder on a branch: `refs/poshpool/backups/<branch>` for a repository's top
+ * folder; a subfolder gets its own chain, `<branch>@<last segment>-<hash of its path>`, so two watched
+ * folders of one repository never take turns on one ref (each backup would undo the other's part).
+ * Only [A-Za-z0-9_-] go into the suffix, so it is a valid ref name whatever the folder is called.
+ */
+export function backupRef(branch: string, folderRel: string): string {
+  if (folderRel === '') return BACKUP_REF_PREFIX + branch;
+  const last = folderRel.split('/').at(-1) ?? folderRel;
+  const slug = last.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'folder';
+  const hash = createHash('sha1').update(folderRel).digest('hex').slice(0, 8);
+  return `${BACKUP_REF_PREFIX}${branch}@${slug}-${hash}`;
 }
 
 /** The commit a name points to, or null when it names none (an unborn HEAD, a missing ref). */
