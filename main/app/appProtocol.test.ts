@@ -62,6 +62,8 @@ describe('serveAppRequest', () => {
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(js.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    // The scheme is CORS-enabled for module scripts; no response lets another origin read it.
+    expect(js.headers.get('access-control-allow-origin')).toBeNull();
     expect(await js.text()).toBe(APP_JS);
 
     const css = await get('poshpool-app://dashboard/assets/style.css');

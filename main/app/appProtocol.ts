@@ -12,8 +12,13 @@ export const APP_ORIGIN = `${APP_SCHEME}://dashboard`;
 /** The page the window loads. */
 export const APP_URL = `${APP_ORIGIN}/index.html`;
 
-/** How the scheme is registered (before the app is ready): a standard, secure origin with fetch. */
-export const APP_SCHEME_PRIVILEGES = { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } } as const;
+/**
+ * How the scheme is registered (before the app is ready): a standard, secure origin with fetch, and
+ * CORS-enabled because Chromium loads the dashboard's module scripts (`<script type="module">`) in
+ * CORS mode, which it refuses for a scheme without it. No response carries CORS headers, so no
+ * other origin may read these files.
+ */
+export const APP_SCHEME_PRIVILEGES = { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } } as const;
 
 /** Whether a URL belongs to the dashboard inside the app. */
 export function isAppUrl(url: string): boolean {

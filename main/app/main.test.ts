@@ -182,7 +182,7 @@ describe('main.ts (Electron entry, with a fake electron module)', () => {
   it('registers the app scheme, serves the built dashboard with its CSP, and opens a hardened window on it', async () => {
     // Second launches open the dashboard; quitting and a system shutdown go through the host.
     for (const event of ['second-instance', 'before-quit', 'power:shutdown']) expect(fake.appListeners.has(event), event).toBe(true);
-    expect(fake.schemes).toEqual([{ scheme: 'poshpool-app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(fake.schemes).toEqual([{ scheme: 'poshpool-app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
     const serve = fake.protocolHandlers.get('poshpool-app')!;
     const page = await serve(new Request('poshpool-app://dashboard/index.html'));
     expect(page.status).toBe(200);
