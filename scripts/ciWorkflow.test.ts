@@ -45,8 +45,10 @@ describe('the GitHub workflow', () => {
     expect(runs.filter((r) => /(^|\s)npm test$/.test(r))).toHaveLength(2);
   });
 
-  it('tests on Windows, macOS and Linux, the Electron test under a display on Linux', () => {
+  it('tests on Windows, macOS and Linux, with the Electron binary fetched, the Electron test under a display on Linux', () => {
     expect(workflow.jobs.test!.strategy?.matrix?.os?.sort()).toEqual(['macos-latest', 'ubuntu-latest', 'windows-latest']);
+    const runs = workflow.jobs.test!.steps.map((s) => s.run ?? '');
+    expect(runs.indexOf('node node_modules/electron/install.js')).toBeGreaterThan(runs.indexOf('npm ci'));
     expect(workflow.jobs.test!.steps.find((s) => s.if === "runner.os == 'Linux'")?.run).toBe('xvfb-run -a npm test');
   });
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { requirePwsh, waitFor } from '../../test/pwsh.js';
 import { findElectronBinary } from './electronBinary.js';
-import { chooseStartMode } from './start.js';
+import { chooseStartMode, ensureElectron, headlessBeforeElectron } from './start.js';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/poshpool.js');
 const root = path.resolve(import.meta.dirname, '../..');
@@ -29,6 +29,37 @@ describe('chooseStartMode', () => {
   });
 });
 
+describe('ensureElectron', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pp-ensure-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the electron package\'s installer once when the binary is missing, and turns a failed download into a reason', async () => {
+    const installer = path.join(dir, 'install.cjs');
+    writeFileSync(installer, `require('fs').writeFileSync(${JSON.stringify(path.join(dir, 'ran'))}, 'yes'); console.error('\\nRequestError: getaddrinfo ENOTFOUND github.com'); process.exit(1);`);
+    let said = '';
+    const env = { ...process.env };
+    delete env.ELECTRON_OVERRIDE_DIST_PATH;
+    const r = await ensureElectron(env, { stderr: { write: (t: string) => (said += t) } }, installer);
+    expect(r).toEqual({ ok: false, reason: 'the Electron download failed (RequestError: getaddrinfo ENOTFOUND github.com)' });
+    expect(readFileSync(path.join(dir, 'ran'), 'utf8')).toBe('yes');
+    expect(said).toContain('downloading Electron for the tray app (once');
+  });
+
+  it('never downloads when ELECTRON_OVERRIDE_DIST_PATH names the binary\'s place, or when headless is decided first', async () => {
+    const installer = path.join(dir, 'install.cjs');
+    writeFileSync(installer, `require('fs').writeFileSync(${JSON.stringify(path.join(dir, 'ran'))}, 'yes');`);
+    const r = await ensureElectron({ ...process.env, ELECTRON_OVERRIDE_DIST_PATH: path.join(dir, 'nothing') }, { stderr: { write: () => true } }, installer);
+    expect(r.ok).toBe(false);
+    expect(existsSync(path.join(dir, 'ran'))).toBe(false);
+    expect(headlessBeforeElectron('linux', {})).toMatchObject({ mode: 'headless' });
+    expect(headlessBeforeElectron('linux', { DISPLAY: ':0' })).toBeUndefined();
+    expect(headlessBeforeElectron('win32', { POSHPOOL_HEADLESS: '1' })).toMatchObject({ mode: 'headless', why: 'POSHPOOL_HEADLESS=1 is set' });
+  });
+});
+
 describe('poshpool start (processes)', () => {
   let dir: string;
   beforeEach(() => {
@@ -48,7 +79,7 @@ describe('poshpool start (processes)', () => {
   it('without an Electron binary, says why in one line and runs the headless host', async () => {
     requirePwsh();
     const dataDir = path.join(dir, 'data');
-    const env = { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: path.join(dir, 'no-electron-here') };
+    const env = { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: path.join(dir, 'no-electron-here'), DISPLAY: ':99' };
     const p = run(['--data-dir', dataDir, '--config', path.join(dir, 'config.json')], env);
     expect(await waitFor(() => p.out().includes('Stop with Ctrl+C'), 30_000)).toBe(true);
     expect(p.out()).toMatch(/^poshpool start: ELECTRON_OVERRIDE_DIST_PATH=.* holds no Electron binary .*; starting the headless host instead/m);

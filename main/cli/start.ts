@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostFlags } from '../host/hostSettings.js';
@@ -19,12 +20,53 @@ export function chooseStartMode(
   env: Readonly<Record<string, string | undefined>>,
   electron: { ok: true; path: string } | { ok: false; reason: string },
 ): StartMode {
-  if (env.POSHPOOL_HEADLESS === '1') return { mode: 'headless', why: 'POSHPOOL_HEADLESS=1 is set' };
+  const before = headlessBeforeElectron(platform, env);
+  if (before) return before;
   if (!electron.ok) return { mode: 'headless', why: electron.reason };
+  return { mode: 'app', electron: electron.path };
+}
+
+/** The reasons to run headless that do not depend on Electron (asked for, or no display): no download is tried then. */
+export function headlessBeforeElectron(platform: NodeJS.Platform, env: Readonly<Record<string, string | undefined>>): StartMode | undefined {
+  if (env.POSHPOOL_HEADLESS === '1') return { mode: 'headless', why: 'POSHPOOL_HEADLESS=1 is set' };
   if (platform !== 'win32' && platform !== 'darwin' && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
     return { mode: 'headless', why: 'there is no display for a tray (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
   }
-  return { mode: 'app', electron: electron.path };
+  return undefined;
+}
+
+/** Longest the one-time Electron download may take. */
+const ELECTRON_DOWNLOAD_TIMEOUT_MS = 300_000;
+
+/**
+ * The Electron binary, downloaded once when it is missing: the electron package (45+) fetches it on
+ * first use, through its own install script. A failed download (no network) is a reason, not an error.
+ */
+export async function ensureElectron(
+  env: NodeJS.ProcessEnv,
+  io: Pick<CliIo, 'stderr'>,
+  installerPath?: string,
+): Promise<{ ok: true; path: string } | { ok: false; reason: string }> {
+  const found = findElectronBinary(env);
+  if (found.ok || env.ELECTRON_OVERRIDE_DIST_PATH) return found;
+  let installer: string;
+  try {
+    installer = installerPath ?? createRequire(import.meta.url).resolve('electron/install.js');
+  } catch {
+    // Not installed with the dev dependencies (an npm install --omit=dev): nothing to download with.
+    return found;
+  }
+  io.stderr.write('poshpool start: downloading Electron for the tray app (once; POSHPOOL_HEADLESS=1 skips this)…\n');
+  const child = spawn(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'pipe'], env, timeout: ELECTRON_DOWNLOAD_TIMEOUT_MS });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-4000)));
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(null));
+    child.once('exit', (c) => resolve(c));
+  });
+  if (code === 0) return findElectronBinary(env);
+  const first = err.split('\n').find((l) => l.trim() !== '')?.trim() ?? `exit code ${code}`;
+  return { ok: false, reason: `the Electron download failed (${first})` };
 }
 
 /** The folder holding package.json (Electron starts the app from it). */
@@ -37,7 +79,7 @@ function appRoot(): string {
  * saying why in one line. The app runs in the foreground; its exit code is this command's.
  */
 export async function start(flags: HostFlags, io: CliIo): Promise<number> {
-  const mode = chooseStartMode(process.platform, process.env, findElectronBinary(process.env));
+  const mode = headlessBeforeElectron(process.platform, process.env) ?? chooseStartMode(process.platform, process.env, await ensureElectron(process.env, io));
   if (mode.mode === 'headless') {
     io.stderr.write(`poshpool start: ${mode.why}; starting the headless host instead (open its dashboard with \`poshpool open\`).\n`);
     return serve(flags, io);
