@@ -72,6 +72,7 @@ class FakeWindow implements WindowPort {
   destroyed = false;
   private closeListeners: ((e: { preventDefault(): void }) => void)[] = [];
   private readyListeners: (() => void)[] = [];
+  readonly loadListeners: (() => void)[] = [];
   readonly contents = {
     id: FakeWindow.nextId++,
     isDestroyed: () => this.destroyed,
@@ -111,6 +112,9 @@ class FakeWindow implements WindowPort {
   onClosed(): void {}
   onReadyToShow(l: () => void): void {
     this.readyListeners.push(l);
+  }
+  onDidFinishLoad(l: () => void): void {
+    this.loadListeners.push(l);
   }
   /** The person clicks the close button; true when the window really closes. */
   close(): boolean {
@@ -277,6 +281,20 @@ describe('PoshpoolApp', () => {
     expect(await invoke('poshpool:changePriority', fromWindow(w), 'req-1', 'urgent')).toMatchObject({ ok: false, reason: expect.stringContaining('Bad arguments') });
     expect(host.calls).toEqual([{ op: 'terminateSession', args: ['sess-1'] }]);
     expect(logs.filter((l) => l.includes('refused'))).toHaveLength(4);
+  });
+
+  it('tells a page that finished loading where the host stands', () => {
+    host.set({ status: 'starting' });
+    app.showDashboard();
+    const w = windows[0]!;
+    for (const l of w.loadListeners) l();
+    expect(w.sent.at(-1)).toEqual({ channel: 'poshpool:connection', payload: 'connecting' });
+    host.set({ status: 'restarting', reason: 'killed', retryInMs: 1, crashes: 1 });
+    for (const l of w.loadListeners) l();
+    expect(w.sent.at(-1)).toEqual({ channel: 'poshpool:connection', payload: 'disconnected' });
+    host.set(RUNNING, summary());
+    for (const l of w.loadListeners) l();
+    expect(w.sent.at(-1)).toEqual({ channel: 'poshpool:connection', payload: 'connected' });
   });
 
   it('batches the host events to the window and reports the connection', () => {

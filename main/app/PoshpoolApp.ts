@@ -4,7 +4,7 @@ import { loadConfig, updateConfig } from '../core/config/load.js';
 import type { Disposable } from '../core/events/Emitter.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import { APP_URL } from './appProtocol.js';
-import { connectDashboardIpc } from './dashboardIpc.js';
+import { connectDashboardIpc, connectionOf } from './dashboardIpc.js';
 import { IpcRouter } from './IpcRouter.js';
 import { Notifier, type NotificationSettings } from './Notifier.js';
 import type { AppPaths, AppPorts, WindowPort } from './ports.js';
@@ -95,6 +95,8 @@ export class PoshpoolApp {
     win.onClosed(() => {
       if (this.window === win) this.window = undefined;
     });
+    // A page that (re)loads learns where the host stands at once, not at its next change.
+    win.onDidFinishLoad(() => this.router.send(win.contents, 'poshpool:connection', connectionOf(this.ports.host.state)));
     win.onReadyToShow(() => {
       win.show();
       win.focus();

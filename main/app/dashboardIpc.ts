@@ -1,5 +1,7 @@
 import type { Disposable } from '../core/events/Emitter.js';
+import type { ConnectionState } from '../../common/dashboard.js';
 import type { PoshpoolEvent } from '../../common/events.js';
+import type { HostState } from '../host/process/HostSupervisor.js';
 import { Batcher } from '../core/events/Batcher.js';
 import type { IpcRouter, IpcTarget } from './IpcRouter.js';
 import type { HostLink } from './ports.js';
@@ -8,6 +10,11 @@ import type { HostLink } from './ports.js';
 export const RENDERER_BATCH_MS = 50;
 /** Events sent to the window in one batch at most. */
 export const RENDERER_BATCH_MAX = 1000;
+
+/** What the dashboard is told of the host process: connected while it runs, connecting while it starts, else disconnected. */
+export function connectionOf(state: HostState): ConnectionState {
+  return state.status === 'running' ? 'connected' : state.status === 'starting' ? 'connecting' : 'disconnected';
+}
 
 /**
  * The dashboard's IPC: every invoke channel of common/ipc.ts answered by the host process, and the
@@ -36,7 +43,7 @@ export function connectDashboardIpc(router: IpcRouter, host: HostLink, target: (
   });
   const states = host.onStateChange((s) => {
     batcher.flushNow();
-    router.send(target(), 'poshpool:connection', s.status === 'running' ? 'connected' : 'disconnected');
+    router.send(target(), 'poshpool:connection', connectionOf(s));
   });
   return {
     dispose: () => {

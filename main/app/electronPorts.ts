@@ -39,6 +39,7 @@ function windowPort(win: BrowserWindow): WindowPort {
     onClose: (listener) => void win.on('close', listener),
     onClosed: (listener) => void win.on('closed', listener),
     onReadyToShow: (listener) => void win.once('ready-to-show', listener),
+    onDidFinishLoad: (listener) => void win.webContents.on('did-finish-load', listener),
   };
 }
 

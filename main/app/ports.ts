@@ -43,6 +43,8 @@ export interface WindowPort {
   onClosed(listener: () => void): void;
   /** The page is ready to show. */
   onReadyToShow(listener: () => void): void;
+  /** The page (re)loaded: it has subscribed to its channels. */
+  onDidFinishLoad(listener: () => void): void;
 }
 
 /** A question with two answers. */

@@ -125,6 +125,18 @@ describe('connectStore', () => {
     expect(store.getState().connection.state).toBe('signedOut');
   });
 
+  it('loads again on "connected" after a failed load, without a disconnect between (the host was still starting)', async () => {
+    const { bridge, store } = setup();
+    await bridge.answer({ ok: false, reason: 'The poshpool host is starting; try again in a moment.' });
+    bridge.state('connected');
+    expect(bridge.snapshotCalls).toBe(2);
+    await bridge.answer({ ok: true, snapshot: snapshot({ sessions: [session('s1')] }) });
+    expect(Object.keys(store.getState().sessions)).toEqual(['s1']);
+    // Loaded now: another 'connected' does not load again.
+    bridge.state('connected');
+    expect(bridge.snapshotCalls).toBe(2);
+  });
+
   it('records a failed snapshot as the last error', async () => {
     const { bridge, store } = setup();
     await bridge.answer({ ok: false, reason: 'host busy' });

@@ -51,6 +51,8 @@ export function connectStore(bridge: DashboardBridge, store: DashboardStore, opt
   let flushTimer: unknown = null;
   let loading = 0; // snapshot loads in flight; events are held while > 0
   let loadGeneration = 0;
+  /** The last snapshot load failed (e.g. the app's host was still starting): the next 'connected' loads again. */
+  let lastLoadFailed = false;
   let lastState = store.getState().connection.state;
   let disposed = false;
 
@@ -78,10 +80,12 @@ export function connectStore(bridge: DashboardBridge, store: DashboardStore, opt
       const result = await bridge.snapshot();
       // A newer load started meanwhile: its answer wins.
       if (disposed || generation !== loadGeneration) return;
+      lastLoadFailed = !result.ok;
       if (result.ok) applyLoaded(result.snapshot);
       else store.getState().setConnection(store.getState().connection.state, result.reason);
     } catch (err) {
       // The bridge turns failures into values; a throw is a bug we show rather than lose.
+      lastLoadFailed = true;
       if (!disposed) store.getState().setConnection(store.getState().connection.state, err instanceof Error ? err.message : String(err));
     } finally {
       loading--;
@@ -100,7 +104,7 @@ export function connectStore(bridge: DashboardBridge, store: DashboardStore, opt
     const previous = lastState;
     lastState = state;
     store.getState().setConnection(state);
-    if (state === 'connected' && previous === 'disconnected') void loadSnapshot();
+    if (state === 'connected' && (previous === 'disconnected' || lastLoadFailed)) void loadSnapshot();
   });
 
   const sampler = sampleMs > 0 ? timers.setInterval(() => store.getState().sampleQueueDepth(), sampleMs) : null;
