@@ -61,12 +61,19 @@ export class HostProcessServer {
     this.starting = true;
     const settings = resolveHostSettings(options ?? {});
     if (!settings.ok) return this.port.postMessage({ type: 'startFailed', reason: settings.reason });
-    const started = await this.deps.startHost({
-      config: settings.config,
-      dataDir: settings.dataDir,
-      port: settings.config.port,
-      log: (line) => this.log(line),
-    });
+    let started: Awaited<ReturnType<StartHost>>;
+    try {
+      started = await this.deps.startHost({
+        config: settings.config,
+        dataDir: settings.dataDir,
+        port: settings.config.port,
+        log: (line) => this.log(line),
+      });
+    } catch (e) {
+      // A start that throws (a data dir it cannot create, say) fails like any other start, with the
+      // reason, instead of crashing this process into a restart loop.
+      started = { ok: false, reason: `poshpool could not start: ${(e as Error).message}` };
+    }
     if (!started.ok) return this.port.postMessage({ type: 'startFailed', reason: started.reason });
     const host = started.host;
     this.host = host;

@@ -153,4 +153,21 @@ describe('host process under its supervisor', () => {
     expect(bad.state.status).toBe('stopped');
     expect(readHostInfo(path.join(dir, 'data2')).ok).toBe(false);
   });
+
+  it('reports a data dir it cannot create as a failed start, not a crash loop', async () => {
+    writeFileSync(path.join(dir, 'a-file'), 'not a directory');
+    const blocked = new HostSupervisor({
+      spawn: () => forkNodeHostChild({ entry }),
+      start: { configFile: path.join(dir, 'config.json'), dataDir: path.join(dir, 'a-file', 'data'), port: 0 },
+      log: () => undefined,
+    });
+    const seen: string[] = [];
+    blocked.onStateChange((s) => seen.push(s.status));
+    blocked.start();
+    expect(await waitFor(() => blocked.state.status === 'failed', 15_000)).toBe(true);
+    expect((blocked.state as Extract<HostState, { status: 'failed' }>).reason).toMatch(/a-file/);
+    expect(seen).toEqual(['starting', 'failed']);
+    await blocked.dispose();
+  });
 });
+
