@@ -140,7 +140,13 @@ vi.mock('electron', async () => {
 const root = path.resolve(import.meta.dirname, '../..');
 let dir: string;
 let dataDir: string;
-const saved = { argv: process.argv, env: { ...process.env } };
+const saved = {
+  argv: process.argv,
+  env: { ...process.env },
+  // main.ts installs process-wide handlers (the tray logs a stray error instead of dying); the test takes them off again.
+  uncaught: process.listeners('uncaughtException'),
+  unhandled: process.listeners('unhandledRejection'),
+};
 
 function clickable(items: MenuItemConstructorOptions[], label: RegExp): MenuItemConstructorOptions | undefined {
   for (const item of items) {
@@ -170,6 +176,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   process.argv = saved.argv;
+  for (const l of process.listeners('uncaughtException')) if (!saved.uncaught.includes(l)) process.off('uncaughtException', l);
+  for (const l of process.listeners('unhandledRejection')) if (!saved.unhandled.includes(l)) process.off('unhandledRejection', l);
   for (const key of ['POSHPOOL_DATA_DIR', 'POSHPOOL_CONFIG', 'POSHPOOL_OPEN_DASHBOARD']) {
     if (saved.env[key] === undefined) delete process.env[key];
     else process.env[key] = saved.env[key];
@@ -182,6 +190,7 @@ describe('main.ts (Electron entry, with a fake electron module)', () => {
   it('registers the app scheme, serves the built dashboard with its CSP, and opens a hardened window on it', async () => {
     // Second launches open the dashboard; quitting and a system shutdown go through the host.
     for (const event of ['second-instance', 'before-quit', 'power:shutdown']) expect(fake.appListeners.has(event), event).toBe(true);
+    expect(process.listeners('uncaughtException').length).toBe(saved.uncaught.length + 1);
     expect(fake.schemes).toEqual([{ scheme: 'poshpool-app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
     const serve = fake.protocolHandlers.get('poshpool-app')!;
     const page = await serve(new Request('poshpool-app://dashboard/index.html'));

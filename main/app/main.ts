@@ -60,6 +60,10 @@ if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
   const configFile = configFilePath(process.platform, env, homedir());
   const logDir = path.join(dataDir, 'logs');
   const log = new AppLog(path.join(logDir, 'poshpool.log'));
+  // The tray stays up: a bug in a handler is logged (Electron would otherwise show a modal error box
+  // for it and leave the app in that state); the host runs in its own process and restarts on its own.
+  process.on('uncaughtException', (e) => log.write(`uncaught exception in the app: ${e.stack ?? String(e)}`));
+  process.on('unhandledRejection', (e) => log.write(`unhandled rejection in the app: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
   const assetsDir = path.join(root, 'assets');
 
   // Windows shows an app's notifications only under its AppUserModelID, the installer's appId.
