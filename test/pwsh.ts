@@ -42,9 +42,19 @@ export class SessionFixture {
 
 /**
  * True while a process with this pid is alive. A zombie counts as gone: it has ended and only waits
- * for its parent (or, once orphaned, init) to collect its exit status. Linux only.
+ * for its parent (or, once orphaned, init) to collect its exit status. Without /proc (macOS,
+ * Windows) a signal-0 probe answers, which counts a zombie as alive.
  */
 export function processExists(pid: number): boolean {
+  if (process.platform !== 'linux') {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      // EPERM: it exists but belongs to someone else.
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
