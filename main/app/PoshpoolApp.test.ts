@@ -241,6 +241,7 @@ describe('PoshpoolApp', () => {
       { op: 'setPaused', args: [true, 'tray'] },
     ]);
     onAction({ kind: 'copyConfig', client: 'vscode' });
+    expect(notifications.at(-1)).toMatchObject({ title: 'Client config copied', body: expect.stringContaining('mcp.json') });
     expect(JSON.parse(clipboard.at(-1)!)).toEqual({ servers: { poshpool: { type: 'stdio', command: 'C:\\poshpool\\poshpool.exe', args: ['bridge'] } } });
     await app.act({ kind: 'copyConfig', client: 'claudeCode' });
     expect(clipboard.at(-1)).toBe('claude mcp add poshpool -- C:\\poshpool\\poshpool.exe bridge');

@@ -209,6 +209,11 @@ export class PoshpoolApp {
     if (state.status !== 'running') return this.report('Copy client config', { ok: false, reason: 'poshpool is not running yet.' });
     const configs = clientConfigs(this.paths.bridgeLauncher, state.info.mcpUrl, state.info.tokenFile, this.ports.platform);
     this.ports.clipboard.writeText(configs[client]);
+    // The person asked for it: say where it went (a click on a menu item gives no other sign).
+    if (this.ports.notifications.isSupported()) {
+      const where = { vscode: "VS Code's .vscode/mcp.json", claudeDesktop: "Claude Desktop's claude_desktop_config.json", claudeCode: 'a terminal' }[client];
+      this.ports.notifications.show({ key: `copied:${client}`, title: 'Client config copied', body: `Paste it into ${where}. It starts the poshpool bridge; no token is in it.` }, () => undefined);
+    }
   }
 
   private openFolder(dir: string): void {
