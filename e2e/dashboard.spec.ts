@@ -90,3 +90,30 @@ test('pausing new sessions from the header makes a request wait (the agent is to
     .toBe('allocated');
   await client.callTool({ name: 'end_session', arguments: { sessionId: position.sessionId } });
 });
+
+test('a job started while the page’s event stream is still connecting is shown (the snapshot is loaded again once it connects)', async ({ page }) => {
+  const client = await host.client('early');
+  const { sessionId } = (await client.callTool({ name: 'start_session', arguments: {} })).structuredContent as { sessionId: string };
+  // Hold the page's event stream back until the job has started: the first snapshot is answered
+  // before the job exists, and the stream misses the job's events.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let streamAsked!: () => void;
+  const asked = new Promise<void>((resolve) => (streamAsked = resolve));
+  await page.route('**/events', async (route) => {
+    streamAsked();
+    await released;
+    await route.continue();
+  });
+  const snapshotAnswered = page.waitForResponse('**/api/snapshot');
+  await page.goto(await host.signInUrl());
+  await Promise.all([asked, snapshotAnswered]);
+  const { jobId } = (await client.callTool({ name: 'run_background', arguments: { sessionId, command: "'early job'" } })).structuredContent as { jobId: string };
+  await expect
+    .poll(async () => ((await client.callTool({ name: 'get_job', arguments: { jobId } })).structuredContent as { status: string }).status)
+    .toBe('succeeded');
+  release();
+  await page.getByRole('tab', { name: 'Jobs' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(jobId) })).toContainText('succeeded');
+  await client.callTool({ name: 'end_session', arguments: { sessionId } });
+});

@@ -3,7 +3,7 @@ import type { ActionResult, ConnectionState, DashboardBridge, DashboardSnapshot 
 import type { PoshpoolEvent } from '../../common/events.js';
 import { connectStore } from './connectStore.js';
 import { createDashboardStore } from './createDashboardStore.js';
-import { metrics, session, snapshot, tick } from './fixtures.test-support.js';
+import { job, metrics, session, snapshot, tick } from './fixtures.test-support.js';
 
 /** An in-test bridge: snapshots answered from a queue of deferreds, events and states pushed by hand. */
 class FakeBridge implements DashboardBridge {
@@ -108,17 +108,47 @@ describe('connectStore', () => {
     expect(store.getState().eventLog.map((l) => l.event.time)).toEqual([1_500]);
   });
 
-  it('records connection states and re-fetches the snapshot after a reconnect', async () => {
+  it('loads again once the event stream connects: a job started between the first snapshot and the stream is not lost', async () => {
     const { bridge, store } = setup();
-    await bridge.answer({ ok: true, snapshot: snapshot({ sessions: [session('s1')] }) });
-    bridge.state('connected');
-    expect(store.getState().connection.state).toBe('connected');
-    expect(bridge.snapshotCalls).toBe(1);
-    bridge.state('disconnected');
-    expect(store.getState().connection.state).toBe('disconnected');
-    expect(bridge.snapshotCalls).toBe(1);
+    // The first snapshot was taken before the stream was open; the job started after it.
+    await bridge.answer({ ok: true, snapshot: snapshot({ metrics: metrics({ time: 1_000 }) }) });
     bridge.state('connected');
     expect(bridge.snapshotCalls).toBe(2);
+    await bridge.answer({ ok: true, snapshot: snapshot({ metrics: metrics({ time: 2_000 }), jobs: [job('j1')] }) });
+    expect(Object.keys(store.getState().jobs)).toEqual(['j1']);
+    // Connected and loaded: a repeated 'connected' does not load again.
+    bridge.state('connected');
+    expect(bridge.snapshotCalls).toBe(2);
+  });
+
+  it('loads once when the bridge is already connected as the store connects', async () => {
+    const bridge = new FakeBridge();
+    const onConnection = bridge.onConnection.bind(bridge);
+    bridge.onConnection = (listener) => {
+      const off = onConnection(listener);
+      listener('connected');
+      return off;
+    };
+    const store = createDashboardStore({ now: () => 0 });
+    connectStore(bridge, store, { sampleMs: 0 });
+    expect(bridge.snapshotCalls).toBe(1);
+    await bridge.answer({ ok: true, snapshot: snapshot({ sessions: [session('s1')] }) });
+    expect(Object.keys(store.getState().sessions)).toEqual(['s1']);
+  });
+
+  it('records connection states and re-fetches the snapshot after a reconnect', async () => {
+    const { bridge, store } = setup();
+    bridge.state('connected');
+    await bridge.answer({ ok: true, snapshot: snapshot({ sessions: [session('s0')] }) });
+    await bridge.answer({ ok: true, snapshot: snapshot({ sessions: [session('s1')] }) });
+    expect(store.getState().connection.state).toBe('connected');
+    expect(Object.keys(store.getState().sessions)).toEqual(['s1']);
+    expect(bridge.snapshotCalls).toBe(2);
+    bridge.state('disconnected');
+    expect(store.getState().connection.state).toBe('disconnected');
+    expect(bridge.snapshotCalls).toBe(2);
+    bridge.state('connected');
+    expect(bridge.snapshotCalls).toBe(3);
     await bridge.answer({ ok: true, snapshot: snapshot({ sessions: [session('s2')] }) });
     expect(Object.keys(store.getState().sessions)).toEqual(['s2']);
     bridge.state('signedOut');

@@ -37,9 +37,10 @@ const globalTimers: Timers = {
 };
 
 /**
- * Connects `bridge` to `store` and loads the first snapshot. Events that arrive while a snapshot is
- * loading are held; once it lands, those older than the snapshot are dropped (it already has them)
- * and the rest are applied. Returns a dispose that unsubscribes and stops the timers (it does not
+ * Connects `bridge` to `store` and loads the first snapshot, and loads it again once the event
+ * stream is connected (and after every reconnect). Events that arrive while a snapshot is loading are
+ * held; once it lands, those older than the snapshot are dropped (it already has them) and the rest
+ * are applied. Returns a dispose that unsubscribes and stops the timers (it does not
  * dispose the bridge, which its owner made).
  */
 export function connectStore(bridge: DashboardBridge, store: DashboardStore, options: ConnectStoreOptions = {}): () => void {
@@ -54,6 +55,13 @@ export function connectStore(bridge: DashboardBridge, store: DashboardStore, opt
   /** The last snapshot load failed (e.g. the app's host was still starting): the next 'connected' loads again. */
   let lastLoadFailed = false;
   let lastState = store.getState().connection.state;
+  /**
+   * A snapshot load started while the bridge was 'connected'. Only such a snapshot is sure to have
+   * nothing missing: one taken before the event stream was open can miss events that happened
+   * between the snapshot and the stream's start, and would miss them for good (a job started then
+   * would never show). So the first 'connected' loads again unless a load already started under it.
+   */
+  let loadedWhileConnected = false;
   let disposed = false;
 
   const flush = (): void => {
@@ -75,6 +83,7 @@ export function connectStore(bridge: DashboardBridge, store: DashboardStore, opt
 
   const loadSnapshot = async (): Promise<void> => {
     const generation = ++loadGeneration;
+    loadedWhileConnected = lastState === 'connected';
     loading++;
     try {
       const result = await bridge.snapshot();
@@ -101,15 +110,16 @@ export function connectStore(bridge: DashboardBridge, store: DashboardStore, opt
 
   const offConnection = bridge.onConnection((state) => {
     if (disposed) return;
-    const previous = lastState;
     lastState = state;
     store.getState().setConnection(state);
-    if (state === 'connected' && (previous === 'disconnected' || lastLoadFailed)) void loadSnapshot();
+    if (state !== 'connected') loadedWhileConnected = false;
+    else if (!loadedWhileConnected || (lastLoadFailed && loading === 0)) void loadSnapshot();
   });
 
   const sampler = sampleMs > 0 ? timers.setInterval(() => store.getState().sampleQueueDepth(), sampleMs) : null;
 
-  void loadSnapshot();
+  // Show data at once; if the bridge was already connected, its listener above has started the load.
+  if (loading === 0) void loadSnapshot();
 
   return () => {
     if (disposed) return;

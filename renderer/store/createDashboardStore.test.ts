@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PoshpoolEvent } from '../../common/events.js';
 import { createDashboardStore, DEFAULT_EVENT_LOG_SIZE } from './createDashboardStore.js';
-import { metrics, session, snapshot, tick } from './fixtures.test-support.js';
+import { job as jobSummary, metrics, session, snapshot, tick } from './fixtures.test-support.js';
 
 function storeWith(now = 10_000) {
   let clock = now;
@@ -9,18 +9,7 @@ function storeWith(now = 10_000) {
   return { store, setNow: (t: number) => (clock = t) };
 }
 
-const job = {
-  jobId: 'j1',
-  clientId: 'c1',
-  sessionId: 's1',
-  command: 'Start-Sleep 60',
-  status: 'running' as const,
-  startedAt: 900,
-  endedAt: null,
-  outputSoFar: null,
-  result: null,
-  message: null,
-};
+const job = jobSummary('j1');
 
 describe('createDashboardStore', () => {
   it('starts empty and connecting', () => {

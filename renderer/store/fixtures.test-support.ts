@@ -1,6 +1,6 @@
 /** Builders of snapshots and events for the renderer's tests. */
 
-import type { DashboardSnapshot } from '../../common/dashboard.js';
+import type { DashboardSnapshot, JobSummary } from '../../common/dashboard.js';
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { MetricsSnapshot, SessionInfo } from '../../common/scheduler.js';
 
@@ -44,6 +44,22 @@ export function session(sessionId: string, patch: Partial<SessionInfo> = {}): Se
     lentAt: 500,
     abandoned: false,
     pid: 42,
+    ...patch,
+  };
+}
+
+export function job(jobId: string, patch: Partial<JobSummary> = {}): JobSummary {
+  return {
+    jobId,
+    clientId: 'c1',
+    sessionId: 's1',
+    command: 'Start-Sleep 60',
+    status: 'running',
+    startedAt: 900,
+    endedAt: null,
+    outputSoFar: null,
+    result: null,
+    message: null,
     ...patch,
   };
 }
