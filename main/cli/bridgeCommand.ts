@@ -4,6 +4,7 @@ import { Host } from '../host/Host.js';
 import { runBridge } from './bridge.js';
 import type { CliIo } from './poshpool.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
+import { listenForStop } from './stopSignals.js';
 
 /**
  * `poshpool bridge`: MCP over stdio. Relays to the running host through its local socket; when no
@@ -21,25 +22,32 @@ export async function bridge(flags: HostFlags, io: Pick<CliIo, 'stderr'>): Promi
     return runBridge({ socketPath: running.info.socketPath, tokenFile: running.info.tokenFile, stdin: process.stdin, stdout: process.stdout, stderr: io.stderr });
   }
   io.stderr.write('poshpool bridge: no poshpool host is running; starting one in this process.\n');
-  const started = await Host.start({
-    config: settings.config,
-    dataDir: settings.dataDir,
-    port: settings.config.port,
-    log: (line) => void io.stderr.write(`${line}\n`),
-  });
-  if (!started.ok) {
-    io.stderr.write(`poshpool bridge: ${started.reason}\n`);
-    return 1;
+  // Listening before the host starts, so that a client that gives up while it starts stops it cleanly.
+  const stop = listenForStop();
+  try {
+    const started = await Host.start({
+      config: settings.config,
+      dataDir: settings.dataDir,
+      port: settings.config.port,
+      log: (line) => void io.stderr.write(`${line}\n`),
+    });
+    if (!started.ok) {
+      io.stderr.write(`poshpool bridge: ${started.reason}\n`);
+      return 1;
+    }
+    const host = started.host;
+    const ended = Promise.race([
+      stop.received,
+      new Promise<void>((resolve) => {
+        process.stdin.once('end', resolve);
+        process.stdin.once('close', resolve);
+      }),
+    ]);
+    if (stop.signal === null) await host.serve(new StdioServerTransport(process.stdin, process.stdout));
+    await ended;
+    await host.dispose();
+    return 0;
+  } finally {
+    stop.dispose();
   }
-  const host = started.host;
-  const ended = new Promise<void>((resolve) => {
-    process.stdin.once('end', resolve);
-    process.stdin.once('close', resolve);
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await host.serve(new StdioServerTransport(process.stdin, process.stdout));
-  await ended;
-  await host.dispose();
-  return 0;
 }

@@ -4,6 +4,7 @@ import { Host } from '../host/Host.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 import type { CliIo } from './poshpool.js';
 import { clientConfigs } from './clientConfigs.js';
+import { listenForStop } from './stopSignals.js';
 
 /** Path of bin/poshpool.js, for the client configs. */
 export function binPath(): string {
@@ -17,12 +18,28 @@ export async function serve(flags: HostFlags, io: CliIo): Promise<number> {
     io.stderr.write(`poshpool serve: ${settings.reason}\n`);
     return 1;
   }
-  const started = await Host.start({ config: settings.config, dataDir: settings.dataDir, port: settings.config.port });
-  if (!started.ok) {
-    io.stderr.write(`poshpool serve: ${started.reason}\n`);
-    return 1;
+  // Listening before anything starts: a stop asked for while the host starts (or just after it says
+  // it is ready) ends it cleanly rather than killing the process.
+  const stop = listenForStop();
+  try {
+    const started = await Host.start({ config: settings.config, dataDir: settings.dataDir, port: settings.config.port });
+    if (!started.ok) {
+      io.stderr.write(`poshpool serve: ${started.reason}\n`);
+      return 1;
+    }
+    const host = started.host;
+    if (stop.signal === null) announce(host, settings.dataDir, io);
+    await stop.received;
+    io.stderr.write('poshpool: stopping (ending every session)…\n');
+    await host.dispose();
+    return 0;
+  } finally {
+    stop.dispose();
   }
-  const host = started.host;
+}
+
+/** Says where everything is and how to connect each client. */
+function announce(host: Host, dataDir: string, io: CliIo): void {
   const info = host.info;
   const configs = clientConfigs([process.execPath, binPath()], info.mcpUrl, info.tokenFile);
   io.stdout.write(
@@ -31,7 +48,7 @@ export async function serve(flags: HostFlags, io: CliIo): Promise<number> {
       `  MCP (Streamable HTTP): ${info.mcpUrl}   (bearer token in ${info.tokenFile})`,
       `  events: ${info.eventsUrl}   metrics: ${info.metricsUrl}`,
       `  local socket for \`poshpool bridge\`: ${info.socketPath}`,
-      `  host file: ${path.join(settings.dataDir, 'host.json')}`,
+      `  host file: ${path.join(dataDir, 'host.json')}`,
       '',
       'VS Code (.vscode/mcp.json):',
       configs.vscode,
@@ -49,12 +66,4 @@ export async function serve(flags: HostFlags, io: CliIo): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  io.stderr.write('poshpool: stopping (ending every session)…\n');
-  await host.dispose();
-  return 0;
 }
