@@ -180,6 +180,24 @@ describe('electron-builder.yml', () => {
     }
   });
 
+  it('ships the run-time packages the main process imports, and no others (the renderer\'s are bundled by vite: devDependencies)', () => {
+    // electron-builder copies every production dependency into the app; the built main process and
+    // common/ are what runs there, so their bare imports must be exactly package.json's dependencies.
+    const imported = new Set<string>();
+    for (const dir of ['dist/main', 'dist/common']) {
+      for (const rel of readdirSync(at(dir), { recursive: true }) as string[]) {
+        if (!rel.endsWith('.js')) continue;
+        const text = readFileSync(at(dir, rel), 'utf8');
+        for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|require\(\s*)['"]([^'"./][^'"]*)['"]/g)) {
+          const spec = m[1]!;
+          if (spec.startsWith('node:') || spec === 'electron') continue; // Node's own, and the runtime itself
+          imported.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+        }
+      }
+    }
+    expect([...imported].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+  });
+
   it('has app icons big enough for every platform (png 512 px for the dmg, ico with 256 px for nsis)', () => {
     expect(yml.mac?.icon).toBe('assets/icon.png');
     expect(yml.linux?.icon).toBe('assets/icon.png');
