@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { requirePwsh, waitFor } from '../../test/pwsh.js';
+import { processExists, requirePwsh, waitFor } from '../../test/pwsh.js';
 import { findElectronBinary } from './electronBinary.js';
 import { chooseStartMode, ensureElectron, headlessBeforeElectron } from './start.js';
 
@@ -102,6 +102,24 @@ describe('poshpool start (processes)', () => {
     expect(await p.exit).toBe(3);
     expect(p.out()).toContain(`poshpool start: starting the tray app (${fakeElectron})`);
     expect(readFileSync(path.join(dir, 'started.txt'), 'utf8').split('\n').slice(0, 3)).toEqual([root, path.resolve('rel-data'), path.join(dir, 'config.json')]);
+  });
+
+  it('passes a SIGTERM on to the app and ends when the app has (neither is left behind)', async () => {
+    const dist = path.join(dir, 'electron-dist');
+    mkdirSync(dist);
+    // Stands in for Electron, which quits like "Quit" from the tray on SIGTERM.
+    writeFileSync(
+      path.join(dist, 'electron'),
+      `#!/bin/sh\ntrap 'echo TERM > "${path.join(dir, 'signal.txt')}"; exit 0' TERM\necho $$ > "${path.join(dir, 'app.pid')}"\nwhile :; do sleep 0.05; done\n`,
+    );
+    chmodSync(path.join(dist, 'electron'), 0o755);
+    const p = run([], { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: dist, DISPLAY: ':99' });
+    expect(await waitFor(() => existsSync(path.join(dir, 'app.pid')), 10_000)).toBe(true);
+    const appPid = Number(readFileSync(path.join(dir, 'app.pid'), 'utf8'));
+    p.kill();
+    expect(await p.exit).toBe(0);
+    expect(readFileSync(path.join(dir, 'signal.txt'), 'utf8').trim()).toBe('TERM');
+    expect(await waitFor(() => !processExists(appPid), 5_000)).toBe(true);
   });
 
   it('refuses --port for the tray app and says where the port is set', async () => {

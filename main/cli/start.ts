@@ -7,6 +7,7 @@ import { CONFIG_FILE_ENV, DATA_DIR_ENV } from '../core/config/paths.js';
 import { findElectronBinary } from './electronBinary.js';
 import type { CliIo } from './poshpool.js';
 import { serve } from './serve.js';
+import { listenForStop } from './stopSignals.js';
 
 /** How `poshpool start` runs poshpool. */
 export type StartMode = { mode: 'app'; electron: string } | { mode: 'headless'; why: string };
@@ -92,12 +93,21 @@ export async function start(flags: HostFlags, io: CliIo): Promise<number> {
   const env = { ...process.env };
   if (flags.dataDir) env[DATA_DIR_ENV] = path.resolve(flags.dataDir);
   if (flags.configFile) env[CONFIG_FILE_ENV] = path.resolve(flags.configFile);
-  const child = spawn(mode.electron, [appRoot()], { stdio: 'inherit', env });
-  return new Promise((resolve) => {
-    child.once('error', (e) => {
-      io.stderr.write(`poshpool start: the tray app did not start (${e.message}); \`poshpool serve\` runs the headless host.\n`);
-      resolve(1);
+  // A stop sent to this command (a service manager's SIGTERM, a Ctrl+C in another terminal) goes on
+  // to the app, which quits the way it does from the tray (ending every session); this command ends
+  // when the app has, so neither is left behind.
+  const stop = listenForStop();
+  try {
+    const child = spawn(mode.electron, [appRoot()], { stdio: 'inherit', env });
+    void stop.received.then((signal) => child.exitCode === null && child.signalCode === null && child.kill(signal));
+    return await new Promise<number>((resolve) => {
+      child.once('error', (e) => {
+        io.stderr.write(`poshpool start: the tray app did not start (${e.message}); \`poshpool serve\` runs the headless host.\n`);
+        resolve(1);
+      });
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
+  } finally {
+    stop.dispose();
+  }
 }
