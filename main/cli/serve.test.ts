@@ -5,8 +5,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { descendantsOf, processExists, requirePwsh, waitFor } from '../../test/pwsh.js';
 
-// `poshpool serve` as a process: however early a stop comes, it ends cleanly (exit 0, host.json
-// gone, no PowerShell left), because it listens for SIGINT/SIGTERM before it starts anything.
+// `poshpool serve` as a process: however early a stop comes, and whether it is a Ctrl+C, a SIGTERM
+// or its terminal closing, it ends cleanly (host.json gone, no PowerShell left), because it listens
+// for SIGINT/SIGTERM/SIGHUP before it starts anything.
 
 const bin = path.resolve(import.meta.dirname, '../../bin/poshpool.js');
 
@@ -53,5 +54,23 @@ describe('poshpool serve (process)', () => {
     expect(p.out()).toContain('poshpool: stopping (ending every session)');
     expect(existsSync(path.join(p.dataDir, 'host.json'))).toBe(false);
     expect(await waitFor(() => [...seen].every((pid) => !processExists(pid)), 10_000)).toBe(true);
+  });
+
+  it('closing the terminal it runs in stops it cleanly (the hangup used to kill it and leave host.json behind)', async () => {
+    requirePwsh();
+    const dataDir = path.join(dir, 'data');
+    // A real terminal: python's pty module runs serve on a new pseudo-terminal and relays it; when
+    // python is killed, the terminal's master side closes and the kernel hangs up serve's session.
+    const relay = 'import pty, sys; pty.spawn(sys.argv[1:])';
+    const term = spawn('python3', ['-c', relay, process.execPath, bin, 'serve', '--port', '0', '--data-dir', dataDir, '--config', path.join(dir, 'config.json')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    term.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    expect(await waitFor(() => out.includes('Stop with Ctrl+C'), 30_000)).toBe(true);
+    expect(existsSync(path.join(dataDir, 'host.json'))).toBe(true);
+    const seen = descendantsOf(term.pid!); // serve, and the PowerShell it runs
+    expect(seen.length).toBeGreaterThan(1);
+    term.kill('SIGKILL');
+    expect(await waitFor(() => seen.every((pid) => !processExists(pid)), 20_000)).toBe(true);
+    expect(existsSync(path.join(dataDir, 'host.json'))).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ export function binPath(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/poshpool.js');
 }
 
-/** `poshpool serve`: runs the headless host until SIGINT or SIGTERM. */
+/** `poshpool serve`: runs the headless host until SIGINT, SIGTERM or SIGHUP (its terminal closed). */
 export async function serve(flags: HostFlags, io: CliIo): Promise<number> {
   const settings = resolveHostSettings(flags);
   if (!settings.ok) {

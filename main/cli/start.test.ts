@@ -122,6 +122,26 @@ describe('poshpool start (processes)', () => {
     expect(await waitFor(() => !processExists(appPid), 5_000)).toBe(true);
   });
 
+  it('a Ctrl+C in the terminal reaches the app once (Electron is killed outright by a second), through poshpool start', async () => {
+    const dist = path.join(dir, 'electron-dist');
+    mkdirSync(dist);
+    const log = path.join(dir, 'signals.txt');
+    // Counts the SIGINTs it gets; quits 0.5 s after the first (a second in that time is counted too).
+    writeFileSync(
+      path.join(dist, 'electron'),
+      `#!/bin/sh\nn=0\ntrap 'n=$((n+1)); echo INT >> "${log}"' INT\necho $$ > "${path.join(dir, 'app.pid')}"\nwhile [ $n -eq 0 ]; do sleep 0.05; done\ni=0\nwhile [ $i -lt 10 ]; do sleep 0.05; i=$((i+1)); done\nexit 0\n`,
+    );
+    chmodSync(path.join(dist, 'electron'), 0o755);
+    // Like a shell's foreground job: poshpool start leads its own process group, and Ctrl+C is a
+    // SIGINT to the whole group.
+    const child = spawn(process.execPath, [bin, 'start'], { env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: dist, DISPLAY: ':99' }, stdio: 'ignore', detached: true });
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    expect(await waitFor(() => existsSync(path.join(dir, 'app.pid')), 10_000)).toBe(true);
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exit).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe('INT\n');
+  });
+
   it('refuses --port for the tray app and says where the port is set', async () => {
     const dist = path.join(dir, 'electron-dist');
     mkdirSync(dist);

@@ -93,13 +93,17 @@ export async function start(flags: HostFlags, io: CliIo): Promise<number> {
   const env = { ...process.env };
   if (flags.dataDir) env[DATA_DIR_ENV] = path.resolve(flags.dataDir);
   if (flags.configFile) env[CONFIG_FILE_ENV] = path.resolve(flags.configFile);
-  // A stop sent to this command (a service manager's SIGTERM, a Ctrl+C in another terminal) goes on
-  // to the app, which quits the way it does from the tray (ending every session); this command ends
-  // when the app has, so neither is left behind.
-  const stop = listenForStop();
+  // On Linux and macOS a stop sent to this command (Ctrl+C, a service manager's SIGTERM) goes on to
+  // the app, which quits the way it does from the tray (ending every session), and this command ends
+  // when the app has, so neither is left behind. The app runs in its own process group so that a
+  // terminal's Ctrl+C reaches it once, through us: Electron takes one signal gracefully and is killed
+  // outright by a second. On Windows there is nothing to forward (child.kill is TerminateProcess,
+  // which would cut the sessions off): the app stays in the tray, and Quit there ends it.
+  const forward = process.platform !== 'win32';
+  const stop = forward ? listenForStop() : null;
   try {
-    const child = spawn(mode.electron, [appRoot()], { stdio: 'inherit', env });
-    void stop.received.then((signal) => child.exitCode === null && child.signalCode === null && child.kill(signal));
+    const child = spawn(mode.electron, [appRoot()], { stdio: 'inherit', env, detached: forward });
+    void stop?.received.then((signal) => child.exitCode === null && child.signalCode === null && child.kill(signal));
     return await new Promise<number>((resolve) => {
       child.once('error', (e) => {
         io.stderr.write(`poshpool start: the tray app did not start (${e.message}); \`poshpool serve\` runs the headless host.\n`);
@@ -108,6 +112,6 @@ export async function start(flags: HostFlags, io: CliIo): Promise<number> {
       child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });
   } finally {
-    stop.dispose();
+    stop?.dispose();
   }
 }

@@ -8,11 +8,12 @@ function source() {
 }
 
 describe('listenForStop', () => {
-  it('listens to SIGINT and SIGTERM at once and resolves with the first', async () => {
+  it('listens to SIGINT, SIGTERM and SIGHUP at once and resolves with the first', async () => {
     const { emitter, src } = source();
     const stop = listenForStop(src);
     expect(emitter.listenerCount('SIGINT')).toBe(1);
     expect(emitter.listenerCount('SIGTERM')).toBe(1);
+    expect(emitter.listenerCount('SIGHUP')).toBe(1);
     expect(stop.signal).toBeNull();
     emitter.emit('SIGTERM', 'SIGTERM');
     expect(stop.signal).toBe('SIGTERM');
@@ -30,5 +31,6 @@ describe('listenForStop', () => {
     stop.dispose();
     expect(emitter.listenerCount('SIGINT')).toBe(0);
     expect(emitter.listenerCount('SIGTERM')).toBe(0);
+    expect(emitter.listenerCount('SIGHUP')).toBe(0);
   });
 });

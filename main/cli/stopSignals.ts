@@ -1,12 +1,12 @@
 /**
- * SIGINT and SIGTERM as a promise, listened for from the moment this is called. A command that
+ * SIGINT, SIGTERM and SIGHUP (the terminal closed; on Windows, the console window) as a promise, listened for from the moment this is called. A command that
  * runs until it is stopped calls it before it starts anything and before it says it is ready: a
  * signal with no listener kills Node at once (no cleanup: host.json stays, sessions are cut), and
  * whoever reads "ready" may send one right away.
  */
 
 /** The signals that ask a long-running command to stop. */
-export const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 
