@@ -34,6 +34,7 @@ class FakeHost implements HostLink {
   readonly calls: { op: HostOperation; args: unknown[] }[] = [];
   started = 0;
   disposed = false;
+  disposals = 0;
   private readonly states = new Emitter<HostState>();
   private readonly updates = new Emitter<{ events: PoshpoolEvent[]; summary: HostSummary }>();
   readonly onStateChange = this.states.event;
@@ -57,6 +58,7 @@ class FakeHost implements HostLink {
   }
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.disposals++;
   }
 }
 
@@ -140,6 +142,7 @@ describe('PoshpoolApp', () => {
   let clipboard: string[];
   let confirms: ConfirmSpec[];
   let confirmAnswer: boolean;
+  let confirmWith: (() => Promise<boolean>) | null;
   let exits: number[];
   let logs: string[];
   let errors: string[];
@@ -156,6 +159,7 @@ describe('PoshpoolApp', () => {
     clipboard = [];
     confirms = [];
     confirmAnswer = true;
+    confirmWith = null;
     exits = [];
     logs = [];
     errors = [];
@@ -184,7 +188,7 @@ describe('PoshpoolApp', () => {
       dialog: {
         confirm: async (spec) => {
           confirms.push(spec);
-          return confirmAnswer;
+          return confirmWith ? confirmWith() : confirmAnswer;
         },
         error: (title, message) => void errors.push(`${title}: ${message}`),
       },
@@ -352,6 +356,22 @@ describe('PoshpoolApp', () => {
     await app.quitNow();
     expect(confirms).toEqual([]);
     expect(host.disposed).toBe(true);
+    expect(exits).toEqual([0]);
+  });
+
+  it('a quit without asking while the question is open decides: the host stops once, the app exits once', async () => {
+    host.set(RUNNING, summary([session('s1', 'npm test')]));
+    let answer!: (yes: boolean) => void;
+    confirmWith = () => new Promise<boolean>((resolve) => (answer = resolve));
+    const asked = app.requestQuit();
+    await vi.waitFor(() => expect(confirms).toHaveLength(1));
+    await Promise.all([app.quitNow(), app.quitNow()]);
+    expect(host.disposals).toBe(1);
+    expect(exits).toEqual([0]);
+    answer(false); // too late: the app is quitting
+    expect(await asked).toBe(true);
+    expect(await app.requestQuit()).toBe(true);
+    expect(host.disposals).toBe(1);
     expect(exits).toEqual([0]);
   });
 

@@ -28,6 +28,7 @@ export class PoshpoolApp {
   private readonly router: IpcRouter;
   private notifications: NotificationSettings = DEFAULT_NOTIFICATIONS;
   private quitting: Promise<boolean> | undefined;
+  private quittingNow: Promise<boolean> | undefined;
   private allowClose = false;
 
   constructor(
@@ -151,6 +152,7 @@ export class PoshpoolApp {
    * removed) before the app exits. Resolves false when the person chose to keep running.
    */
   requestQuit(): Promise<boolean> {
+    if (this.quittingNow) return this.quittingNow;
     this.quitting ??= (async () => {
       const running = (this.ports.host.summary?.sessions ?? []).filter((s) => s.currentCommand !== null);
       if (this.ports.host.state.status === 'running' && running.length > 0) {
@@ -164,30 +166,31 @@ export class PoshpoolApp {
           confirmLabel: 'Quit',
           cancelLabel: 'Keep running',
         });
+        // A quit without asking (shutdown, stop signal) came while the question was open: it decides.
+        if (this.quittingNow) return this.quittingNow;
         if (!sure) {
           this.quitting = undefined;
           return false;
         }
       }
-      await this.dispose();
-      this.ports.exit(0);
+      await this.quitNow();
       return true;
     })();
     return this.quitting;
   }
 
   /**
-   * Quits without asking (the system is shutting down: a question would hold it up):
-   * the host still stops first, so every session ends and host.json goes.
+   * Quits without asking (the system is shutting down, or a stop signal came: a question would hold
+   * it up, and nobody may be there to answer): the host still stops first, so every session ends and
+   * host.json goes. Runs once, however often it is called.
    */
   quitNow(): Promise<void> {
-    const quitting = (async () => {
+    this.quittingNow ??= (async () => {
       await this.dispose();
       this.ports.exit(0);
       return true;
     })();
-    this.quitting = quitting;
-    return quitting.then(() => undefined);
+    return this.quittingNow.then(() => undefined);
   }
 
   /** Stops the host and lets go of the tray, the window and the IPC handlers. */

@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { MenuItemConstructorOptions } from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { processExists, requirePwsh, waitFor } from '../../test/pwsh.js';
+import { STOP_SIGNALS } from '../cli/stopSignals.js';
 
 // The Electron entry (main.ts) wired end to end with a fake of the electron module: the real
 // compiled host process (forked where Electron would start a utilityProcess), real pwsh, the real
@@ -16,6 +17,7 @@ const fake = vi.hoisted(() => {
   const state = {
     appListeners: new Map<string, ((...a: unknown[]) => void)[]>(),
     exits: [] as number[],
+    questions: [] as unknown[],
     schemes: [] as unknown[],
     protocolHandlers: new Map<string, (req: Request) => Promise<Response>>(),
     ipcHandlers: new Map<string, (event: unknown, ...args: unknown[]) => unknown>(),
@@ -128,7 +130,13 @@ vi.mock('electron', async () => {
     BrowserWindow,
     Notification,
     clipboard: { writeText: () => undefined },
-    dialog: { showMessageBox: async () => ({ response: 0 }), showErrorBox: () => undefined },
+    dialog: {
+      showMessageBox: async (...args: unknown[]) => {
+        fake.questions.push(args);
+        return { response: 0 };
+      },
+      showErrorBox: () => undefined,
+    },
     shell: { openPath: async () => '', openExternal: async () => undefined },
     ipcMain: {
       handle: (c: string, h: (event: unknown, ...args: unknown[]) => unknown) => void fake.ipcHandlers.set(c, h),
@@ -146,6 +154,7 @@ const saved = {
   // main.ts installs process-wide handlers (the tray logs a stray error instead of dying); the test takes them off again.
   uncaught: process.listeners('uncaughtException'),
   unhandled: process.listeners('unhandledRejection'),
+  signals: Object.fromEntries(STOP_SIGNALS.map((s) => [s, process.listeners(s)])),
 };
 
 function clickable(items: MenuItemConstructorOptions[], label: RegExp): MenuItemConstructorOptions | undefined {
@@ -178,6 +187,7 @@ afterAll(() => {
   process.argv = saved.argv;
   for (const l of process.listeners('uncaughtException')) if (!saved.uncaught.includes(l)) process.off('uncaughtException', l);
   for (const l of process.listeners('unhandledRejection')) if (!saved.unhandled.includes(l)) process.off('unhandledRejection', l);
+  for (const s of STOP_SIGNALS) for (const l of process.listeners(s)) if (!saved.signals[s]!.includes(l)) process.off(s, l);
   for (const key of ['POSHPOOL_DATA_DIR', 'POSHPOOL_CONFIG', 'POSHPOOL_OPEN_DASHBOARD']) {
     if (saved.env[key] === undefined) delete process.env[key];
     else process.env[key] = saved.env[key];
@@ -238,15 +248,29 @@ describe('main.ts (Electron entry, with a fake electron module)', () => {
     await client.close();
   });
 
-  it('quits through the host: before-quit stops the host process, removes host.json, then exits 0', async () => {
+  it('a stop signal quits without asking, even with a command running; Electron\'s own before-quit joins it; the host stops, host.json goes, exit 0', async () => {
     const hostPid = fake.forks[0]!.pid!;
+    const info = JSON.parse(readFileSync(path.join(dataDir, 'host.json'), 'utf8')) as { mcpUrl: string; tokenFile: string };
+    const client = new Client({ name: 'main-test-quit', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(info.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${readFileSync(info.tokenFile, 'utf8').trim()}` } } }));
+    const { sessionId } = (await client.callTool({ name: 'start_session', arguments: {} })).structuredContent as { sessionId: string };
+    const running = client.callTool({ name: 'run_command', arguments: { sessionId, command: 'Start-Sleep 60' } }).catch((e: unknown) => e);
+    const tray = fake.trays[0]!;
+    expect(await waitFor(() => tray.tooltips.at(-1)?.includes('1 running') ?? false, 10_000)).toBe(true);
+
+    // What a SIGTERM does in Electron: our listener, then (a task later) Electron's app.quit() -> before-quit.
+    process.emit('SIGTERM', 'SIGTERM');
+    await new Promise((resolve) => setImmediate(resolve));
     let prevented = false;
     for (const l of fake.appListeners.get('before-quit') ?? []) l({ preventDefault: () => (prevented = true) });
     expect(prevented).toBe(true);
     expect(await waitFor(() => fake.exits.length > 0, 20_000)).toBe(true);
     expect(fake.exits).toEqual([0]);
+    expect(fake.questions).toEqual([]);
     expect(existsSync(path.join(dataDir, 'host.json'))).toBe(false);
     expect(await waitFor(() => !processExists(hostPid), 10_000)).toBe(true);
     expect(fake.ipcHandlers.size).toBe(0);
+    await running;
+    await client.close().catch(() => undefined);
   });
 });

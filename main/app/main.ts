@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main as cliMain } from '../cli/poshpool.js';
+import { listenForStop } from '../cli/stopSignals.js';
 import { configFilePath, dataDir as defaultDataDir } from '../core/config/paths.js';
 import { HostSupervisor } from '../host/process/HostSupervisor.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './appProtocol.js';
@@ -87,6 +88,10 @@ if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
     // The system is shutting down (macOS, Linux): stop the host without asking; Electron delays the
     // shutdown while we exit. (Windows reports it only to windows, and the dashboard may be closed.)
     powerMonitor.on('shutdown', () => void poshpool.quitNow());
+    // A stop signal (Ctrl+C, \`poshpool start\` passing one on, a service manager, the terminal closing)
+    // quits without asking too: nobody is there to answer. Electron also turns these signals into
+    // app.quit(); before-quit then finds this quit under way and asks nothing.
+    void listenForStop().received.then(() => poshpool.quitNow());
     // A tray app: closing the window does not quit.
     app.on('window-all-closed', () => undefined);
     app.on('before-quit', (event) => {

@@ -254,3 +254,45 @@ describe('over the stdio bridge', () => {
     expect(readHostInfo(lonely)).toMatchObject({ ok: false });
   });
 });
+
+describe('stopping the host', () => {
+  it('answers the calls it cuts short (running commands over HTTP and the bridge, a waiting request) before closing the transports', async () => {
+    const stopDir = path.join(dir, 'stopping');
+    const started = await Host.start({ config: defaultConfig({ warmSessions: 2, maxSessions: 2 }), dataDir: stopDir, port: 0, cwd: dir, log: () => undefined });
+    if (!started.ok) throw new Error(started.reason);
+    const stopping = started.host;
+    const stopToken = readFileSync(stopping.info.tokenFile, 'utf8').trim();
+    const overHttp = new Client({ name: 'cut-http', version: '1.0.0' });
+    await overHttp.connect(new StreamableHTTPClientTransport(new URL(stopping.info.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${stopToken}` } } }));
+    const overBridge = new Client({ name: 'cut-bridge', version: '1.0.0' });
+    await overBridge.connect(new StdioClientTransport({ command: process.execPath, args: [bin, 'bridge', '--data-dir', stopDir], stderr: 'pipe' }));
+    const waiting = new Client({ name: 'cut-waiting', version: '1.0.0' });
+    await waiting.connect(new StreamableHTTPClientTransport(new URL(stopping.info.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${stopToken}` } } }));
+
+    // A call left unanswered would wait for the client's own timeout: 30 s here, so it shows as a rejection.
+    const calls = { timeout: 30_000 };
+    const settle = (p: Promise<unknown>) => p.then((r) => ({ answered: r as CallToolResult }), (e: unknown) => ({ failed: String(e) }));
+    const a = structured<{ sessionId: string }>(await overHttp.callTool({ name: 'start_session', arguments: {} }));
+    const b = structured<{ sessionId: string }>(await overBridge.callTool({ name: 'start_session', arguments: {} }));
+    const runningHttp = settle(overHttp.callTool({ name: 'run_command', arguments: { sessionId: a.sessionId, command: 'Start-Sleep 60' } }, undefined, calls));
+    const runningBridge = settle(overBridge.callTool({ name: 'run_command', arguments: { sessionId: b.sessionId, command: 'Start-Sleep 60' } }, undefined, calls));
+    const queued = settle(waiting.callTool({ name: 'start_session', arguments: { waitSeconds: 600 } }, undefined, calls));
+    for (let i = 0; i < 200 && !(stopping.core.metrics().queueDepth === 1 && stopping.core.manager.listSessions().every((s) => s.currentCommand !== null)); i++) await sleep(25);
+    expect(stopping.core.metrics().queueDepth).toBe(1);
+
+    await stopping.dispose();
+
+    for (const [name, call] of [['HTTP', runningHttp], ['bridge', runningBridge]] as const) {
+      const got = await call;
+      expect(got, name).toHaveProperty('answered');
+      const result = (got as { answered: CallToolResult }).answered.structuredContent as { status: string; message: string; sessionAlive: boolean };
+      expect(result, name).toMatchObject({ status: 'sessionEnded', sessionAlive: false });
+      expect(result.message, name).toContain('poshpool is shutting down');
+      expect(result.message, name).not.toContain('exit');
+    }
+    const wait = await queued;
+    expect(wait).toHaveProperty('answered');
+    expect(JSON.stringify((wait as { answered: CallToolResult }).answered)).toContain('poshpool is shutting down');
+    for (const c of [overHttp, overBridge, waiting]) await c.close().catch(() => undefined);
+  });
+});

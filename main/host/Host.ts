@@ -37,6 +37,9 @@ export interface HostOptions {
   log?: (line: string) => void;
 }
 
+/** How long a stopping host waits for the answers to calls its shutdown ended to reach their clients. */
+export const SHUTDOWN_ANSWER_GRACE_MS = 2_000;
+
 /**
  * The one composition root of the headless host: the core, the MCP layer and its transports
  * (Streamable HTTP with /events and /metrics, the local socket for the stdio bridge), wired once and
@@ -153,15 +156,20 @@ export class Host {
     this.inProcess.add(dispose);
   }
 
-  /** Stops serving, ends every session and removes host.json. */
+  /**
+   * Stops serving, ends every session and removes host.json. The work ends first, while every
+   * transport is still open: waiting requests are refused and running commands end, and the agents
+   * that asked get those answers ("poshpool is shutting down") rather than a cut connection that
+   * leaves their call hanging until their own timeout. Then the transports close, each given
+   * {@link SHUTDOWN_ANSWER_GRACE_MS} for the answers still on their way.
+   */
   dispose(): Promise<void> {
     this.disposing ??= (async () => {
       if (this.options.publish !== false) removeHostInfo(this.options.dataDir);
-      await this.socket.dispose();
-      await this.http.dispose();
+      await this.core.dispose();
+      await Promise.all([this.socket.dispose({ graceMs: SHUTDOWN_ANSWER_GRACE_MS }), this.http.dispose({ graceMs: SHUTDOWN_ANSWER_GRACE_MS })]);
       await this.mcp.dispose();
       await Promise.all([...this.inProcess].map((d) => d()));
-      await this.core.dispose();
       this.codes.dispose();
     })();
     return this.disposing;

@@ -9,7 +9,8 @@ export interface PoolSession {
   readonly state: SessionState;
   readonly pid: number | undefined;
   onExit(listener: (exit: { reason: string }) => void): Disposable;
-  dispose(): Promise<void>;
+  /** Ends the session; `why` (e.g. "poshpool is shutting down") is told to a command it cuts short. */
+  dispose(why?: string): Promise<void>;
 }
 
 /** Starts one session. */
@@ -149,14 +150,14 @@ export class ShellPool<S extends PoolSession> {
     });
   }
 
-  /** Takes a session back: it is disposed (never lent again) and replaced. */
-  async release(session: S): Promise<void> {
+  /** Takes a session back: it is disposed (never lent again, `why` told to a command it cuts short) and replaced. */
+  async release(session: S, why?: string): Promise<void> {
     if (!this.lent.delete(session)) return;
     this.exitSubs.get(session)?.dispose();
     this.exitSubs.delete(session);
     this.refill();
     this.slotEmitter.fire();
-    await session.dispose();
+    await session.dispose(why);
   }
 
   /** Ends every session, lent or not, and stops starting new ones. */

@@ -449,7 +449,7 @@ export class SessionManager<S extends ManagedShell> {
     this.lent.delete(lent.sessionId);
     this.allocatedRequests.delete(lent.requestId);
     // release() disposes the session (Ctrl+C first is not needed: dispose kills what runs) and frees the slot.
-    await this.deps.pool.release(lent.session);
+    await this.deps.pool.release(lent.session, detail);
     this.deps.bus.emit({ type: 'session.ended', sessionId: lent.sessionId, clientId: lent.clientId, reason, detail });
   }
 

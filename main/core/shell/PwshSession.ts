@@ -255,13 +255,16 @@ export class PwshSession {
     return { ok: true };
   }
 
-  /** Ends pwsh and everything it started, and removes the session's temporary files. */
-  dispose(): Promise<void> {
-    this.disposing ??= this.disposeNow();
+  /**
+   * Ends pwsh and everything it started, and removes the session's temporary files. `why` says who
+   * ended it (e.g. "poshpool is shutting down"); a command cut short is told so in its result.
+   */
+  dispose(why = 'the session was ended'): Promise<void> {
+    this.disposing ??= this.disposeNow(why);
     return this.disposing;
   }
 
-  private async disposeNow(): Promise<void> {
+  private async disposeNow(why: string): Promise<void> {
     const proc = this.proc;
     if (proc && !this.exitInfo) {
       const exited = new Promise<void>((resolve) => {
@@ -270,7 +273,7 @@ export class PwshSession {
           resolve();
         });
       });
-      await this.killAll('disposed');
+      await this.killAll(why);
       await Promise.race([exited, delay(this.options.config.killGraceMs * 3)]);
     }
     if (this.current) this.finish(this.current, { status: this.current.stopReason ?? 'sessionEnded', message: 'The session was closed while the command ran.' });
@@ -547,9 +550,11 @@ export class PwshSession {
       } else {
         const status: CommandStatus = r.stopReason ?? 'sessionEnded';
         const message =
-          status === 'sessionEnded'
-            ? `${reason} while the command ran, so the session is gone; start a new session. (\`exit\` typed at top level, e.g. through Invoke-Expression, ends the session.)`
-            : `The command did not stop after Ctrl+C and killing its child processes, so pwsh was ended; start a new session.`;
+          status !== 'sessionEnded'
+            ? `The command did not stop after Ctrl+C and killing its child processes, so pwsh was ended; start a new session.`
+            : this.killReason !== undefined
+              ? `${reason} while the command ran, so the session is gone; start a new session.`
+              : `${reason} while the command ran, so the session is gone; start a new session. (\`exit\` typed at top level, e.g. through Invoke-Expression, ends the session.)`;
         this.finish(r, { status, alive: false, exitCode: status === 'sessionEnded' && !signal ? exitCode : null, message });
       }
     }

@@ -43,6 +43,8 @@ export interface HttpServerOptions {
  */
 export class HttpServer {
   private readonly sockets = new Set<Socket>();
+  /** Responses still owed to requests that answer once (every method but GET, whose long streams never end). */
+  private readonly owed = new Set<ServerResponse>();
   private disposing: Promise<void> | null = null;
   private bound: AddressInfo = { address: LOOPBACK_ADDRESS, family: 'IPv4', port: 0 };
   private readonly log: (line: string) => void;
@@ -112,18 +114,34 @@ export class HttpServer {
    * Stops listening and destroys every open connection; resolves once they have all closed (so
    * routes' close handlers, such as an event stream's unsubscribe, have run). Idempotent.
    */
-  dispose(): Promise<void> {
-    this.disposing ??= new Promise<void>((resolve) => {
+  /**
+   * Stops listening, waits up to `graceMs` (default 0) for the answers still owed to requests that
+   * answer once (a tool call finishing as its session ends), then cuts every connection, SSE streams
+   * included.
+   */
+  dispose(options: { graceMs?: number } = {}): Promise<void> {
+    this.disposing ??= (async () => {
       // close() reports ERR_SERVER_NOT_RUNNING if already closed; either way the server is down.
       const stopped = new Promise<void>((done) => this.server.close(() => done()));
+      const graceMs = options.graceMs ?? 0;
+      if (graceMs > 0 && this.owed.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const answered = Promise.all([...this.owed].map((res) => new Promise<void>((done) => res.once('close', () => done()))));
+        await Promise.race([answered, new Promise<void>((done) => (timer = setTimeout(done, graceMs)))]);
+        clearTimeout(timer);
+      }
       const closed = [...this.sockets].map((socket) => new Promise<void>((done) => socket.once('close', () => done())));
       for (const socket of this.sockets) socket.destroy();
-      void Promise.all([stopped, ...closed]).then(() => resolve());
-    });
+      await Promise.all([stopped, ...closed]);
+    })();
     return this.disposing;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET') {
+      this.owed.add(res);
+      res.once('close', () => this.owed.delete(res));
+    }
     const target = req.url ?? '';
     const path = target.startsWith('/') ? (target.split(/[?#]/, 1)[0] ?? '/') : null;
     const guardOptions: GuardOptions = {

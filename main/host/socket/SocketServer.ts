@@ -88,14 +88,25 @@ export class SocketServer {
     return this.sockets.size;
   }
 
-  /** Stops listening, drops every connection (their transports report close) and removes the socket file. */
-  dispose(): Promise<void> {
-    this.disposing ??= this.shutDown();
+  /**
+   * Stops listening, closes every connection (their transports report close) and removes the socket
+   * file. With `graceMs`, a connection is ended rather than cut, so what was written to it (the
+   * answer to a call that just finished) still arrives; one still open after graceMs is cut.
+   */
+  dispose(options: { graceMs?: number } = {}): Promise<void> {
+    this.disposing ??= this.shutDown(options.graceMs ?? 0);
     return this.disposing;
   }
 
-  private async shutDown(): Promise<void> {
+  private async shutDown(graceMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (graceMs > 0 && this.sockets.size > 0) {
+      const gone = Promise.all([...this.sockets].map((socket) => new Promise<void>((done) => socket.once('close', () => done()))));
+      for (const socket of this.sockets) socket.end();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([gone, new Promise<void>((done) => (timer = setTimeout(done, graceMs)))]);
+      clearTimeout(timer);
+    }
     for (const socket of this.sockets) socket.destroy();
     await closed;
     if (isNamedPipePath(this.path)) return;
