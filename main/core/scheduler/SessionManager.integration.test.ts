@@ -107,6 +107,19 @@ describe('SessionManager with real pwsh', () => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['request.queued', 'session.ended', 'request.allocated']));
   });
 
+  it('a command cut short by ending its session is told who ended it (and not that it typed `exit`)', async () => {
+    const c = start({ warmSessions: 1, maxSessions: 1 });
+    const sessionId = await sessionOf(await c.manager.requestSession('a'));
+    const running = c.manager.run('a', sessionId, 'Start-Sleep 60');
+    expect(await waitFor(() => c.manager.listSessions('a')[0]?.currentCommand === 'Start-Sleep 60', 5000)).toBe(true);
+    await c.manager.endSession('a', sessionId, 'terminated from the dashboard');
+    const outcome = await running;
+    expect(outcome.ok && outcome.result).toMatchObject({ status: 'sessionEnded', sessionAlive: false });
+    const message = outcome.ok ? (outcome.result.message ?? '') : '';
+    expect(message).toContain('poshpool ended pwsh (terminated from the dashboard) while the command ran');
+    expect(message).not.toContain('exit');
+  });
+
   it('pwsh killed while lent: the caller gets an error, the slot is freed, the pool is warm again', async () => {
     const c = start({ warmSessions: 2, maxSessions: 2 });
     const sessionId = await sessionOf(await c.manager.requestSession('a'));
