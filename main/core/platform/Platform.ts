@@ -35,6 +35,39 @@ export interface Platform {
   readonly folderWatch: 'recursiveRoot' | 'perDirectory';
   /** The comparison key of a path: normalized, and lower-cased where names ignore case. */
   pathKey(p: string): string;
+  /** Environment variable names ignore case (Windows: `AppData` is `APPDATA`). */
+  readonly envNamesIgnoreCase: boolean;
+  /**
+   * Where per-user config and data live: %APPDATA% / %LOCALAPPDATA% (Windows), ~/Library/Application
+   * Support (macOS), the XDG base dirs (elsewhere).
+   */
+  readonly userDirs: 'windowsAppData' | 'macLibrary' | 'xdg';
+  /**
+   * Longest host channel path in bytes: a Unix socket's sun_path less its NUL (107 on Linux, 103 on
+   * macOS and the BSDs), or a pipe name (CreateNamedPipe: up to 256 characters).
+   */
+  readonly maxHostChannelPathBytes: number;
+  /**
+   * How a reader of host.json tells that the host that wrote it still runs, whatever a reused pid
+   * says: its random pipe is listed in \\.\pipe\ (Windows), or the pid's start time is the one
+   * recorded, read from /proc (Linux) or from `ps` (macOS, the BSDs).
+   */
+  readonly hostLiveness: 'pipeListed' | 'procStartTime' | 'psStartTime';
+  /** The command that opens a URL in the person's default browser. */
+  browserCommand(url: string): { file: string; args: string[] };
+  /** A GUI (the tray) needs a display server named by DISPLAY or WAYLAND_DISPLAY (X11/Wayland desktops). */
+  readonly needsDisplayServer: boolean;
+  /** The tray image: a monochrome template PNG (macOS), an .ico (Windows), a 32 px PNG (elsewhere). */
+  readonly trayIcon: 'templatePng' | 'ico' | 'png32';
+  /** A click on the tray icon opens the app's window (the Windows convention) rather than only the menu. */
+  readonly trayClickOpensWindow: boolean;
+  /** Notifications are shown only under the app's AppUserModelID, which the app must set (Windows). */
+  readonly needsAppUserModelId: boolean;
+  /**
+   * How the app starts at login: Electron's login item settings writing the Run key with an explicit
+   * path (Windows) or the macOS login items, an XDG autostart entry (Linux), or not at all.
+   */
+  readonly loginItem: 'runKey' | 'macLoginItems' | 'xdgAutostart' | 'none';
 }
 
 /** The pseudo-terminal library and the options it needs on this OS. */
@@ -56,6 +89,13 @@ const WINDOWS_MAX_COMMAND_LINE = 32_767;
 /** A conservative bound for POSIX (ARG_MAX is far larger; one argument is capped at 128 KiB on Linux). */
 const POSIX_MAX_COMMAND_LINE = 131_072;
 
+/** Longest pipe name, `\\.\pipe\` included (CreateNamedPipeW: "up to 256 characters long"). */
+const WINDOWS_MAX_PIPE_NAME = 256;
+/** sizeof(sun_path) less the NUL on Linux (unix(7): 108). */
+const LINUX_MAX_SOCKET_PATH = 107;
+/** sizeof(sun_path) less the NUL on macOS and the BSDs (104). */
+const BSD_MAX_SOCKET_PATH = 103;
+
 /** The decisions for one OS. */
 export function platformFor(os: NodeJS.Platform): Platform {
   const isWindows = os === 'win32';
@@ -76,6 +116,16 @@ export function platformFor(os: NodeJS.Platform): Platform {
     fileSecurity: isWindows ? 'acl' : 'mode',
     hostChannel: isWindows ? 'namedPipe' : 'unixSocket',
     folderWatch: isWindows ? 'recursiveRoot' : 'perDirectory',
+    envNamesIgnoreCase: isWindows,
+    userDirs: isWindows ? 'windowsAppData' : os === 'darwin' ? 'macLibrary' : 'xdg',
+    maxHostChannelPathBytes: isWindows ? WINDOWS_MAX_PIPE_NAME : os === 'linux' || os === 'android' ? LINUX_MAX_SOCKET_PATH : BSD_MAX_SOCKET_PATH,
+    hostLiveness: isWindows ? 'pipeListed' : os === 'linux' || os === 'android' ? 'procStartTime' : 'psStartTime',
+    browserCommand: (url) => (isWindows ? { file: 'cmd', args: ['/c', 'start', '""', url] } : os === 'darwin' ? { file: 'open', args: [url] } : { file: 'xdg-open', args: [url] }),
+    needsDisplayServer: !isWindows && os !== 'darwin',
+    trayIcon: isWindows ? 'ico' : os === 'darwin' ? 'templatePng' : 'png32',
+    trayClickOpensWindow: isWindows,
+    needsAppUserModelId: isWindows,
+    loginItem: isWindows ? 'runKey' : os === 'darwin' ? 'macLoginItems' : os === 'linux' ? 'xdgAutostart' : 'none',
     pathKey(value) {
       const normalized = p.normalize(value);
       const trimmed = normalized.length > p.parse(normalized).root.length ? normalized.replace(/[\\/]+$/, '') : normalized;
