@@ -29,6 +29,12 @@ export interface Platform {
   /** How the bridge reaches the host: a named pipe, or a Unix socket in a 0700 directory. */
   readonly hostChannel: 'namedPipe' | 'unixSocket';
   /**
+   * What the tray app's client configs run as the stdio bridge: the PowerShell relay script
+   * (Windows: Electron gives a GUI app an stdin that is always at EOF, electron/electron#4218 and
+   * #21705, and Node.js may be missing), or the app's own `bridge` verb.
+   */
+  readonly appStdioBridge: 'powershellRelay' | 'appBridgeVerb';
+  /**
    * How watched folders are watched: one recursive watch on the root (Windows: a handle on every
    * subdirectory would stop the user from renaming or deleting it), or one watch per directory.
    */
@@ -115,6 +121,7 @@ export function platformFor(os: NodeJS.Platform): Platform {
       : { module: '@lydell/node-pty', spawnOptions: {}, conpty: false },
     fileSecurity: isWindows ? 'acl' : 'mode',
     hostChannel: isWindows ? 'namedPipe' : 'unixSocket',
+    appStdioBridge: isWindows ? 'powershellRelay' : 'appBridgeVerb',
     folderWatch: isWindows ? 'recursiveRoot' : 'perDirectory',
     envNamesIgnoreCase: isWindows,
     userDirs: isWindows ? 'windowsAppData' : os === 'darwin' ? 'macLibrary' : 'xdg',
