@@ -35,7 +35,7 @@ export class PoshpoolApp {
     private readonly ports: AppPorts,
     private readonly paths: AppPaths,
   ) {
-    this.tray = new TrayController(ports.tray, { platform: ports.platform, assetsDir: paths.assetsDir, onAction: (a) => void this.act(a) });
+    this.tray = new TrayController(ports.tray, { platform: ports.platform.os, assetsDir: paths.assetsDir, onAction: (a) => void this.act(a) });
     this.notifier = new Notifier(ports.notifications, { settings: () => this.notifications, onClick: () => this.showDashboard() });
     this.router = new IpcRouter(ports.ipcMain, () => (this.window && !this.window.isDestroyed() ? this.window.contents.id : undefined), ports.log);
   }
@@ -57,7 +57,7 @@ export class PoshpoolApp {
     );
     this.ports.tray.onClick(() => {
       // On Windows a click on a tray icon is expected to open the app; macOS and Linux show the menu.
-      if (this.ports.platform === 'win32') this.showDashboard();
+      if (this.ports.platform.trayClickOpensWindow) this.showDashboard();
     });
     this.refreshTray();
     host.start();
@@ -210,7 +210,7 @@ export class PoshpoolApp {
   private copyConfig(client: 'vscode' | 'claudeDesktop' | 'claudeCode'): void {
     const state: HostState = this.ports.host.state;
     if (state.status !== 'running') return this.report('Copy client config', { ok: false, reason: 'poshpool is not running yet.' });
-    const configs = clientConfigs(this.paths.bridgeLauncher, state.info.mcpUrl, state.info.tokenFile, this.ports.platform);
+    const configs = clientConfigs(this.paths.bridgeLauncher, state.info.mcpUrl, state.info.tokenFile, this.ports.platform.os);
     this.ports.clipboard.writeText(configs[client]);
     // The person asked for it: say where it went (a click on a menu item gives no other sign).
     if (this.ports.notifications.isSupported()) {

@@ -1,5 +1,6 @@
 import type { Disposable } from '../core/events/Emitter.js';
 import type { TrayPort } from './ports.js';
+import { platformFor } from '../core/platform/Platform.js';
 import { trayIconFile } from './trayIcons.js';
 import { trayView, type TrayAction, type TrayInput } from './trayView.js';
 
@@ -27,7 +28,7 @@ export class TrayController implements Disposable {
   update(input: TrayInput): void {
     this.latest = input;
     const view = trayView(input);
-    const icon = trayIconFile(view.icon, this.deps.platform, this.deps.assetsDir);
+    const icon = trayIconFile(view.icon, platformFor(this.deps.platform), this.deps.assetsDir);
     if (icon !== this.icon) {
       this.icon = icon;
       this.tray.setImage(icon);

@@ -1,5 +1,6 @@
 import { BrowserWindow, Menu, Notification, Tray, app, clipboard, dialog, ipcMain, nativeImage, shell } from 'electron';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
+import type { Platform } from '../core/platform/Platform.js';
 import type { AppPorts, HostLink, TrayPort, WindowPort } from './ports.js';
 import { loginItemFor } from './loginItem.js';
 import type { NotificationPort } from './Notifier.js';
@@ -61,9 +62,9 @@ function notificationPort(): NotificationPort {
 }
 
 /** The real Electron APIs behind the app's ports. Call after the app is ready. */
-export function electronPorts(options: { host: HostLink; initialTrayIcon: string; log: (line: string) => void }): AppPorts {
+export function electronPorts(options: { platform: Platform; host: HostLink; initialTrayIcon: string; log: (line: string) => void }): AppPorts {
   return {
-    platform: process.platform,
+    platform: options.platform,
     host: options.host,
     tray: trayPort(options.initialTrayIcon),
     createWindow: (windowOptions) => windowPort(new BrowserWindow(windowOptions)),
@@ -87,7 +88,7 @@ export function electronPorts(options: { host: HostLink; initialTrayIcon: string
       },
       error: (title, message) => dialog.showErrorBox(title, message),
     },
-    loginItem: loginItemFor(process.platform, { app, env: process.env, homedir: homedir(), execPath: process.execPath, isPackaged: app.isPackaged }),
+    loginItem: loginItemFor(options.platform, { app, env: process.env, homedir: homedir(), execPath: process.execPath, tempDir: tmpdir(), isPackaged: app.isPackaged }),
     exit: (code) => app.exit(code),
     log: options.log,
   };

@@ -2,13 +2,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { platformFor } from '../core/platform/Platform.js';
 import { AUTOSTART_FILE, autostartEntry, loginItemFor, type LoginItem, type LoginItemApp, type LoginItemDeps } from './loginItem.js';
 
 /** A fake of Electron's login item settings that records what it was told. */
 class FakeApp implements LoginItemApp {
   openAtLogin = false;
   readonly calls: { openAtLogin: boolean; path?: string; args?: string[] }[] = [];
-  getLoginItemSettings(): { openAtLogin: boolean } {
+  readonly queries: ({ path?: string; args?: string[] } | undefined)[] = [];
+  getLoginItemSettings(options?: { path?: string; args?: string[] }): { openAtLogin: boolean } {
+    this.queries.push(options);
     return { openAtLogin: this.openAtLogin };
   }
   setLoginItemSettings(settings: { openAtLogin: boolean; path?: string; args?: string[] }): void {
@@ -29,7 +32,7 @@ afterEach(() => {
 });
 
 function deps(overrides: Partial<LoginItemDeps> = {}): LoginItemDeps {
-  return { app, env: {}, homedir: home, execPath: '/opt/poshpool/poshpool', isPackaged: true, ...overrides };
+  return { app, env: {}, homedir: home, execPath: '/opt/poshpool/poshpool', tempDir: '/tmp', isPackaged: true, ...overrides };
 }
 
 function supported(item: LoginItem): Extract<LoginItem, { supported: true }> {
@@ -67,7 +70,7 @@ function made(entry: ReturnType<typeof autostartEntry>): string {
 
 describe('loginItemFor on Windows and macOS', () => {
   it('win32 reads and sets the login item with the executable as path', () => {
-    const item = supported(loginItemFor('win32', deps({ execPath: 'C:\\Program Files\\poshpool\\poshpool.exe' })));
+    const item = supported(loginItemFor(platformFor('win32'), deps({ execPath: 'C:\\Program Files\\poshpool\\poshpool.exe' })));
     expect(item.isEnabled()).toBe(false);
     expect(item.setEnabled(true)).toEqual({ ok: true });
     expect(app.calls).toEqual([{ openAtLogin: true, path: 'C:\\Program Files\\poshpool\\poshpool.exe', args: [] }]);
@@ -77,8 +80,28 @@ describe('loginItemFor on Windows and macOS', () => {
     expect(item.isEnabled()).toBe(false);
   });
 
+  it('win32 reads the entry back with the path and args it was set with (Electron compares against them)', () => {
+    const item = supported(loginItemFor(platformFor('win32'), deps({ execPath: 'C:\\Program Files\\poshpool\\poshpool.exe' })));
+    item.isEnabled();
+    expect(app.queries).toEqual([{ path: 'C:\\Program Files\\poshpool\\poshpool.exe', args: [] }]);
+  });
+
+  it('win32 portable build registers the portable launcher (PORTABLE_EXECUTABLE_FILE), not the temp copy that is deleted on exit', () => {
+    const temp = 'C:\\Users\\Ann Lee\\AppData\\Local\\Temp';
+    const item = supported(
+      loginItemFor(
+        platformFor('win32'),
+        deps({ execPath: `${temp}\\2bYhC3kQx\\poshpool.exe`, tempDir: temp, env: { PORTABLE_EXECUTABLE_FILE: 'D:\\Tools\\poshpool 0.1.0.exe' } }),
+      ),
+    );
+    item.setEnabled(true);
+    expect(app.calls).toEqual([{ openAtLogin: true, path: 'D:\\Tools\\poshpool 0.1.0.exe', args: [] }]);
+    item.isEnabled();
+    expect(app.queries).toEqual([{ path: 'D:\\Tools\\poshpool 0.1.0.exe', args: [] }]);
+  });
+
   it('darwin sets the login item without a path', () => {
-    const item = supported(loginItemFor('darwin', deps({ execPath: '/Applications/poshpool.app/Contents/MacOS/poshpool' })));
+    const item = supported(loginItemFor(platformFor('darwin'), deps({ execPath: '/Applications/poshpool.app/Contents/MacOS/poshpool' })));
     expect(item.setEnabled(true)).toEqual({ ok: true });
     expect(app.calls).toEqual([{ openAtLogin: true }]);
     expect(app.calls[0]).not.toHaveProperty('path');
@@ -89,7 +112,7 @@ describe('loginItemFor on Windows and macOS', () => {
   });
 
   it('isEnabled follows what the system reports, not what was last set', () => {
-    const item = supported(loginItemFor('darwin', deps()));
+    const item = supported(loginItemFor(platformFor('darwin'), deps()));
     app.openAtLogin = true; // turned on in System Settings
     expect(item.isEnabled()).toBe(true);
     app.openAtLogin = false;
@@ -97,8 +120,8 @@ describe('loginItemFor on Windows and macOS', () => {
   });
 
   it('writes no autostart file on win32 or darwin', () => {
-    supported(loginItemFor('win32', deps())).setEnabled(true);
-    supported(loginItemFor('darwin', deps())).setEnabled(true);
+    supported(loginItemFor(platformFor('win32'), deps())).setEnabled(true);
+    supported(loginItemFor(platformFor('darwin'), deps())).setEnabled(true);
     expect(existsSync(path.join(home, '.config', 'autostart'))).toBe(false);
   });
 });
@@ -107,7 +130,7 @@ describe('loginItemFor on Linux', () => {
   const defaultFile = (): string => path.join(home, '.config', 'autostart', AUTOSTART_FILE);
 
   it('writes a valid XDG autostart entry under ~/.config, and removes it', () => {
-    const item = supported(loginItemFor('linux', deps()));
+    const item = supported(loginItemFor(platformFor('linux'), deps()));
     expect(item.isEnabled()).toBe(false);
     expect(item.setEnabled(true)).toEqual({ ok: true });
     const text = readFileSync(defaultFile(), 'utf8');
@@ -125,12 +148,12 @@ describe('loginItemFor on Linux', () => {
   });
 
   it('disabling when there is no entry succeeds', () => {
-    expect(supported(loginItemFor('linux', deps())).setEnabled(false)).toEqual({ ok: true });
+    expect(supported(loginItemFor(platformFor('linux'), deps())).setEnabled(false)).toEqual({ ok: true });
   });
 
   it('uses an absolute XDG_CONFIG_HOME', () => {
     const configHome = path.join(home, 'xdg-config');
-    const item = supported(loginItemFor('linux', deps({ env: { XDG_CONFIG_HOME: configHome } })));
+    const item = supported(loginItemFor(platformFor('linux'), deps({ env: { XDG_CONFIG_HOME: configHome } })));
     expect(item.setEnabled(true)).toEqual({ ok: true });
     expect(existsSync(path.join(configHome, 'autostart', AUTOSTART_FILE))).toBe(true);
     expect(existsSync(defaultFile())).toBe(false);
@@ -138,26 +161,26 @@ describe('loginItemFor on Linux', () => {
   });
 
   it('ignores a relative XDG_CONFIG_HOME (the spec says to)', () => {
-    const item = supported(loginItemFor('linux', deps({ env: { XDG_CONFIG_HOME: 'relative/config' } })));
+    const item = supported(loginItemFor(platformFor('linux'), deps({ env: { XDG_CONFIG_HOME: 'relative/config' } })));
     expect(item.setEnabled(true)).toEqual({ ok: true });
     expect(existsSync(defaultFile())).toBe(true);
     expect(existsSync(path.resolve('relative'))).toBe(false);
   });
 
   it('starts the AppImage when APPIMAGE is set', () => {
-    const item = supported(loginItemFor('linux', deps({ env: { APPIMAGE: '/home/me/Apps/poshpool-0.1.0.AppImage' } })));
+    const item = supported(loginItemFor(platformFor('linux'), deps({ env: { APPIMAGE: '/home/me/Apps/poshpool-0.1.0.AppImage' } })));
     item.setEnabled(true);
     expect(entryValue(readFileSync(defaultFile(), 'utf8'), 'Exec')).toBe('/home/me/Apps/poshpool-0.1.0.AppImage');
   });
 
   it('quotes an executable path with spaces', () => {
-    const item = supported(loginItemFor('linux', deps({ execPath: '/opt/My Apps/poshpool' })));
+    const item = supported(loginItemFor(platformFor('linux'), deps({ execPath: '/opt/My Apps/poshpool' })));
     item.setEnabled(true);
     expect(entryValue(readFileSync(defaultFile(), 'utf8'), 'Exec')).toBe('"/opt/My Apps/poshpool"');
   });
 
   it('isEnabled follows the file on disk', () => {
-    const item = supported(loginItemFor('linux', deps()));
+    const item = supported(loginItemFor(platformFor('linux'), deps()));
     mkdirSync(path.dirname(defaultFile()), { recursive: true });
     writeFileSync(defaultFile(), '[Desktop Entry]\nType=Application\nExec=/usr/bin/poshpool\n');
     expect(item.isEnabled()).toBe(true);
@@ -171,7 +194,7 @@ describe('loginItemFor on Linux', () => {
     // A file where the autostart directory should be.
     mkdirSync(path.join(home, '.config'));
     writeFileSync(path.join(home, '.config', 'autostart'), 'not a directory');
-    const item = supported(loginItemFor('linux', deps()));
+    const item = supported(loginItemFor(platformFor('linux'), deps()));
     const result = item.setEnabled(true);
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -184,7 +207,7 @@ describe('loginItemFor on Linux', () => {
 describe('loginItemFor when unsupported', () => {
   it('is unsupported in a development run on every platform, with a reason', () => {
     for (const platform of ['win32', 'darwin', 'linux', 'freebsd'] as const) {
-      const item = loginItemFor(platform, deps({ isPackaged: false }));
+      const item = loginItemFor(platformFor(platform), deps({ isPackaged: false }));
       expect(item.supported, platform).toBe(false);
       if (!item.supported) expect(item.reason.length, platform).toBeGreaterThan(0);
     }
@@ -193,7 +216,7 @@ describe('loginItemFor when unsupported', () => {
   });
 
   it('is unsupported on an unknown platform, naming it', () => {
-    const item = loginItemFor('freebsd', deps());
+    const item = loginItemFor(platformFor('freebsd'), deps());
     expect(item.supported).toBe(false);
     if (!item.supported) expect(item.reason).toContain('freebsd');
   });

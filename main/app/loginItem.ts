@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { installedExecutable } from '../core/platform/installedApp.js';
+import type { Platform } from '../core/platform/Platform.js';
 
 /** Start at login, as the tray menu switches it. */
 export type LoginItem =
@@ -8,7 +9,7 @@ export type LoginItem =
 
 /** The part of Electron's app the login item uses on Windows and macOS. */
 export interface LoginItemApp {
-  getLoginItemSettings(): { openAtLogin: boolean };
+  getLoginItemSettings(options?: { path?: string; args?: string[] }): { openAtLogin: boolean };
   setLoginItemSettings(settings: { openAtLogin: boolean; path?: string; args?: string[] }): void;
 }
 
@@ -16,8 +17,14 @@ export interface LoginItemDeps {
   app: LoginItemApp;
   env: Readonly<Record<string, string | undefined>>;
   homedir: string;
-  /** The executable to start (the app's own; on Linux an AppImage's path comes from $APPIMAGE). */
+  /**
+   * The running executable (process.execPath). What is registered is the installed one: on Windows the
+   * portable launcher's path when the app runs from its temp copy (installedApp.ts), on Linux an
+   * AppImage's path from $APPIMAGE.
+   */
   execPath: string;
+  /** The temp dir (os.tmpdir()), where a portable launcher unpacks the app. */
+  tempDir: string;
   /** Whether the app runs installed (a development run has no stable executable to register). */
   isPackaged: boolean;
 }
@@ -41,23 +48,40 @@ export function autostartEntry(exec: string): { ok: true; text: string } | { ok:
 }
 
 /**
- * Start at login for a platform: Windows and macOS through Electron's login item settings (the
- * Run key, the macOS login items), Linux through an XDG autostart entry (Electron has no login items
- * there). Unsupported in a development run, which has no installed executable to register.
+ * Start at login as the platform does it (platform.loginItem): Windows and macOS through Electron's
+ * login item settings (the Run key, with the installed executable's path; the macOS login items),
+ * Linux through an XDG autostart entry (Electron has no login items there). Unsupported in a
+ * development run, which has no installed executable to register.
  */
-export function loginItemFor(platform: NodeJS.Platform, deps: LoginItemDeps): LoginItem {
+export function loginItemFor(platform: Platform, deps: LoginItemDeps): LoginItem {
   if (!deps.isPackaged) return { supported: false, reason: 'only in the installed app' };
-  if (platform === 'win32' || platform === 'darwin') {
+  if (platform.loginItem === 'runKey') {
+    // The Run key gets an explicit path: the portable target's running copy is deleted on exit. Electron
+    // compares the entry against the path and args given to getLoginItemSettings, process.execPath and
+    // [] by default: "If you provided path and args options to app.setLoginItemSettings, then you need
+    // to pass the same arguments here for openAtLogin to be set correctly" (Electron, app docs).
+    const entry = { path: installedExecutable(platform, { execPath: deps.execPath, env: deps.env, tempDir: deps.tempDir }), args: [] };
     return {
       supported: true,
-      isEnabled: () => deps.app.getLoginItemSettings().openAtLogin,
+      isEnabled: () => deps.app.getLoginItemSettings(entry).openAtLogin,
       setEnabled: (enabled) => {
-        deps.app.setLoginItemSettings({ openAtLogin: enabled, ...(platform === 'win32' ? { path: deps.execPath, args: [] } : {}) });
+        deps.app.setLoginItemSettings({ openAtLogin: enabled, ...entry });
         return { ok: true };
       },
     };
   }
-  if (platform === 'linux') {
+  if (platform.loginItem === 'macLoginItems') {
+    return {
+      supported: true,
+      isEnabled: () => deps.app.getLoginItemSettings().openAtLogin,
+      setEnabled: (enabled) => {
+        deps.app.setLoginItemSettings({ openAtLogin: enabled });
+        return { ok: true };
+      },
+    };
+  }
+  if (platform.loginItem === 'xdgAutostart') {
+    const path = platform.path;
     const configHome = deps.env.XDG_CONFIG_HOME && path.isAbsolute(deps.env.XDG_CONFIG_HOME) ? deps.env.XDG_CONFIG_HOME : path.join(deps.homedir, '.config');
     const file = path.join(configHome, 'autostart', AUTOSTART_FILE);
     const exec = deps.env.APPIMAGE ?? deps.execPath;
@@ -88,5 +112,5 @@ export function loginItemFor(platform: NodeJS.Platform, deps: LoginItemDeps): Lo
       },
     };
   }
-  return { supported: false, reason: `not available on ${platform}` };
+  return { supported: false, reason: `not available on ${platform.os}` };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { CommandResult } from '../../common/shell.js';
 import { loadConfig } from '../core/config/load.js';
 import { configFilePath } from '../core/config/paths.js';
+import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 import { OutputStore } from '../core/jobs/OutputStore.js';
 import { discoverShell, hostDiscoveryEnv } from '../core/shell/discovery.js';
 import { PwshSession } from '../core/shell/PwshSession.js';
@@ -21,8 +22,8 @@ export interface ExecRequest {
 export type ExecOutcome = { ok: true; result: CommandResult; shell: string } | { ok: false; reason: string };
 
 /** Runs one command on a fresh session and returns its structured result. */
-export async function execOnce(req: ExecRequest): Promise<ExecOutcome> {
-  const loaded = loadConfig(req.configFile ?? configFilePath(process.platform, process.env, homedir()));
+export async function execOnce(req: ExecRequest, platform: Platform = currentPlatform()): Promise<ExecOutcome> {
+  const loaded = loadConfig(req.configFile ?? configFilePath(platform, process.env, homedir()));
   if (!loaded.ok) return { ok: false, reason: loaded.reason };
   const config = { ...loaded.config.shell, ...(req.pwshPath ? { path: req.pwshPath } : {}) };
   const found = discoverShell(config.path, hostDiscoveryEnv());
@@ -35,7 +36,8 @@ export async function execOnce(req: ExecRequest): Promise<ExecOutcome> {
     const session = started.session;
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
-    process.once('SIGINT', onSignal);
+    // Every stop signal of the platform (Ctrl+C, and Ctrl+Break on Windows) interrupts the command.
+    for (const s of platform.stopSignals) process.once(s, onSignal);
     try {
       const result = await session.run(req.command, {
         timeoutMs: req.timeoutSeconds ? req.timeoutSeconds * 1000 : undefined,
@@ -43,7 +45,7 @@ export async function execOnce(req: ExecRequest): Promise<ExecOutcome> {
       });
       return { ok: true, result, shell: found.shell.path };
     } finally {
-      process.off('SIGINT', onSignal);
+      for (const s of platform.stopSignals) process.off(s, onSignal);
       await session.dispose();
     }
   } finally {

@@ -1,24 +1,23 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 import { readHostInfo } from '../host/hostInfo.js';
 import type { CliIo } from './poshpool.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 
-/** The command that opens a URL in the default browser on each platform. */
-export function browserCommand(url: string, platform: NodeJS.Platform): { file: string; args: string[] } {
-  if (platform === 'win32') return { file: 'cmd', args: ['/c', 'start', '""', url] };
-  if (platform === 'darwin') return { file: 'open', args: [url] };
-  return { file: 'xdg-open', args: [url] };
+/** The command that opens a URL in the default browser: the platform's (cmd start, open, xdg-open). */
+export function browserCommand(url: string, platform: Pick<Platform, 'browserCommand'>): { file: string; args: string[] } {
+  return platform.browserCommand(url);
 }
 
 /** `poshpool open [--print]`: mints a one-time sign-in link to the dashboard and opens (or prints) it. */
-export async function open(flags: HostFlags & { print?: boolean }, io: CliIo): Promise<number> {
-  const settings = resolveHostSettings(flags);
+export async function open(flags: HostFlags & { print?: boolean }, io: CliIo, platform: Platform = currentPlatform()): Promise<number> {
+  const settings = resolveHostSettings(flags, platform);
   if (!settings.ok) {
     io.stderr.write(`poshpool open: ${settings.reason}\n`);
     return 1;
   }
-  const running = readHostInfo(settings.dataDir);
+  const running = readHostInfo(settings.dataDir, { platform });
   if (!running.ok) {
     io.stderr.write(`poshpool open: ${running.reason}\n`);
     return 1;
@@ -38,7 +37,7 @@ export async function open(flags: HostFlags & { print?: boolean }, io: CliIo): P
     io.stdout.write(`${url}\n(the link works once, within a minute)\n`);
     return 0;
   }
-  const cmd = browserCommand(url, process.platform);
+  const cmd = browserCommand(url, platform);
   const child = spawn(cmd.file, cmd.args, { stdio: 'ignore', detached: true, windowsHide: true });
   child.on('error', () => io.stderr.write(`poshpool open: could not start a browser; open this link (it works once, within a minute):\n${url}\n`));
   child.unref();

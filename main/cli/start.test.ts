@@ -5,7 +5,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processExists, requirePwsh, waitFor } from '../../test/pwsh.js';
 import { findElectronBinary } from './electronBinary.js';
-import { chooseStartMode, ensureElectron, headlessBeforeElectron } from './start.js';
+import { EventEmitter } from 'node:events';
+import { platformFor } from '../core/platform/Platform.js';
+import type { SignalSource } from './stopSignals.js';
+import { chooseStartMode, ensureElectron, headlessBeforeElectron, stopForwarder, type StoppableChild } from './start.js';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/poshpool.js');
 const root = path.resolve(import.meta.dirname, '../..');
@@ -13,19 +16,19 @@ const electron = { ok: true as const, path: '/opt/electron/electron' };
 
 describe('chooseStartMode', () => {
   it('runs the tray app on Windows and macOS whenever Electron is there', () => {
-    expect(chooseStartMode('win32', {}, electron)).toEqual({ mode: 'app', electron: electron.path });
-    expect(chooseStartMode('darwin', {}, electron)).toEqual({ mode: 'app', electron: electron.path });
+    expect(chooseStartMode(platformFor('win32'), {}, electron)).toEqual({ mode: 'app', electron: electron.path });
+    expect(chooseStartMode(platformFor('darwin'), {}, electron)).toEqual({ mode: 'app', electron: electron.path });
   });
 
   it('on Linux needs a display (X11 or Wayland)', () => {
-    expect(chooseStartMode('linux', {}, electron)).toMatchObject({ mode: 'headless', why: expect.stringContaining('no display') });
-    expect(chooseStartMode('linux', { DISPLAY: ':0' }, electron)).toMatchObject({ mode: 'app' });
-    expect(chooseStartMode('linux', { WAYLAND_DISPLAY: 'wayland-0' }, electron)).toMatchObject({ mode: 'app' });
+    expect(chooseStartMode(platformFor('linux'), {}, electron)).toMatchObject({ mode: 'headless', why: expect.stringContaining('no display') });
+    expect(chooseStartMode(platformFor('linux'), { DISPLAY: ':0' }, electron)).toMatchObject({ mode: 'app' });
+    expect(chooseStartMode(platformFor('linux'), { WAYLAND_DISPLAY: 'wayland-0' }, electron)).toMatchObject({ mode: 'app' });
   });
 
   it('falls back to the headless host without Electron, or when asked, with the reason', () => {
-    expect(chooseStartMode('win32', {}, { ok: false, reason: 'no Electron binary' })).toEqual({ mode: 'headless', why: 'no Electron binary' });
-    expect(chooseStartMode('darwin', { POSHPOOL_HEADLESS: '1' }, electron)).toEqual({ mode: 'headless', why: 'POSHPOOL_HEADLESS=1 is set' });
+    expect(chooseStartMode(platformFor('win32'), {}, { ok: false, reason: 'no Electron binary' })).toEqual({ mode: 'headless', why: 'no Electron binary' });
+    expect(chooseStartMode(platformFor('darwin'), { POSHPOOL_HEADLESS: '1' }, electron)).toEqual({ mode: 'headless', why: 'POSHPOOL_HEADLESS=1 is set' });
   });
 });
 
@@ -54,9 +57,38 @@ describe('ensureElectron', () => {
     const r = await ensureElectron({ ...process.env, ELECTRON_OVERRIDE_DIST_PATH: path.join(dir, 'nothing') }, { stderr: { write: () => true } }, installer);
     expect(r.ok).toBe(false);
     expect(existsSync(path.join(dir, 'ran'))).toBe(false);
-    expect(headlessBeforeElectron('linux', {})).toMatchObject({ mode: 'headless' });
-    expect(headlessBeforeElectron('linux', { DISPLAY: ':0' })).toBeUndefined();
-    expect(headlessBeforeElectron('win32', { POSHPOOL_HEADLESS: '1' })).toMatchObject({ mode: 'headless', why: 'POSHPOOL_HEADLESS=1 is set' });
+    expect(headlessBeforeElectron(platformFor('linux'), {})).toMatchObject({ mode: 'headless' });
+    expect(headlessBeforeElectron(platformFor('linux'), { DISPLAY: ':0' })).toBeUndefined();
+    expect(headlessBeforeElectron(platformFor('win32'), { POSHPOOL_HEADLESS: '1' })).toMatchObject({ mode: 'headless', why: 'POSHPOOL_HEADLESS=1 is set' });
+  });
+});
+
+describe('stopForwarder', () => {
+  function child(): StoppableChild & { killed: NodeJS.Signals[] } {
+    const killed: NodeJS.Signals[] = [];
+    return { exitCode: null, signalCode: null, killed, kill: (s) => (killed.push(s), true) };
+  }
+
+  it('on Linux and macOS passes the first stop signal on to the app, once, and lets go when disposed', async () => {
+    for (const os of ['linux', 'darwin'] as const) {
+      const emitter = new EventEmitter();
+      const forwarder = stopForwarder(platformFor(os), emitter as unknown as SignalSource);
+      expect(forwarder, os).not.toBeNull();
+      const app = child();
+      forwarder?.attach(app);
+      emitter.emit('SIGTERM', 'SIGTERM');
+      emitter.emit('SIGINT', 'SIGINT');
+      await new Promise((r) => setImmediate(r));
+      expect(app.killed, os).toEqual(['SIGTERM']);
+      forwarder?.dispose();
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) expect(emitter.listenerCount(s), `${os} ${s}`).toBe(0);
+    }
+  });
+
+  it('on Windows forwards nothing and listens to nothing (child.kill there is TerminateProcess: the sessions would be cut off)', () => {
+    const emitter = new EventEmitter();
+    expect(stopForwarder(platformFor('win32'), emitter as unknown as SignalSource)).toBeNull();
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) expect(emitter.listenerCount(s), s).toBe(0);
   });
 });
 

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostFlags } from '../host/hostSettings.js';
 import { CONFIG_FILE_ENV, DATA_DIR_ENV } from '../core/config/paths.js';
+import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 import { findElectronBinary } from './electronBinary.js';
 import type { CliIo } from './poshpool.js';
 import { serve } from './serve.js';
-import { listenForStop } from './stopSignals.js';
+import { listenForStop, type SignalSource } from './stopSignals.js';
 
 /** How `poshpool start` runs poshpool. */
 export type StartMode = { mode: 'app'; electron: string } | { mode: 'headless'; why: string };
@@ -17,7 +18,7 @@ export type StartMode = { mode: 'app'; electron: string } | { mode: 'headless'; 
  * host. POSHPOOL_HEADLESS=1 asks for the headless host.
  */
 export function chooseStartMode(
-  platform: NodeJS.Platform,
+  platform: Pick<Platform, 'needsDisplayServer'>,
   env: Readonly<Record<string, string | undefined>>,
   electron: { ok: true; path: string } | { ok: false; reason: string },
 ): StartMode {
@@ -28,9 +29,9 @@ export function chooseStartMode(
 }
 
 /** The reasons to run headless that do not depend on Electron (asked for, or no display): no download is tried then. */
-export function headlessBeforeElectron(platform: NodeJS.Platform, env: Readonly<Record<string, string | undefined>>): StartMode | undefined {
+export function headlessBeforeElectron(platform: Pick<Platform, 'needsDisplayServer'>, env: Readonly<Record<string, string | undefined>>): StartMode | undefined {
   if (env.POSHPOOL_HEADLESS === '1') return { mode: 'headless', why: 'POSHPOOL_HEADLESS=1 is set' };
-  if (platform !== 'win32' && platform !== 'darwin' && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
+  if (platform.needsDisplayServer && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
     return { mode: 'headless', why: 'there is no display for a tray (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
   }
   return undefined;
@@ -70,6 +71,37 @@ export async function ensureElectron(
   return { ok: false, reason: `the Electron download failed (${first})` };
 }
 
+/** The part of the app's process a stop is passed on to (a ChildProcess fits). */
+export interface StoppableChild {
+  readonly exitCode: number | null;
+  readonly signalCode: NodeJS.Signals | null;
+  kill(signal: NodeJS.Signals): boolean;
+}
+
+/** Passes stop signals on to the app once it is attached; dispose when the app has ended. */
+export interface StopForwarder {
+  attach(child: StoppableChild): void;
+  dispose(): void;
+}
+
+/**
+ * Where the platform can forward a signal (platform.forwardsSignals: Linux and macOS), listens for its
+ * stop signals from now on and passes the first on to the attached app; elsewhere (Windows, where
+ * child.kill is TerminateProcess and would cut the sessions off) listens to nothing and returns null.
+ */
+export function stopForwarder(platform: Pick<Platform, 'forwardsSignals' | 'stopSignals'>, source?: SignalSource): StopForwarder | null {
+  if (!platform.forwardsSignals) return null;
+  const stop = listenForStop(platform, source);
+  return {
+    attach(child) {
+      void stop.received.then((signal) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      });
+    },
+    dispose: () => stop.dispose(),
+  };
+}
+
 /** The folder holding package.json (Electron starts the app from it). */
 function appRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -80,7 +112,8 @@ function appRoot(): string {
  * saying why in one line. The app runs in the foreground; its exit code is this command's.
  */
 export async function start(flags: HostFlags, io: CliIo): Promise<number> {
-  const mode = headlessBeforeElectron(process.platform, process.env) ?? chooseStartMode(process.platform, process.env, await ensureElectron(process.env, io));
+  const platform = currentPlatform();
+  const mode = headlessBeforeElectron(platform, process.env) ?? chooseStartMode(platform, process.env, await ensureElectron(process.env, io));
   if (mode.mode === 'headless') {
     io.stderr.write(`poshpool start: ${mode.why}; starting the headless host instead (open its dashboard with \`poshpool open\`).\n`);
     return serve(flags, io);
@@ -99,11 +132,10 @@ export async function start(flags: HostFlags, io: CliIo): Promise<number> {
   // terminal's Ctrl+C reaches it once, through us: Electron takes one signal gracefully and is killed
   // outright by a second. On Windows there is nothing to forward (child.kill is TerminateProcess,
   // which would cut the sessions off): the app stays in the tray, and Quit there ends it.
-  const forward = process.platform !== 'win32';
-  const stop = forward ? listenForStop() : null;
+  const forwarder = stopForwarder(platform);
   try {
-    const child = spawn(mode.electron, [appRoot()], { stdio: 'inherit', env, detached: forward });
-    void stop?.received.then((signal) => child.exitCode === null && child.signalCode === null && child.kill(signal));
+    const child = spawn(mode.electron, [appRoot()], { stdio: 'inherit', env, detached: forwarder !== null });
+    forwarder?.attach(child);
     return await new Promise<number>((resolve) => {
       child.once('error', (e) => {
         io.stderr.write(`poshpool start: the tray app did not start (${e.message}); \`poshpool serve\` runs the headless host.\n`);
@@ -112,6 +144,6 @@ export async function start(flags: HostFlags, io: CliIo): Promise<number> {
       child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });
   } finally {
-    stop?.dispose();
+    forwarder?.dispose();
   }
 }

@@ -1,14 +1,17 @@
+import { currentPlatform, type Platform } from '../core/platform/Platform.js';
+
 /**
- * SIGINT, SIGTERM and SIGHUP (the terminal closed; on Windows, the console window) as a promise, listened for from the moment this is called. A command that
+ * The platform's stop signals (platform.stopSignals: SIGINT, SIGTERM, SIGHUP — the terminal closed; on
+ * Windows, the console window — and on Windows SIGBREAK, Ctrl+Break) as a promise, listened for from the moment this is called. A command that
  * runs until it is stopped calls it before it starts anything and before it says it is ready: a
  * signal with no listener kills Node at once (no cleanup: host.json stays, sessions are cut), and
  * whoever reads "ready" may send one right away.
  */
 
-/** The signals that ask a long-running command to stop. */
-export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** Every signal any platform's stopSignals lists (for code that saves and restores their listeners). */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
 
-export type StopSignal = (typeof STOP_SIGNALS)[number];
+export type StopSignal = NodeJS.Signals;
 
 /** Where the signals come from (process fits). */
 export interface SignalSource {
@@ -25,7 +28,11 @@ export interface StopSignals {
   dispose(): void;
 }
 
-export function listenForStop(source: SignalSource = process): StopSignals {
+/**
+ * Listens for `platform.stopSignals` on `source` (process, or a fake in tests). Composition roots pass
+ * their platform; the default is this OS's.
+ */
+export function listenForStop(platform: Pick<Platform, 'stopSignals'> = currentPlatform(), source: SignalSource = process): StopSignals {
   let signal: StopSignal | null = null;
   let resolve!: (s: StopSignal) => void;
   const received = new Promise<StopSignal>((r) => (resolve = r));
@@ -36,7 +43,7 @@ export function listenForStop(source: SignalSource = process): StopSignals {
     signal = s;
     resolve(s);
   };
-  for (const s of STOP_SIGNALS) source.on(s, listener);
+  for (const s of platform.stopSignals) source.on(s, listener);
   let disposed = false;
   return {
     received,
@@ -46,7 +53,7 @@ export function listenForStop(source: SignalSource = process): StopSignals {
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const s of STOP_SIGNALS) source.off(s, listener);
+      for (const s of platform.stopSignals) source.off(s, listener);
     },
   };
 }

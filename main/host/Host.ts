@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { PoshpoolConfig } from '../core/config/schema.js';
 import { createCore, type Core } from '../core/createCore.js';
+import { currentPlatform, type Platform } from '../core/platform/Platform.js';
+import { processStartIdentity } from '../core/platform/processIdentity.js';
+import { makeUserOnlyDir } from '../core/platform/userOnly.js';
 import { createMcpServer, SERVER_VERSION } from '../mcp/createMcpServer.js';
 import type { McpSettings } from '../mcp/tools/shared.js';
 import { removeHostInfo, writeHostInfo, type HostInfo } from './hostInfo.js';
@@ -34,6 +37,8 @@ export interface HostOptions {
   dashboardDir?: string;
   /** Publish host.json for bridges and `poshpool status` (default true). */
   publish?: boolean;
+  /** The OS decisions (default: this OS's). */
+  platform?: Platform;
   log?: (line: string) => void;
 }
 
@@ -64,7 +69,11 @@ export class Host {
   /** Starts everything; fails with a reason a person can act on. */
   static async start(options: HostOptions): Promise<{ ok: true; host: Host } | { ok: false; reason: string }> {
     const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-    const token = await ensureToken(options.dataDir);
+    const platform = options.platform ?? currentPlatform();
+    // The token, host.json and the audit log live here: the user's alone, whatever folder it is.
+    const secured = await makeUserOnlyDir(options.dataDir, platform);
+    if (!secured.ok) return secured;
+    const token = await ensureToken(options.dataDir, { platform });
     if (!token.ok) return { ok: false, reason: token.reason };
     const made = createCore({ config: options.config, dataDir: options.dataDir, cwd: options.cwd });
     if (!made.ok) return made;
@@ -114,7 +123,7 @@ export class Host {
       await core.dispose();
       return { ok: false, reason: (e as Error).message };
     }
-    const socketPath = socketPathFor(process.platform, options.dataDir, undefined, { env: process.env, pipeId: process.platform === 'win32' ? newPipeId() : undefined });
+    const socketPath = socketPathFor(platform, options.dataDir, undefined, { env: process.env, pipeId: platform.hostChannel === 'namedPipe' ? newPipeId() : undefined });
     const socket = await SocketServer.listen({
       path: socketPath,
       token: token.token,
@@ -128,8 +137,10 @@ export class Host {
       return { ok: false, reason: `The local socket for \`poshpool bridge\` could not be opened: ${socket.reason}` };
     }
     base = http.url.replace(/\/$/, '');
+    const processStart = processStartIdentity(platform, process.pid);
     const info: HostInfo = {
       pid: process.pid,
+      ...(processStart === undefined ? {} : { processStart }),
       version: SERVER_VERSION,
       startedAt: new Date().toISOString(),
       mcpUrl: `${base}/mcp`,
@@ -165,7 +176,7 @@ export class Host {
    */
   dispose(): Promise<void> {
     this.disposing ??= (async () => {
-      if (this.options.publish !== false) removeHostInfo(this.options.dataDir);
+      if (this.options.publish !== false) removeHostInfo(this.options.dataDir, process.pid, { platform: this.options.platform });
       await this.core.dispose();
       await Promise.all([this.socket.dispose({ graceMs: SHUTDOWN_ANSWER_GRACE_MS }), this.http.dispose({ graceMs: SHUTDOWN_ANSWER_GRACE_MS })]);
       await this.mcp.dispose();

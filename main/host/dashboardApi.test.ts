@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePwsh, sleep } from '../../test/pwsh.js';
 import { defaultConfig } from '../core/config/schema.js';
 import { browserCommand } from '../cli/open.js';
+import { platformFor } from '../core/platform/Platform.js';
 import { Host } from './Host.js';
 
 // The dashboard's side of the host: sign-in with a one-time code, and a person's actions on every
@@ -84,9 +85,9 @@ describe('dashboard sign-in', () => {
     const url = stdout.split('\n')[0]!;
     expect(url).toMatch(new RegExp(`^${base.replace(/[.]/g, '\\.')}/\\?code=`));
     expect((await http(new URL(url).pathname + new URL(url).search)).status).toBe(303);
-    expect(browserCommand('http://x/', 'win32')).toEqual({ file: 'cmd', args: ['/c', 'start', '""', 'http://x/'] });
-    expect(browserCommand('http://x/', 'darwin')).toEqual({ file: 'open', args: ['http://x/'] });
-    expect(browserCommand('http://x/', 'linux')).toEqual({ file: 'xdg-open', args: ['http://x/'] });
+    expect(browserCommand('http://x/', platformFor('win32'))).toEqual({ file: 'cmd', args: ['/c', 'start', '""', 'http://x/'] });
+    expect(browserCommand('http://x/', platformFor('darwin'))).toEqual({ file: 'open', args: ['http://x/'] });
+    expect(browserCommand('http://x/', platformFor('linux'))).toEqual({ file: 'xdg-open', args: ['http://x/'] });
   });
 });
 

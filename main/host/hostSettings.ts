@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { loadConfig } from '../core/config/load.js';
 import { configFilePath, dataDir as defaultDataDir } from '../core/config/paths.js';
 import type { PoshpoolConfig } from '../core/config/schema.js';
+import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 
 /** Flags of `poshpool serve` (and of the bridge's embedded host). */
 export interface HostFlags {
@@ -10,10 +11,13 @@ export interface HostFlags {
   dataDir?: string;
 }
 
-/** The config and data dir the flags and environment select. */
-export function resolveHostSettings(flags: HostFlags): { ok: true; config: PoshpoolConfig; dataDir: string } | { ok: false; reason: string } {
-  const loaded = loadConfig(flags.configFile ?? configFilePath(process.platform, process.env, homedir()));
+/** The config and data dir the flags and environment select, by the platform's rules (default: this OS's). */
+export function resolveHostSettings(
+  flags: HostFlags,
+  platform: Platform = currentPlatform(),
+): { ok: true; config: PoshpoolConfig; dataDir: string } | { ok: false; reason: string } {
+  const loaded = loadConfig(flags.configFile ?? configFilePath(platform, process.env, homedir()));
   if (!loaded.ok) return loaded;
   const config = flags.port === undefined ? loaded.config : { ...loaded.config, port: flags.port };
-  return { ok: true, config, dataDir: flags.dataDir ?? defaultDataDir(process.platform, process.env, homedir()) };
+  return { ok: true, config, dataDir: flags.dataDir ?? defaultDataDir(platform, process.env, homedir()) };
 }

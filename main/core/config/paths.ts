@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { platformFor, type Platform } from '../platform/Platform.js';
 
 /** The environment variables paths are derived from (`process.env` fits). */
 export type PathEnv = Readonly<Record<string, string | undefined>>;
@@ -12,18 +13,16 @@ export const CONFIG_FILE_ENV = 'POSHPOOL_CONFIG';
 /** Environment variable that names the data dir (audit log, spilled outputs, tokens). */
 export const DATA_DIR_ENV = 'POSHPOOL_DATA_DIR';
 
-/** The path flavour of a platform: Windows paths on win32, POSIX paths elsewhere. */
-function pathsOf(platform: NodeJS.Platform): path.PlatformPath {
-  return platform === 'win32' ? path.win32 : path.posix;
-}
+/** What the paths depend on: the OS's path rules, its user dirs and how it reads environment names. */
+export type PathPlatform = Pick<Platform, 'path' | 'userDirs' | 'envNamesIgnoreCase'>;
 
 /**
  * Reads an environment variable; empty counts as unset. Windows names are case-insensitive
  * (`AppData` is `APPDATA`), which a plain object passed in for tests does not do by itself.
  */
-function readEnv(platform: NodeJS.Platform, env: PathEnv, name: string): string | undefined {
+function readEnv(platform: Pick<Platform, 'envNamesIgnoreCase'>, env: PathEnv, name: string): string | undefined {
   let value = env[name];
-  if (value === undefined && platform === 'win32') {
+  if (value === undefined && platform.envNamesIgnoreCase) {
     const upper = name.toUpperCase();
     const key = Object.keys(env).find((k) => k.toUpperCase() === upper);
     value = key === undefined ? undefined : env[key];
@@ -31,9 +30,12 @@ function readEnv(platform: NodeJS.Platform, env: PathEnv, name: string): string 
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
+/** XDG names are read as written (the XDG base dirs are a POSIX convention). */
+const XDG_PLATFORM = platformFor('linux');
+
 /** An XDG base dir variable: the spec says a relative value is invalid and must be ignored. */
 function readXdg(env: PathEnv, name: string): string | undefined {
-  const value = readEnv('linux', env, name);
+  const value = readEnv(XDG_PLATFORM, env, name);
   return value !== undefined && path.posix.isAbsolute(value) ? value : undefined;
 }
 
@@ -42,14 +44,14 @@ function readXdg(env: PathEnv, name: string): string | undefined {
  * ~/Library/Application Support/poshpool on macOS, $XDG_CONFIG_HOME/poshpool (or ~/.config/poshpool)
  * elsewhere.
  */
-export function configDir(platform: NodeJS.Platform, env: PathEnv, homedir: string): string {
-  const p = pathsOf(platform);
-  switch (platform) {
-    case 'win32':
+export function configDir(platform: PathPlatform, env: PathEnv, homedir: string): string {
+  const p = platform.path;
+  switch (platform.userDirs) {
+    case 'windowsAppData':
       return p.join(readEnv(platform, env, 'APPDATA') ?? p.join(homedir, 'AppData', 'Roaming'), APP_DIR_NAME);
-    case 'darwin':
+    case 'macLibrary':
       return p.join(homedir, 'Library', 'Application Support', APP_DIR_NAME);
-    default:
+    case 'xdg':
       return p.join(readXdg(env, 'XDG_CONFIG_HOME') ?? p.join(homedir, '.config'), APP_DIR_NAME);
   }
 }
@@ -59,16 +61,16 @@ export function configDir(platform: NodeJS.Platform, env: PathEnv, homedir: stri
  * %LOCALAPPDATA%\poshpool on Windows, ~/Library/Application Support/poshpool on macOS,
  * $XDG_DATA_HOME/poshpool (or ~/.local/share/poshpool) elsewhere.
  */
-export function dataDir(platform: NodeJS.Platform, env: PathEnv, homedir: string): string {
-  const p = pathsOf(platform);
+export function dataDir(platform: PathPlatform, env: PathEnv, homedir: string): string {
+  const p = platform.path;
   const override = readEnv(platform, env, DATA_DIR_ENV);
   if (override !== undefined) return p.normalize(override);
-  switch (platform) {
-    case 'win32':
+  switch (platform.userDirs) {
+    case 'windowsAppData':
       return p.join(readEnv(platform, env, 'LOCALAPPDATA') ?? p.join(homedir, 'AppData', 'Local'), APP_DIR_NAME);
-    case 'darwin':
+    case 'macLibrary':
       return p.join(homedir, 'Library', 'Application Support', APP_DIR_NAME);
-    default:
+    case 'xdg':
       return p.join(readXdg(env, 'XDG_DATA_HOME') ?? p.join(homedir, '.local', 'share'), APP_DIR_NAME);
   }
 }
@@ -77,8 +79,8 @@ export function dataDir(platform: NodeJS.Platform, env: PathEnv, homedir: string
  * The config file: $POSHPOOL_CONFIG when set (a relative value is relative to the working directory),
  * else config.json in {@link configDir}.
  */
-export function configFilePath(platform: NodeJS.Platform, env: PathEnv, homedir: string): string {
-  const p = pathsOf(platform);
+export function configFilePath(platform: PathPlatform, env: PathEnv, homedir: string): string {
+  const p = platform.path;
   const override = readEnv(platform, env, CONFIG_FILE_ENV);
   if (override !== undefined) return p.normalize(override);
   return p.join(configDir(platform, env, homedir), CONFIG_FILE_NAME);

@@ -2,6 +2,7 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, wri
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { platformFor } from '../../core/platform/Platform.js';
 import { AUTH_DIR_NAME, ensureToken, TOKEN_FILE_NAME, tokensEqual } from './token.js';
 
 const posix = process.platform !== 'win32';
@@ -124,7 +125,7 @@ describe('ensureToken', () => {
     const made = await ensureToken(dataDir);
     if (!made.ok) throw new Error(made.reason);
     await chmod(made.file, 0o644);
-    const result = await ensureToken(dataDir, { platform: 'win32' });
+    const result = await ensureToken(dataDir, { platform: platformFor('win32') });
     expect(result).toEqual({ ok: true, token: made.token, file: made.file });
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { currentPlatform, type Platform } from '../../core/platform/Platform.js';
 
 /** Folder under the data dir that holds the HTTP bearer token. */
 export const AUTH_DIR_NAME = 'auth';
@@ -16,9 +17,9 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** The token, or why it could not be made or trusted. The reason names paths, never the token. */
 export type EnsureTokenResult = { ok: true; token: string; file: string } | { ok: false; reason: string };
 
-/** Overrides for tests: the platform (POSIX checks are skipped on win32) and the uid that must own the files. */
+/** The platform (mode checks only where it secures files by mode) and, for tests, the uid that must own the files. */
 export interface EnsureTokenOptions {
-  platform?: NodeJS.Platform;
+  platform?: Pick<Platform, 'fileSecurity'>;
   uid?: number;
 }
 
@@ -29,10 +30,11 @@ type Existing = { kind: 'missing' } | { kind: 'found'; token: string } | { kind:
  * Returns the HTTP bearer token kept in `<dataDir>/auth/token`, creating it (32 random bytes,
  * base64url; dir 0700, file 0600, written to a 0600 temp file then renamed into place) when absent.
  * Refuses a symlinked dir or file, one owned by another user, or one with group/other permission
- * bits (POSIX). On Windows the per-user data dir's ACL is what keeps the file private.
+ * bits (POSIX). On Windows the data dir's ACL for the user alone, which the host sets before this
+ * (core/platform/userOnly.ts), is what keeps the file private.
  */
 export async function ensureToken(dataDir: string, options: EnsureTokenOptions = {}): Promise<EnsureTokenResult> {
-  const posix = (options.platform ?? process.platform) !== 'win32';
+  const posix = (options.platform ?? currentPlatform()).fileSecurity === 'mode';
   const uid = options.uid ?? process.getuid?.();
   const dir = path.join(dataDir, AUTH_DIR_NAME);
   const file = path.join(dir, TOKEN_FILE_NAME);

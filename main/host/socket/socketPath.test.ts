@@ -3,6 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { platformFor } from '../../core/platform/Platform.js';
 import {
   isNamedPipePath,
   maxSocketPathBytes,
@@ -16,7 +17,7 @@ import {
 
 describe('socketPathFor', () => {
   it('puts the socket under $XDG_RUNTIME_DIR in a per-uid directory', () => {
-    expect(socketPathFor('linux', '/home/ann/.local/share/poshpool', 1000, { env: { XDG_RUNTIME_DIR: '/run/user/1000' } })).toBe(
+    expect(socketPathFor(platformFor('linux'), '/home/ann/.local/share/poshpool', 1000, { env: { XDG_RUNTIME_DIR: '/run/user/1000' } })).toBe(
       '/run/user/1000/poshpool-1000/host.sock',
     );
   });
@@ -24,27 +25,27 @@ describe('socketPathFor', () => {
   it('falls back to the data dir when XDG_RUNTIME_DIR is unset, empty or relative', () => {
     const dataDir = '/home/ann/.local/share/poshpool';
     const expected = '/home/ann/.local/share/poshpool/poshpool-1000/host.sock';
-    expect(socketPathFor('linux', dataDir, 1000)).toBe(expected);
-    expect(socketPathFor('linux', dataDir, 1000, { env: {} })).toBe(expected);
-    expect(socketPathFor('linux', dataDir, 1000, { env: { XDG_RUNTIME_DIR: '' } })).toBe(expected);
-    expect(socketPathFor('linux', dataDir, 1000, { env: { XDG_RUNTIME_DIR: 'run/user/1000' } })).toBe(expected);
+    expect(socketPathFor(platformFor('linux'), dataDir, 1000)).toBe(expected);
+    expect(socketPathFor(platformFor('linux'), dataDir, 1000, { env: {} })).toBe(expected);
+    expect(socketPathFor(platformFor('linux'), dataDir, 1000, { env: { XDG_RUNTIME_DIR: '' } })).toBe(expected);
+    expect(socketPathFor(platformFor('linux'), dataDir, 1000, { env: { XDG_RUNTIME_DIR: 'run/user/1000' } })).toBe(expected);
   });
 
   it('uses the same layout on macOS', () => {
-    expect(socketPathFor('darwin', '/Users/ann/Library/Application Support/poshpool', 501)).toBe(
+    expect(socketPathFor(platformFor('darwin'), '/Users/ann/Library/Application Support/poshpool', 501)).toBe(
       '/Users/ann/Library/Application Support/poshpool/poshpool-501/host.sock',
     );
   });
 
   it('names a Windows pipe after the random id the host publishes', () => {
     const id = '0123456789abcdef0123456789abcdef';
-    expect(socketPathFor('win32', 'C:\\Users\\ann\\AppData\\Local\\poshpool', undefined, { pipeId: id })).toBe(`\\\\.\\pipe\\poshpool-${id}`);
+    expect(socketPathFor(platformFor('win32'), 'C:\\Users\\ann\\AppData\\Local\\poshpool', undefined, { pipeId: id })).toBe(`\\\\.\\pipe\\poshpool-${id}`);
   });
 
   it('refuses a Windows pipe without a proper random id', () => {
-    expect(() => socketPathFor('win32', 'C:\\data')).toThrow(/pipeId/);
-    expect(() => socketPathFor('win32', 'C:\\data', undefined, { pipeId: 'abc' })).toThrow(/pipeId/);
-    expect(() => socketPathFor('win32', 'C:\\data', undefined, { pipeId: '..\\..\\evil-pipe-name!' })).toThrow(/pipeId/);
+    expect(() => socketPathFor(platformFor('win32'), 'C:\\data')).toThrow(/pipeId/);
+    expect(() => socketPathFor(platformFor('win32'), 'C:\\data', undefined, { pipeId: 'abc' })).toThrow(/pipeId/);
+    expect(() => socketPathFor(platformFor('win32'), 'C:\\data', undefined, { pipeId: '..\\..\\evil-pipe-name!' })).toThrow(/pipeId/);
   });
 
   it('makes pipe ids of 32 hex digits, different every time', () => {
@@ -63,8 +64,8 @@ describe('socketPathFor', () => {
   });
 
   it('knows the kernel limits of socket paths', () => {
-    expect(maxSocketPathBytes('linux')).toBe(107);
-    expect(maxSocketPathBytes('darwin')).toBe(103);
+    expect(maxSocketPathBytes(platformFor('linux'))).toBe(107);
+    expect(maxSocketPathBytes(platformFor('darwin'))).toBe(103);
   });
 });
 
@@ -205,7 +206,7 @@ describe.runIf(process.platform !== 'win32')('socket directory and file on disk'
 
   it('refuses a socket path longer than the kernel takes, before creating anything', async () => {
     const dir = path.join(root, 'x'.repeat(120));
-    const result = await prepareSocketPath(path.join(dir, 'host.sock'), { platform: 'linux' });
+    const result = await prepareSocketPath(path.join(dir, 'host.sock'), { platform: platformFor('linux') });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toContain('over this platform\'s limit of 107');
     expect(fs.existsSync(dir)).toBe(false);

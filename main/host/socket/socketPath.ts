@@ -3,6 +3,7 @@ import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { currentPlatform, type Platform } from '../../core/platform/Platform.js';
 
 /** The environment variables the socket path is derived from (`process.env` fits). */
 export type SocketPathEnv = Readonly<Record<string, string | undefined>>;
@@ -20,8 +21,8 @@ export const PIPE_ID_BYTES = 16;
 export const STALE_PROBE_TIMEOUT_MS = 1_000;
 
 /** Longest Unix socket path the kernel accepts (sun_path less its NUL): 103 on macOS and the BSDs, 107 on Linux. */
-export function maxSocketPathBytes(platform: NodeJS.Platform): number {
-  return platform === 'linux' || platform === 'android' ? 107 : 103;
+export function maxSocketPathBytes(platform: Pick<Platform, 'maxHostChannelPathBytes'>): number {
+  return platform.maxHostChannelPathBytes;
 }
 
 /** A new random pipe id (hex) for {@link socketPathFor} on Windows; the host publishes it in host.json. */
@@ -47,8 +48,8 @@ export interface SocketPathOptions {
  * $XDG_RUNTIME_DIR when set (and absolute) else the data dir; `uid` defaults to this process's uid.
  * Windows: the named pipe `\\.\pipe\poshpool-<pipeId>`.
  */
-export function socketPathFor(platform: NodeJS.Platform, dataDir: string, uid?: number, options: SocketPathOptions = {}): string {
-  if (platform === 'win32') {
+export function socketPathFor(platform: Pick<Platform, 'hostChannel'>, dataDir: string, uid?: number, options: SocketPathOptions = {}): string {
+  if (platform.hostChannel === 'namedPipe') {
     const pipeId = options.pipeId;
     if (pipeId === undefined || !/^[0-9a-f]{16,}$/i.test(pipeId)) {
       throw new Error('socketPathFor: a Windows pipe name needs pipeId, at least 16 hex digits (see newPipeId()).');
@@ -167,8 +168,8 @@ export async function removeStaleSocket(socketPath: string, options: PrepareDirO
  * Everything before listening at a Unix socket path: the path fits the kernel's limit, its directory
  * is private ({@link prepareSocketDir}), and a stale socket is cleared ({@link removeStaleSocket}).
  */
-export async function prepareSocketPath(socketPath: string, options: PrepareDirOptions & { platform?: NodeJS.Platform } = {}): Promise<SocketFsResult> {
-  const limit = maxSocketPathBytes(options.platform ?? process.platform);
+export async function prepareSocketPath(socketPath: string, options: PrepareDirOptions & { platform?: Platform } = {}): Promise<SocketFsResult> {
+  const limit = maxSocketPathBytes(options.platform ?? currentPlatform());
   const bytes = Buffer.byteLength(socketPath);
   if (bytes > limit) {
     return { ok: false, reason: `the socket path ${socketPath} is ${bytes} bytes, over this platform's limit of ${limit}: set XDG_RUNTIME_DIR or POSHPOOL_DATA_DIR to a shorter directory.` };
