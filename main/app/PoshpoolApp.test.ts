@@ -201,7 +201,7 @@ describe('PoshpoolApp', () => {
       preloadPath: '/app/dist/preload/index.cjs',
       configFile: path.join(dir, 'config.json'),
       logDir: path.join(dir, 'logs'),
-      bridgeLauncher: ['C:\\poshpool\\poshpool.exe'],
+      bridgeLauncher: { kind: 'powershellRelay', script: 'C:\\poshpool\\resources\\relay.ps1', dataDir: 'C:\\data', app: ['C:\\poshpool\\poshpool.exe'] },
     });
     app.start();
   });
@@ -246,9 +246,13 @@ describe('PoshpoolApp', () => {
     ]);
     onAction({ kind: 'copyConfig', client: 'vscode' });
     expect(notifications.at(-1)).toMatchObject({ title: 'Client config copied', body: expect.stringContaining('mcp.json') });
-    expect(JSON.parse(clipboard.at(-1)!)).toEqual({ servers: { poshpool: { type: 'stdio', command: 'C:\\poshpool\\poshpool.exe', args: ['bridge'] } } });
+    // Windows: Windows PowerShell runs the shipped relay script (the app's own stdin is always at EOF there).
+    const relay = "& ([ScriptBlock]::Create([IO.File]::ReadAllText('C:\\poshpool\\resources\\relay.ps1'))) -DataDir 'C:\\data' -AppPath 'C:\\poshpool\\poshpool.exe'";
+    expect(JSON.parse(clipboard.at(-1)!)).toEqual({
+      servers: { poshpool: { type: 'stdio', command: 'powershell.exe', args: ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', relay] } },
+    });
     await app.act({ kind: 'copyConfig', client: 'claudeCode' });
-    expect(clipboard.at(-1)).toBe('claude mcp add poshpool -- C:\\poshpool\\poshpool.exe bridge');
+    expect(clipboard.at(-1)).toBe(`claude mcp add poshpool -- powershell.exe -NoLogo -NoProfile -NonInteractive -Command "${relay}"`);
   });
 
   it('opens one dashboard window that meets the security checklist, hidden (not closed) when the person closes it', () => {

@@ -10,9 +10,11 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appBridgeLauncher } from '../cli/clientConfigs.js';
 import { main as cliMain } from '../cli/poshpool.js';
 import { listenForStop } from '../cli/stopSignals.js';
 import { configFilePath, dataDir as defaultDataDir } from '../core/config/paths.js';
+import { currentPlatform } from '../core/platform/Platform.js';
 import { HostSupervisor } from '../host/process/HostSupervisor.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './appProtocol.js';
 import { AppLog } from './AppLog.js';
@@ -82,7 +84,14 @@ if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
       preloadPath: path.join(root, 'dist', 'preload', 'index.cjs'),
       configFile,
       logDir,
-      bridgeLauncher: app.isPackaged ? [process.execPath] : [process.execPath, app.getAppPath()],
+      bridgeLauncher: appBridgeLauncher(currentPlatform(), {
+        packaged: app.isPackaged,
+        execPath: process.execPath,
+        appPath: app.getAppPath(),
+        resourcesPath: process.resourcesPath,
+        sourceRoot: root,
+        dataDir,
+      }),
     });
     app.on('second-instance', () => poshpool.showDashboard());
     // The system is shutting down (macOS, Linux): stop the host without asking; Electron delays the

@@ -5,6 +5,7 @@
  */
 
 import type { BrowserWindowConstructorOptions } from 'electron';
+import type { BridgeLauncher } from '../cli/clientConfigs.js';
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { Disposable } from '../core/events/Emitter.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
@@ -92,6 +93,6 @@ export interface AppPaths {
   preloadPath: string;
   configFile: string;
   logDir: string;
-  /** The command line before `bridge` in the client configs. */
-  bridgeLauncher: readonly [string, ...string[]];
+  /** What the copied client configs run as the stdio bridge (clientConfigs.ts appBridgeLauncher). */
+  bridgeLauncher: BridgeLauncher;
 }

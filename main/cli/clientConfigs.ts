@@ -1,3 +1,6 @@
+import type { Platform } from '../core/platform/Platform.js';
+import { RELAY_SCRIPT_NAME, relayCommand, type RelaySpec } from '../host/socket/relayCommand.js';
+
 /** Ready-to-paste MCP client configurations for a running host. */
 export interface ClientConfigs {
   vscode: string;
@@ -7,15 +10,64 @@ export interface ClientConfigs {
 }
 
 /**
- * Configs that start `poshpool bridge` (stdio): the bridge reads the token from its file itself, so
- * no secret is pasted anywhere. The HTTP variant for VS Code asks for the token in a password prompt.
- * `launcher` is the command line before `bridge`: [node, bin/poshpool.js] from npm, or the installed
- * app's own executable alone.
+ * How a client config starts the stdio bridge: a command line that gets `bridge` appended (Node and
+ * bin/poshpool.js, or the app's own executable where it can read stdin), or Windows PowerShell
+ * running relay.ps1.
  */
-export function clientConfigs(launcher: readonly [string, ...string[]], mcpUrl: string, tokenFile: string, platform: NodeJS.Platform = process.platform): ClientConfigs {
-  const [command, ...lead] = launcher;
-  const stdio = { command, args: [...lead, 'bridge'] };
-  // POSIX shells need \, ", $ and ` escaped inside double quotes; cmd and PowerShell take a Windows path as it is.
+export type BridgeLauncher = { kind: 'bridgeVerb'; command: readonly [string, ...string[]] } | ({ kind: 'powershellRelay' } & RelaySpec);
+
+/** Where the tray app runs from, for {@link appBridgeLauncher}. */
+export interface AppLocation {
+  /** Installed (electron-builder) rather than a development checkout run with electron. */
+  packaged: boolean;
+  /** The app's executable (process.execPath): poshpool.exe installed, electron in a checkout. */
+  execPath: string;
+  /** The checkout's app folder that electron is given (app.getAppPath()); unused when packaged. */
+  appPath: string;
+  /** The installed app's resources folder (process.resourcesPath), where relay.ps1 is shipped. */
+  resourcesPath: string;
+  /** The checkout's root (package.json), where main/host/socket/relay.ps1 is. */
+  sourceRoot: string;
+  /** poshpool's data dir (host.json): the relay finds the host there. */
+  dataDir: string;
+}
+
+/**
+ * The bridge the tray app's configs start. On Windows (platform.appStdioBridge) the relay script,
+ * installed or in a checkout alike: electron.exe cannot read stdin either. Elsewhere the app's own
+ * `bridge` verb. `poshpool serve` runs under Node, so its configs keep `node bin/poshpool.js bridge`.
+ */
+export function appBridgeLauncher(platform: Platform, app: AppLocation): BridgeLauncher {
+  const command: readonly [string, ...string[]] = app.packaged ? [app.execPath] : [app.execPath, app.appPath];
+  if (platform.appStdioBridge === 'appBridgeVerb') return { kind: 'bridgeVerb', command };
+  const script = app.packaged
+    ? platform.path.join(app.resourcesPath, RELAY_SCRIPT_NAME)
+    : platform.path.join(app.sourceRoot, 'main', 'host', 'socket', RELAY_SCRIPT_NAME);
+  return { kind: 'powershellRelay', script, dataDir: app.dataDir, app: command };
+}
+
+/** The command and arguments a client runs for `launcher`. */
+export function bridgeCommand(launcher: BridgeLauncher): { command: string; args: string[] } {
+  if (launcher.kind === 'powershellRelay') return relayCommand(launcher);
+  const [command, ...lead] = launcher.command;
+  return { command, args: [...lead, 'bridge'] };
+}
+
+/**
+ * Configs that start the stdio bridge: it reads the token from its file itself, so no secret is
+ * pasted anywhere. The HTTP variant for VS Code asks for the token in a password prompt. A bare
+ * command line stands for `{ kind: 'bridgeVerb', command }`. `platform` picks the quoting of the
+ * `claude mcp add` line (cmd and PowerShell on Windows, a POSIX shell elsewhere).
+ */
+export function clientConfigs(
+  launcher: BridgeLauncher | readonly [string, ...string[]],
+  mcpUrl: string,
+  tokenFile: string,
+  platform: NodeJS.Platform,
+): ClientConfigs {
+  const stdio = bridgeCommand(Array.isArray(launcher) ? { kind: 'bridgeVerb', command: launcher as readonly [string, ...string[]] } : (launcher as BridgeLauncher));
+  // POSIX shells need \, ", $ and ` escaped inside double quotes. cmd and PowerShell both take a
+  // double-quoted Windows path as it is; the relay's -Command text holds no " or $ (relayCommand.ts).
   const quote = (s: string): string => {
     if ((platform === 'win32' ? /^[\w./:@\\-]+$/ : /^[\w./:@-]+$/).test(s)) return s;
     return platform === 'win32' ? `"${s}"` : `"${s.replace(/(["\\$`])/g, '\\$1')}"`;
@@ -31,6 +83,6 @@ export function clientConfigs(launcher: readonly [string, ...string[]], mcpUrl: 
       2,
     ),
     claudeDesktop: JSON.stringify({ mcpServers: { poshpool: stdio } }, null, 2),
-    claudeCode: `claude mcp add poshpool -- ${launcher.map(quote).join(' ')} bridge`,
+    claudeCode: `claude mcp add poshpool -- ${[stdio.command, ...stdio.args].map(quote).join(' ')}`,
   };
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Host } from '../host/Host.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 import type { CliIo } from './poshpool.js';
+import { currentPlatform } from '../core/platform/Platform.js';
 import { clientConfigs } from './clientConfigs.js';
 import { listenForStop } from './stopSignals.js';
 
@@ -41,7 +42,8 @@ export async function serve(flags: HostFlags, io: CliIo): Promise<number> {
 /** Says where everything is and how to connect each client. */
 function announce(host: Host, dataDir: string, io: CliIo): void {
   const info = host.info;
-  const configs = clientConfigs([process.execPath, binPath()], info.mcpUrl, info.tokenFile);
+  // Node runs this, so Node can run the bridge too, on every platform (its stdin works, unlike Electron's on Windows).
+  const configs = clientConfigs([process.execPath, binPath()], info.mcpUrl, info.tokenFile, currentPlatform().os);
   io.stdout.write(
     [
       `poshpool is ready (pid ${info.pid}, PowerShell: ${host.core.shell.path})`,

@@ -35,9 +35,9 @@ export function psQuote(value: string): string {
 }
 
 /**
- * The -Command text: loads relay.ps1 as a script block and calls it with its parameters. It holds no
- * double quote (a client quotes the whole argument with them) and no `$` (PowerShell would expand it
- * in a double-quoted `claude mcp add` line).
+ * The -Command text: loads relay.ps1 as a script block and calls it with its parameters. It adds no
+ * double quote (a client quotes the whole argument with them; Windows paths cannot hold one) and no
+ * `$` (PowerShell would expand it in a double-quoted `claude mcp add` line).
  */
 export function relayCommandText(spec: RelaySpec): string {
   const parts = [`& ([ScriptBlock]::Create([IO.File]::ReadAllText(${psQuote(spec.script)})))`, '-DataDir', psQuote(spec.dataDir)];
