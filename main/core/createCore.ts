@@ -14,6 +14,7 @@ import { ShellPool } from './pool/ShellPool.js';
 import { SessionManager } from './scheduler/SessionManager.js';
 import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from './shell/discovery.js';
 import { PwshSession } from './shell/PwshSession.js';
+import { currentPlatform } from './platform/Platform.js';
 
 /** How often the learned hold times are saved while running (ms). */
 const LEARNED_SAVE_INTERVAL_MS = 60_000;
@@ -83,7 +84,7 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
   const learnedTimer = setInterval(keepLearned, LEARNED_SAVE_INTERVAL_MS);
   learnedTimer.unref();
   const jobs = new JobManager<PwshSession>({ manager, store, bus, settings: config, now: options.now });
-  const backups = new BackupService({ settings: config, dataDir, bus, now: options.now });
+  const backups = new BackupService({ settings: config, dataDir, bus, platform: currentPlatform(), now: options.now });
   let disposing: Promise<void> | undefined;
   const core: Core = {
     config,

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PoshpoolEvent } from '../../../common/events.js';
 import { waitFor } from '../../../test/pwsh.js';
 import { EventBus } from '../events/EventBus.js';
+import { currentPlatform, platformFor, type Platform } from '../platform/Platform.js';
 import { BackupService, type BackupSettings } from './BackupService.js';
 
 // The backup service end to end: a real git repository, the real watcher, real backups.
@@ -20,7 +21,7 @@ function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: repo, env, encoding: 'utf8' }).trim();
 }
 
-function start(overrides: Partial<BackupSettings> = {}): BackupService {
+function start(overrides: Partial<BackupSettings> = {}, platform: Platform = currentPlatform()): BackupService {
   const bus = new EventBus();
   events = [];
   bus.onEvent((e) => events.push(e));
@@ -28,6 +29,7 @@ function start(overrides: Partial<BackupSettings> = {}): BackupService {
     settings: { watchFolders: [repo], backupQuietSeconds: 0.3, backupMaxDelaySeconds: 5, backupKeepLast: 100, backupKeepDays: 30, backupRetryMs: 50, ...overrides },
     dataDir: path.join(dir, 'data'),
     bus,
+    platform,
   });
   return service;
 }
@@ -114,5 +116,63 @@ describe('BackupService', () => {
     expect(await waitFor(() => events.some((e) => e.type === 'backup.completed'), 10_000)).toBe(true);
     const h = await s.history(repo);
     expect(h.ok && h.backups[0]!.files.map((f) => f.path)).toEqual(['kept.txt']);
+  });
+
+  it('with the Windows watch (one recursive watch on the root) backs up nested creates, changes and deletes once, and a renamed subfolder', async () => {
+    mkdirSync(path.join(repo, 'src', 'lib', 'deep'), { recursive: true });
+    writeFileSync(path.join(repo, 'src', 'lib', 'old.ts'), 'old\n');
+    writeFileSync(path.join(repo, 'src', 'lib', 'deep', 'gone.ts'), 'gone\n');
+    const s = start({}, { ...currentPlatform(), folderWatch: 'recursiveRoot' });
+    await s.start();
+    expect(await s.backupNow(repo)).toMatchObject({ ok: true, results: [{ result: { ok: true, kind: 'created' } }] });
+    events = [];
+    writeFileSync(path.join(repo, 'src', 'lib', 'old.ts'), 'changed\n');
+    mkdirSync(path.join(repo, 'src', 'new', 'nested'), { recursive: true });
+    writeFileSync(path.join(repo, 'src', 'new', 'nested', 'added.ts'), 'added\n');
+    rmSync(path.join(repo, 'src', 'lib', 'deep', 'gone.ts'));
+    expect(await waitFor(() => events.some((e) => e.type === 'backup.completed'), 10_000)).toBe(true);
+    // One backup for the burst: nothing more comes after a few quiet periods.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(events.filter((e) => e.type === 'backup.completed')).toHaveLength(1);
+    const h = await s.history(repo, 1);
+    expect(h.ok && h.backups[0]!.files.map((f) => `${f.status} ${f.path}`).sort()).toEqual(['added src/new/nested/added.ts', 'deleted src/lib/deep/gone.ts', 'modified src/lib/old.ts']);
+
+    events = [];
+    renameSync(path.join(repo, 'src', 'new'), path.join(repo, 'src', 'renamed'));
+    expect(await waitFor(() => events.some((e) => e.type === 'backup.completed'), 10_000)).toBe(true);
+    const after = await s.history(repo, 1);
+    expect(after.ok && after.backups[0]!.files).toMatchObject([{ status: 'renamed', oldPath: 'src/new/nested/added.ts', path: 'src/renamed/nested/added.ts' }]);
+    expect(events.filter((e) => e.type === 'backup.failed')).toEqual([]);
+  });
+
+  it('with the Windows watch, a deleted watched folder is reported as a failure event, not a crash', async () => {
+    const s = start({}, { ...currentPlatform(), folderWatch: 'recursiveRoot' });
+    await s.start();
+    rmSync(repo, { recursive: true });
+    expect(await waitFor(() => events.some((e) => e.type === 'backup.failed'), 10_000)).toBe(true);
+    expect(events.find((e) => e.type === 'backup.failed')).toMatchObject({ folder: repo, error: expect.stringContaining('was deleted or moved away') });
+    expect(s.list()).toEqual([{ folder: repo, lastBackupAt: null, running: false }]);
+  });
+
+  it('finds a watched folder by any name of it on this platform and watches two names of one folder once (Linux: case matters)', async () => {
+    const s = start({ watchFolders: [repo, `${repo}${path.sep}`, path.join(repo, 'sub', '..')] }, platformFor('linux'));
+    await s.start();
+    expect(s.list().map((f) => f.folder)).toEqual([repo]);
+    expect(await s.history(`${repo}/`)).toMatchObject({ ok: true });
+    const upper = path.join(path.dirname(repo), path.basename(repo).toUpperCase());
+    expect(await s.history(upper)).toMatchObject({ ok: false, reason: expect.stringContaining('is not a watched folder') });
+  });
+
+  it('on Windows matches watched folders whatever their case, separators or trailing backslash, keeping the configured spelling', async () => {
+    // Windows paths on this machine: the folders do not exist here, which only shows in the results.
+    const s = start({ watchFolders: ['C:\\src\\App', 'c:\\SRC\\app\\', 'C:/src/App/', 'D:\\other'] }, platformFor('win32'));
+    await s.start();
+    expect(s.list().map((f) => f.folder)).toEqual(['C:\\src\\App', 'D:\\other']);
+    for (const name of ['c:\\src\\app', 'C:\\SRC\\APP\\', 'c:/src/app']) {
+      const done = await s.backupNow(name);
+      expect(done.ok && done.results.map((r) => r.folder)).toEqual(['C:\\src\\App']);
+    }
+    expect(await s.diff('d:\\OTHER\\', 'abc', 'parent')).not.toMatchObject({ reason: expect.stringContaining('is not a watched folder') });
+    expect(await s.restore('C:\\src\\Apps', 'abc')).toMatchObject({ ok: false, reason: expect.stringContaining('"C:\\src\\Apps" is not a watched folder. Watched: C:\\src\\App, D:\\other.') });
   });
 });

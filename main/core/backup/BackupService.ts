@@ -3,9 +3,11 @@ import path from 'node:path';
 import type { BackupReason } from '../../../common/events.js';
 import type { Disposable } from '../events/Emitter.js';
 import type { EventBus } from '../events/EventBus.js';
-import { FolderWatcher } from './FolderWatcher.js';
+import type { Platform } from '../platform/Platform.js';
+import { FolderWatcher, UNKNOWN_CHANGE } from './FolderWatcher.js';
 import { GitBackup } from './GitBackup.js';
 import { gitIgnoreChecker } from './gitIgnore.js';
+import { WatchedFolders } from './watchedFolders.js';
 
 /** Settings of the backup service (the config's fields of the same names). */
 export interface BackupSettings {
@@ -48,22 +50,34 @@ const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
  * working tree are never touched. Publishes backup completed/skipped/failed events.
  */
 export class BackupService {
-  private readonly folders = new Map<string, Folder>();
+  private readonly folders: WatchedFolders<Folder>;
   private readonly counts: BackupCounts = { completed: 0, skipped: 0, failed: 0 };
   private readonly lastPrune = new Map<string, number>();
   private disposed = false;
 
   constructor(
-    private readonly deps: { settings: BackupSettings; dataDir: string; bus: EventBus; now?: () => number },
-  ) {}
+    private readonly deps: {
+      settings: BackupSettings;
+      dataDir: string;
+      bus: EventBus;
+      /** How folders are watched and how their names compare (Windows: one recursive watch, names ignore case). */
+      platform: Platform;
+      now?: () => number;
+    },
+  ) {
+    this.folders = new WatchedFolders(deps.platform);
+  }
 
   /** Starts watching every configured folder; resolves once the initial scans are done. */
   async start(): Promise<void> {
     const { settings } = this.deps;
+    const { platform } = this.deps;
     for (const raw of settings.watchFolders) {
-      const folder = path.resolve(raw);
-      if (this.folders.has(folder)) continue;
-      const id = createHash('sha256').update(folder).digest('hex').slice(0, 16);
+      // Two entries naming one folder (`C:\src\App` and `c:\src\app\` on Windows) are watched once.
+      if (this.folders.has(raw)) continue;
+      const folder = this.folders.resolve(raw);
+      // Named by its key, so a change of spelling in the config finds the same private data.
+      const id = createHash('sha256').update(this.folders.key(raw)).digest('hex').slice(0, 16);
       const git = new GitBackup({ folder, dataDir: path.join(this.deps.dataDir, 'backups', id), now: this.deps.now });
       const ignored = gitIgnoreChecker(folder);
       const watcher = new FolderWatcher({
@@ -71,24 +85,25 @@ export class BackupService {
         quietMs: settings.backupQuietSeconds * 1000,
         maxDelayMs: settings.backupMaxDelaySeconds * 1000,
         isIgnored: ignored,
+        platform,
       });
       const entry: Folder = { folder, git, watcher, subs: [], running: undefined, again: undefined, retryTimer: undefined, lastBackupAt: null };
       entry.subs.push(
         watcher.onBurst((b) => {
-          // Ignore rules may have changed: ask git afresh.
-          if (b.changedPaths.some((p) => p === '.gitignore' || p.endsWith('/.gitignore'))) ignored.clear();
+          // Ignore rules may have changed (or the system did not say what changed): ask git afresh.
+          if (b.changedPaths.some((p) => p === UNKNOWN_CHANGE || isGitIgnoreFile(p, platform))) ignored.clear();
           void this.run(entry, b.reason);
         }),
       );
       entry.subs.push(watcher.onError((e) => this.deps.bus.emit({ type: 'backup.failed', folder, reason: 'quiet', error: `watching failed: ${e.message}` })));
-      this.folders.set(folder, entry);
+      this.folders.add(raw, entry);
       await watcher.ready();
     }
   }
 
   /** The watched folders. */
   list(): { folder: string; lastBackupAt: number | null; running: boolean }[] {
-    return [...this.folders.values()].map((f) => ({ folder: f.folder, lastBackupAt: f.lastBackupAt, running: f.running !== undefined }));
+    return this.folders.values().map((f) => ({ folder: f.folder, lastBackupAt: f.lastBackupAt, running: f.running !== undefined }));
   }
 
   /** Completed, skipped and failed backups since start. */
@@ -98,7 +113,7 @@ export class BackupService {
 
   /** Backs a folder up now (all folders when none is named). */
   async backupNow(folder?: string): Promise<{ ok: true; results: { folder: string; result: BackupResult }[] } | { ok: false; reason: string }> {
-    const targets = folder === undefined ? [...this.folders.values()] : [this.find(folder)];
+    const targets = folder === undefined ? this.folders.values() : [this.find(folder)];
     if (targets.some((t) => t === undefined)) return { ok: false, reason: this.unknown(folder!) };
     const results = [];
     for (const t of targets as Folder[]) results.push({ folder: t.folder, result: await this.run(t, 'requested') });
@@ -197,11 +212,16 @@ export class BackupService {
   }
 
   private find(folder: string): Folder | undefined {
-    return this.folders.get(path.resolve(folder));
+    return this.folders.get(folder);
   }
 
   private unknown(folder: string): string {
-    const watched = [...this.folders.keys()];
-    return `"${folder}" is not a watched folder. ${watched.length ? `Watched: ${watched.join(', ')}.` : 'No folder is watched: add it to "watchFolders" in the config.'}`;
+    return this.folders.unknownReason(folder);
   }
+}
+
+/** Whether a changed path is a .gitignore file (any case where names ignore case). */
+function isGitIgnoreFile(rel: string, platform: Platform): boolean {
+  const name = rel.slice(rel.lastIndexOf('/') + 1);
+  return (platform.caseInsensitivePaths ? name.toLowerCase() : name) === '.gitignore';
 }

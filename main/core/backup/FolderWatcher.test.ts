@@ -3,10 +3,13 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FolderWatcher, type FolderBurst, type FolderWatchError, type FolderWatcherOptions } from './FolderWatcher.js';
+import { FolderWatcher, type FolderBurst, type FolderWatchError, type FolderWatcherOptions, type FolderWatchMode } from './FolderWatcher.js';
 import { gitIgnoreChecker } from './gitIgnore.js';
+import { currentPlatform } from '../platform/Platform.js';
 
-// Real chokidar on real files in temp dirs. Waits poll with generous limits; nothing asserts on time.
+// Both watch backends on real files in temp dirs: one watch per directory (chokidar, Linux and macOS)
+// and one recursive watch on the root (Windows; Node's recursive fs.watch runs here too), with the
+// same bursts and the same filtering. Waits poll with generous limits; nothing asserts on time.
 
 const QUIET_MS = 200;
 const MAX_DELAY_MS = 800;
@@ -15,6 +18,8 @@ const WAIT = { timeout: 15_000, interval: 20 };
 let dir: string;
 let folder: string;
 let watchers: FolderWatcher[];
+/** The backend of the tests running now. */
+let mode: FolderWatchMode;
 
 interface Watched {
   watcher: FolderWatcher;
@@ -23,7 +28,7 @@ interface Watched {
 }
 
 function start(options: Partial<FolderWatcherOptions> = {}): Watched {
-  const watcher = new FolderWatcher({ folder, quietMs: QUIET_MS, maxDelayMs: MAX_DELAY_MS, ...options });
+  const watcher = new FolderWatcher({ folder, quietMs: QUIET_MS, maxDelayMs: MAX_DELAY_MS, platform: { ...currentPlatform(), folderWatch: mode }, ...options });
   watchers.push(watcher);
   const bursts: FolderBurst[] = [];
   const errors: FolderWatchError[] = [];
@@ -61,7 +66,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('FolderWatcher', () => {
+describe.each<FolderWatchMode>(['perDirectory', 'recursiveRoot'])('FolderWatcher (%s)', (backend) => {
+  beforeEach(() => {
+    mode = backend;
+  });
+
   it('reports a burst of 100 writes once, after the quiet period, with all 100 paths; files there at start are not a change', async () => {
     write('before-1.txt');
     write('old/before-2.txt');
@@ -126,7 +135,8 @@ describe('FolderWatcher', () => {
       return rel === 'build' || rel.endsWith('.tmp');
     };
     const { bursts } = await started({ isIgnored });
-    expect(asked).toContain('build');
+    // chokidar asks while it scans; a recursive watch asks when a change comes.
+    if (mode === 'perDirectory') expect(asked).toContain('build');
     expect(asked).not.toContain('build/old.js');
     write('build/new.js');
     write('scratch.tmp');
@@ -167,7 +177,10 @@ describe('FolderWatcher', () => {
     renameSync(path.join(folder, 'dir'), path.join(folder, 'moved'));
     await vi.waitFor(() => expect(bursts).toHaveLength(1), WAIT);
     const changed = bursts[0]!.changedPaths;
-    for (const p of ['gone.txt', 'before.txt', 'after.txt', 'dir', 'dir/inner.txt', 'moved', 'moved/inner.txt']) expect(changed).toContain(p);
+    // A recursive watch reports a renamed directory by its two names only (ReadDirectoryChangesW's
+    // RENAMED_OLD_NAME / RENAMED_NEW_NAME), which stand for everything inside.
+    const inside = mode === 'perDirectory' ? ['dir/inner.txt', 'moved/inner.txt'] : [];
+    for (const p of ['gone.txt', 'before.txt', 'after.txt', 'dir', 'moved', ...inside]) expect(changed).toContain(p);
     expect(changed).not.toContain('same.txt');
     expect(new Set(changed).size).toBe(changed.length);
   });
@@ -252,6 +265,6 @@ describe('FolderWatcher', () => {
   });
 
   it('rejects a quiet period that is not a positive number', () => {
-    expect(() => new FolderWatcher({ folder, quietMs: 0, maxDelayMs: MAX_DELAY_MS })).toThrow(RangeError);
+    expect(() => new FolderWatcher({ folder, quietMs: 0, maxDelayMs: MAX_DELAY_MS, platform: currentPlatform() })).toThrow(RangeError);
   });
 });

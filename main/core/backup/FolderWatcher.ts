@@ -1,17 +1,28 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import { Emitter, type Disposable } from '../events/Emitter.js';
+import type { Platform } from '../platform/Platform.js';
 import { BurstBatcher, type BurstReason } from './folderWatcherBurst.js';
 import { describeFolderGone, describeStartError, describeWatchError, errorCode, type FolderWatchError } from './folderWatcherError.js';
+import { watchBackendFor, type FolderWatchMode, type WatchBackend, type WatchBackendStart } from './watchBackends.js';
 
 export type { BurstReason } from './folderWatcherBurst.js';
 export type { FolderWatchError } from './folderWatcherError.js';
+export type { FolderWatchMode } from './watchBackends.js';
+
+/** A changed path of a burst that means "somewhere in the folder": the system dropped the details (its event buffer overflowed). */
+export const UNKNOWN_CHANGE = '.';
 
 /** Settings of a folder watcher. */
 export interface FolderWatcherOptions {
   /** The folder to watch, recursively. */
   folder: string;
+  /**
+   * The platform's decisions used here: how to watch (folderWatch: one recursive watch on the root on
+   * Windows, one per directory elsewhere) and whether names ignore case (a `.GIT` directory is `.git`).
+   * Paths themselves are the running system's (node:path), since they come from its file system.
+   */
+  platform: Pick<Platform, 'folderWatch' | 'caseInsensitivePaths'>;
   /** A burst ends when no change came for this long (ms). */
   quietMs: number;
   /** A burst ends at the latest this long after its first change, even if changes keep coming (ms). */
@@ -23,13 +34,19 @@ export interface FolderWatcherOptions {
   isIgnored?: (absPath: string) => boolean;
   /** Clock in ms. */
   now?: () => number;
+  /** Starts the watch instead of the platform's backend (tests drive a watcher by hand with it). */
+  startBackend?: WatchBackendStart;
 }
 
 /** The end of a burst of changes in a watched folder. */
 export interface FolderBurst {
   /** The watched folder (absolute): the id of the watch. */
   folder: string;
-  /** Paths that changed (added, modified, deleted, renamed from or to), relative to the folder, '/'-separated, deduplicated, sorted. */
+  /**
+   * Paths that changed (added, modified, deleted, renamed from or to), relative to the folder,
+   * '/'-separated, deduplicated, sorted. A deleted or renamed directory may be listed alone, standing
+   * for everything inside it; UNKNOWN_CHANGE ('.') when the system did not say where.
+   */
   changedPaths: string[];
   /** Why the burst ended: quiet period over, longest wait reached, or flush(). */
   reason: BurstReason;
@@ -39,7 +56,7 @@ export interface FolderBurst {
 export type FolderWatcherState = 'starting' | 'watching' | 'stopped' | 'disposed';
 
 /**
- * Watches one folder recursively (chokidar) and reports each burst of changes once, when the folder has
+ * Watches one folder recursively (through the platform's backend, see watchBackends) and reports each burst of changes once, when the folder has
  * been quiet for quietMs or, for a folder that never goes quiet, maxDelayMs after the burst's first
  * change. Files present at start are not a change. Problems are reported through onError; the watcher
  * keeps going unless the error says `stopped` (the folder is gone, or could not be watched at all).
@@ -47,13 +64,17 @@ export type FolderWatcherState = 'starting' | 'watching' | 'stopped' | 'disposed
 export class FolderWatcher {
   /** The watched folder (absolute). */
   readonly folder: string;
+  /** How the folder is watched. */
+  readonly mode: FolderWatchMode;
+  private readonly caseInsensitive: boolean;
   private readonly isIgnoredOption: ((absPath: string) => boolean) | undefined;
+  private readonly startBackend: WatchBackendStart;
   private readonly burstEmitter = new Emitter<FolderBurst>();
   private readonly errorEmitter = new Emitter<FolderWatchError>();
   private readonly batcher: BurstBatcher;
   private readonly readyPromise: Promise<void>;
   private settleReady: () => void = () => {};
-  private watcher: FSWatcher | undefined;
+  private backend: WatchBackend | undefined;
   private closing: Promise<void> | undefined;
   private disposing: Promise<void> | undefined;
   private currentState: FolderWatcherState = 'starting';
@@ -61,6 +82,9 @@ export class FolderWatcher {
 
   constructor(options: FolderWatcherOptions) {
     this.folder = path.resolve(options.folder);
+    this.mode = options.platform.folderWatch;
+    this.caseInsensitive = options.platform.caseInsensitivePaths;
+    this.startBackend = options.startBackend ?? watchBackendFor(this.mode);
     this.isIgnoredOption = options.isIgnored;
     this.batcher = new BurstBatcher({
       quietMs: options.quietMs,
@@ -129,54 +153,62 @@ export class FolderWatcher {
       this.stop(describeStartError(this.folder, { code: 'ENOTDIR' }), 'ENOTDIR');
       return;
     }
-    const watcher = watch(this.folder, {
-      ignoreInitial: true,
-      // Symlinks are reported as entries, never followed out of the folder.
-      followSymlinks: false,
-      // Report unlinks at once and never drop editor temp names; the quiet period does the batching.
-      atomic: false,
-      ignorePermissionErrors: false,
-      ignored: (p: string) => this.isExcluded(p),
-    });
-    this.watcher = watcher;
-    watcher.on('all', (event, p) => this.onChange(event, p));
-    watcher.on('error', (e) => this.onWatchError(e));
-    watcher.once('ready', () => {
-      if (this.currentState === 'starting') this.currentState = 'watching';
-      this.settleReady();
+    this.backend = this.startBackend(this.folder, (p) => this.isExcluded(p), {
+      change: (p) => this.onChange(p),
+      error: (e) => this.onWatchError(e),
+      ready: () => {
+        if (this.currentState === 'starting') this.currentState = 'watching';
+        this.settleReady();
+      },
     });
   }
 
-  private onChange(event: string, absPath: string): void {
+  private onChange(absPath: string | undefined): void {
     if (this.currentState === 'disposed' || this.currentState === 'stopped') return;
+    if (absPath === undefined) {
+      this.batcher.add(UNKNOWN_CHANGE);
+      return;
+    }
     const rel = this.relative(absPath);
     if (rel === undefined) return;
     if (rel === '') {
-      if (event === 'unlinkDir') this.stop(describeFolderGone(this.folder), 'ENOENT');
+      // The folder itself: deleted (chokidar's unlinkDir, Node's recursive watch on Linux) or only touched.
+      void this.checkFolderStillThere(undefined);
       return;
     }
-    // chokidar checks `ignored` for new entries only; checking again drops changes to files the rules
-    // came to ignore after they were first seen.
+    // Checked here for both backends, ancestors first: chokidar asks `ignored` for new entries only,
+    // and a recursive watch reports everything, including the insides of ignored directories.
     if (this.isExcluded(absPath)) return;
     this.batcher.add(rel);
   }
 
   private onWatchError(error: unknown): void {
     if (this.currentState === 'disposed' || this.currentState === 'stopped') return;
-    this.errorEmitter.fire({ folder: this.folder, message: describeWatchError(this.folder, error), code: errorCode(error), stopped: false });
-    void this.checkFolderStillThere();
+    const where = (error as { path?: unknown } | null)?.path;
+    const rel = typeof where === 'string' ? this.relative(path.resolve(this.folder, where)) : undefined;
+    if (errorCode(error) === 'ENOENT' && rel !== undefined && rel !== '') {
+      // A directory deleted while the watch was reading it: that is a change, not a problem.
+      if (!this.isExcluded(path.resolve(this.folder, where as string))) this.batcher.add(rel);
+      return;
+    }
+    // On Windows deleting the watched folder shows up as an error (EPERM, Node's fs.watch caveats): look first.
+    void this.checkFolderStillThere(error);
   }
 
-  private async checkFolderStillThere(): Promise<void> {
+  /** Stops when the folder is gone; otherwise reports `error` (if any) and goes on watching. */
+  private async checkFolderStillThere(error: unknown): Promise<void> {
+    let there = false;
     try {
-      if ((await stat(this.folder)).isDirectory()) return;
+      there = (await stat(this.folder)).isDirectory();
     } catch {
       // Gone or unreachable: either way there is nothing left to watch.
     }
-    this.stop(describeFolderGone(this.folder), 'ENOENT');
+    if (!there) return this.stop(describeFolderGone(this.folder), 'ENOENT');
+    if (error === undefined || this.currentState === 'disposed' || this.currentState === 'stopped') return;
+    this.errorEmitter.fire({ folder: this.folder, message: describeWatchError(this.folder, error), code: errorCode(error), stopped: false });
   }
 
-  /** Gives up: drops the open burst, reports why, closes chokidar. */
+  /** Gives up: drops the open burst, reports why, closes the watch. */
   private stop(message: string, code: string | undefined): void {
     if (this.currentState === 'disposed' || this.currentState === 'stopped') return;
     this.currentState = 'stopped';
@@ -188,21 +220,33 @@ export class FolderWatcher {
 
   private closeWatcher(): Promise<void> {
     if (!this.closing) {
-      const watcher = this.watcher;
-      // A failing close leaves nothing we could still release; the watcher is unusable either way.
-      this.closing = watcher ? watcher.close().catch(() => undefined) : Promise.resolve();
+      this.closing = this.backend ? this.backend.close() : Promise.resolve();
     }
     return this.closing;
   }
 
-  /** True for paths under a `.git` directory and for what isIgnored says; never for the folder itself or outside it. */
+  /**
+   * True for paths under a `.git` directory and for paths that isIgnored says, or says of one of
+   * their ancestors, are ignored (checked from the top down, so a path deep inside node_modules costs
+   * one answer about node_modules); never for the folder itself or outside it.
+   */
   private isExcluded(absPath: string): boolean {
     const rel = this.relative(absPath);
     if (rel === undefined || rel === '') return false;
-    if (rel.split('/').includes('.git')) return true;
+    const segments = rel.split('/');
+    if (segments.some((s) => (this.caseInsensitive ? s.toLowerCase() : s) === '.git')) return true;
     if (!this.isIgnoredOption) return false;
+    let ancestor = this.folder;
+    for (const segment of segments) {
+      ancestor = path.join(ancestor, segment);
+      if (this.askIgnored(ancestor)) return true;
+    }
+    return false;
+  }
+
+  private askIgnored(absPath: string): boolean {
     try {
-      return this.isIgnoredOption(absPath);
+      return this.isIgnoredOption?.(absPath) ?? false;
     } catch (e) {
       if (!this.reportedIgnoreFailure) {
         this.reportedIgnoreFailure = true;
