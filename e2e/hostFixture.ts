@@ -71,7 +71,9 @@ export async function serveHost(configJson: Record<string, unknown> = {}): Promi
     async stop() {
       for (const c of clients) await c.close().catch(() => undefined);
       if (child.exitCode === null) await halt();
-      rmSync(dir, { recursive: true, force: true });
+      // Retries: on Windows a stopped host is killed outright, and its PowerShell (whose working
+      // directory is in here) ends a moment later; until then the directory is busy.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
     },
   };
 }

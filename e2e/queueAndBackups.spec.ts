@@ -16,7 +16,8 @@ test.beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'poshpool-e2e-repo-'));
   repo = path.join(work, 'repo');
   mkdirSync(repo);
-  const env = { PATH: process.env.PATH, HOME: work, GIT_CONFIG_NOSYSTEM: '1' };
+  // SystemRoot: Windows programs need it in an environment given whole (absent elsewhere).
+  const env = { PATH: process.env.PATH, SystemRoot: process.env.SystemRoot, HOME: work, GIT_CONFIG_NOSYSTEM: '1' };
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env });
   git('init', '-q', '-b', 'main');
   git('config', 'user.name', 'E2E');

@@ -37,6 +37,8 @@ export class GitFixture {
   /** Runs git and returns its exit status and output, whatever they are. */
   tryGit(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', LC_ALL: 'C', GIT_EDITOR: 'true', ...this.env };
+    // Windows programs need SystemRoot in an environment given whole; it is absent elsewhere.
+    if (process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
     const r = spawnSync('git', args, { cwd, env, encoding: 'utf8' });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }

@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultShellConfig, type ShellConfig } from '../main/core/config/shellConfig.js';
 import { OutputStore } from '../main/core/jobs/OutputStore.js';
 import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from '../main/core/shell/discovery.js';
 import { PwshSession } from '../main/core/shell/PwshSession.js';
+import { currentPlatform } from '../main/core/platform/Platform.js';
+import { commandLineIs, descendantsIn, processTable } from './processes.js';
 
 /** The machine's pwsh. Tests that need it fail loudly when it is missing: they are never skipped. */
 export function requirePwsh(): ResolvedShell {
@@ -43,10 +45,12 @@ export class SessionFixture {
 /**
  * True while a process with this pid is alive. A zombie counts as gone: it has ended and only waits
  * for its parent (or, once orphaned, init) to collect its exit status. Without /proc (macOS,
- * Windows) a signal-0 probe answers, which counts a zombie as alive.
+ * Windows) a signal-0 probe answers: on macOS it counts a zombie as alive; on Windows libuv answers
+ * from GetExitCodeProcess, so a process that has exited is gone even while a handle keeps its record
+ * (libuv src/win/process.c, uv__kill, signal 0).
  */
 export function processExists(pid: number): boolean {
-  if (process.platform !== 'linux') {
+  if (currentPlatform().os !== 'linux') {
     try {
       process.kill(pid, 0);
       return true;
@@ -63,50 +67,24 @@ export function processExists(pid: number): boolean {
   }
 }
 
-/** Pids of live (non-zombie) processes whose command line is exactly `argv`. Linux only. */
+/** Pids of live (non-zombie) processes whose command line is `argv` (see commandLineIs), on every OS. */
 export function findProcesses(argv: string[]): number[] {
-  const want = argv.join('\0');
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0$/, '');
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (cmd === want && state !== 'Z') found.push(Number(name));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
+  return processTable()
+    .filter((row) => commandLineIs(row, argv))
+    .map((row) => row.pid);
 }
 
-/** Pids of the live descendants of a process (children, their children, ...). Linux only. */
+/** Pids of the live descendants of a process (children, their children, ...), on every OS. */
 export function descendantsOf(pid: number): number[] {
-  const found: number[] = [];
-  const visit = (parent: number): void => {
-    let tasks: string[];
-    try {
-      tasks = readdirSync(`/proc/${parent}/task`);
-    } catch {
-      return; // it ended while we looked
-    }
-    for (const task of tasks) {
-      let children = '';
-      try {
-        children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8');
-      } catch {
-        continue;
-      }
-      for (const child of children.split(' ').filter(Boolean).map(Number)) {
-        if (!processExists(child)) continue;
-        found.push(child);
-        visit(child);
-      }
-    }
-  };
-  visit(pid);
-  return found;
+  return descendantsIn(processTable(), pid);
+}
+
+/**
+ * PowerShell text that runs a native program exiting with `code`: this Node, so it works on every OS
+ * (no bash on Windows; WSL's bash.exe may come first on PATH there) and in Windows PowerShell 5.1.
+ */
+export function nativeExit(code: number): string {
+  return `& '${process.execPath.replaceAll("'", "''")}' -e 'process.exit(${code})'`;
 }
 
 /** Resolves after ms. */

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { onPosix } from '../../test/platformGates.js';
 import { AppLog } from './AppLog.js';
 
 let dir: string;
@@ -33,7 +34,7 @@ describe('AppLog', () => {
     expect(statSync(path.dirname(file)).isDirectory()).toBe(true);
   });
 
-  it.skipIf(process.platform === 'win32')('keeps the folder and the file private to the user', () => {
+  it.runIf(onPosix)('keeps the folder 0700 and the file 0600, private to the user (POSIX-only: file modes; Windows uses an ACL)', () => {
     const file = path.join(dir, 'logs', 'app.log');
     new AppLog(file, 1000, clock()).write('hello');
     expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);

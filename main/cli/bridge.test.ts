@@ -10,6 +10,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { onPosix } from '../../test/platformGates.js';
 import { SocketServer } from '../host/socket/SocketServer.js';
 import { connectToHost, readTokenFile, runBridge } from './bridge.js';
 
@@ -137,7 +138,7 @@ describe('poshpool bridge', () => {
     });
   });
 
-  it.runIf(process.platform !== 'win32')('connectToHost reports a stale socket (connection refused) as noHost', async () => {
+  it.runIf(onPosix)('connectToHost reports a stale socket (connection refused) as noHost (POSIX-only: a Unix socket file outlives its server; a named pipe does not)', async () => {
     const server = await startHost();
     const stale = path.join(path.dirname(sockPath), 'stale.sock');
     fs.linkSync(sockPath, stale);

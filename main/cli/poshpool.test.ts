@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requirePwsh } from '../../test/pwsh.js';
+import { nativeExit, requirePwsh } from '../../test/pwsh.js';
 import { main } from './poshpool.js';
 
 const execFileAsync = promisify(execFile);
@@ -26,7 +26,7 @@ describe('poshpool exec', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints the structured result and exits with the command exit code (the installed bin)', async () => {
-    const run = await execFileAsync(process.execPath, [bin, 'exec', '--cwd', dir, "'hello'; bash --norc --noprofile -c 'exit 3'"]).then(
+    const run = await execFileAsync(process.execPath, [bin, 'exec', '--cwd', dir, `'hello'; ${nativeExit(3)}`]).then(
       (r) => ({ code: 0, stdout: r.stdout }),
       (e: { code: number; stdout: string }) => e,
     );

@@ -3,15 +3,18 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { onPosix } from '../../test/platformGates.js';
 import { descendantsOf, processExists, requirePwsh, waitFor } from '../../test/pwsh.js';
 
 // `poshpool serve` as a process: however early a stop comes, and whether it is a Ctrl+C, a SIGTERM
 // or its terminal closing, it ends cleanly (host.json gone, no PowerShell left), because it listens
-// for SIGINT/SIGTERM/SIGHUP before it starts anything.
+// for SIGINT/SIGTERM/SIGHUP before it starts anything. POSIX-only: on Windows child.kill() is
+// TerminateProcess, which runs no handler (Node's child_process docs, subprocess.kill), and there is no
+// terminal hangup; how serve stops there is main/cli/stopSignals.test.ts's.
 
 const bin = path.resolve(import.meta.dirname, '../../bin/poshpool.js');
 
-describe('poshpool serve (process)', () => {
+describe.runIf(onPosix)('poshpool serve (process) stops on a signal (POSIX-only: Windows has no signal handlers to send to)', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'pp-serve-'));

@@ -9,7 +9,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requirePwsh, sleep } from '../../test/pwsh.js';
+import { onPosix } from '../../test/platformGates.js';
+import { nativeExit, requirePwsh, sleep } from '../../test/pwsh.js';
 import { defaultConfig } from '../core/config/schema.js';
 import { readHostInfo } from './hostInfo.js';
 import { Host } from './Host.js';
@@ -73,13 +74,16 @@ afterAll(async () => {
 });
 
 describe('host.json', () => {
-  it('is written user-only with the URLs, socket and token file (never the token)', () => {
+  it('holds the URLs, socket and token file (never the token)', () => {
     const file = path.join(dataDir, 'host.json');
-    expect(statSync(file).mode & 0o777).toBe(0o600);
     const read = readHostInfo(dataDir);
     expect(read.ok && read.info).toMatchObject({ pid: process.pid, mcpUrl: host.info.mcpUrl, socketPath: host.info.socketPath, tokenFile: host.info.tokenFile });
     expect(readFileSync(file, 'utf8')).not.toContain(token);
     expect(host.info.mcpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+  });
+
+  it.runIf(onPosix)('is written user-only, 0600 (POSIX-only: file modes; Windows uses an ACL)', () => {
+    expect(statSync(path.join(dataDir, 'host.json')).mode & 0o777).toBe(0o600);
   });
 });
 
@@ -89,7 +93,7 @@ describe('over Streamable HTTP', () => {
     const { sessionId } = structured<{ sessionId: string }>(await client.callTool({ name: 'start_session', arguments: {} }));
     const run = (command: string) => client.callTool({ name: 'run_command', arguments: { sessionId, command } });
     expect(structured(await run("'ünïcödé 😀'"))).toMatchObject({ output: 'ünïcödé 😀', exitCode: 0 });
-    expect(structured(await run("bash --norc --noprofile -c 'exit 4'"))).toMatchObject({ exitCode: 4, success: false });
+    expect(structured(await run(nativeExit(4)))).toMatchObject({ exitCode: 4, success: false });
     expect(structured<{ errors: { category: string }[] }>(await run('Get-Item /nope')).errors[0]!.category).toBe('ObjectNotFound');
     const { jobId } = structured<{ jobId: string }>(await client.callTool({ name: 'run_background', arguments: { sessionId, command: "Start-Sleep -Milliseconds 300; 'bg done'" } }));
     for (let i = 0; i < 100 && !logs.some((l) => (l as { type: string }).type === 'job.finished'); i++) await sleep(50);
@@ -154,7 +158,7 @@ describe('command line against the running host', () => {
     expect(json.metrics.maxSessions).toBe(3);
   });
 
-  it('poshpool serve starts, publishes host.json, prints client configs, and stops cleanly on SIGINT', async () => {
+  it.runIf(onPosix)('poshpool serve starts, publishes host.json, prints client configs, and stops cleanly on SIGINT (POSIX-only: on Windows child.kill is TerminateProcess)', async () => {
     const own = path.join(dir, 'served');
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', own], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -226,7 +230,7 @@ describe('over the stdio bridge', () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toContain('run_command');
     const { sessionId } = structured<{ sessionId: string }>(await client.callTool({ name: 'start_session', arguments: {} }));
-    expect(structured(await client.callTool({ name: 'run_command', arguments: { sessionId, command: "bash --norc --noprofile -c 'exit 3'" } }))).toMatchObject({ exitCode: 3 });
+    expect(structured(await client.callTool({ name: 'run_command', arguments: { sessionId, command: nativeExit(3) } }))).toMatchObject({ exitCode: 3 });
     expect(structured(await client.callTool({ name: 'run_command', arguments: { sessionId, command: "'über bridge ✓'" } }))).toMatchObject({ output: 'über bridge ✓' });
     expect((await client.callTool({ name: 'run_command', arguments: { sessionId, command: 'Get-Item /nope' } })).structuredContent).toMatchObject({ success: false, errorCount: 1 });
     const { jobId } = structured<{ jobId: string }>(await client.callTool({ name: 'run_background', arguments: { sessionId, command: "Start-Sleep -Milliseconds 200; 'via bridge'" } }));

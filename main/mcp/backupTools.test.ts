@@ -30,7 +30,8 @@ beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'poshpool-mcp-backup-'));
   repo = path.join(dir, 'repo');
   mkdirSync(repo);
-  const env = { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_NOSYSTEM: '1' };
+  // SystemRoot: Windows programs need it in an environment given whole (absent elsewhere).
+  const env = { PATH: process.env.PATH, SystemRoot: process.env.SystemRoot, HOME: dir, GIT_CONFIG_NOSYSTEM: '1' };
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env });
   git('init', '-q', '-b', 'main');
   git('config', 'user.name', 'T');

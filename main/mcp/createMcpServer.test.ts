@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { LoggingMessageNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { requirePwsh, sleep } from '../../test/pwsh.js';
+import { nativeExit, requirePwsh, sleep } from '../../test/pwsh.js';
 import { defaultConfig, type PoshpoolConfig } from '../core/config/schema.js';
 import { createCore, type Core } from '../core/createCore.js';
 import { createMcpServer } from './createMcpServer.js';
@@ -114,7 +114,7 @@ describe('MCP server', () => {
     expect(started.status).toBe('allocated');
     const run = (command: string) => client.callTool({ name: 'run_command', arguments: { sessionId: started.sessionId, command } });
     expect(structured(await run("$v = '日本語 😀'; $v"))).toMatchObject({ output: '日本語 😀', exitCode: 0, success: true, status: 'completed' });
-    expect(structured(await run("bash --norc --noprofile -c 'exit 7'"))).toMatchObject({ exitCode: 7, success: false });
+    expect(structured(await run(nativeExit(7)))).toMatchObject({ exitCode: 7, success: false });
     const failed = structured<{ errors: { fullyQualifiedErrorId: string }[] }>(await run('Get-Item /nope'));
     expect(failed.errors[0]!.fullyQualifiedErrorId).toBe('PathNotFound,Microsoft.PowerShell.Commands.GetItemCommand');
     // The text content is the same JSON, for clients that read only text.

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { onLinux, onPosix } from '../../../test/platformGates.js';
 import { AuditLog, DEFAULT_AUDIT_MAX_COMMAND_CHARS, type AuditEntry, type AuditLogOptions } from './AuditLog.js';
 
 let root: string;
@@ -147,7 +148,7 @@ describe('AuditLog lines', () => {
   });
 });
 
-describe('AuditLog permissions', () => {
+describe.runIf(onPosix)('AuditLog permissions (POSIX-only: file modes; Windows uses an ACL)', () => {
   it('creates the directory 0700 and the file 0600', () => {
     makeLog().record(entry());
     expect(modeOf(path.dirname(file))).toBe(0o700);
@@ -272,7 +273,7 @@ describe('AuditLog failures and disposal', () => {
     expect(stderr).toHaveBeenCalledTimes(1);
   });
 
-  it('holds one descriptor on the file while open and none after dispose', () => {
+  it.runIf(onLinux)('holds one descriptor on the file while open and none after dispose (Linux-only: reads /proc/self/fd)', () => {
     const log = makeLog();
     expect(openDescriptorsOn(file)).toEqual([]);
     log.record(entry());
@@ -284,7 +285,7 @@ describe('AuditLog failures and disposal', () => {
     expect(log.errors).toBe(0);
   });
 
-  it('holds only the current file open across rotations', () => {
+  it.runIf(onLinux)('holds only the current file open across rotations (Linux-only: reads /proc/self/fd)', () => {
     const log = makeLog({ maxBytes: 10, maxFiles: 2 });
     for (let i = 0; i < 5; i++) log.record(entry());
     const dir = path.dirname(file);
@@ -304,6 +305,14 @@ describe('AuditLog failures and disposal', () => {
     expect(log.errors).toBe(1);
     expect(String(stderr.mock.calls[0]?.[0])).toContain('record() called after dispose()');
     expect(linesOf(file).map((l) => l.command)).toEqual(['kept']);
+  });
+
+  it.runIf(onLinux)('opens no descriptor for a record after dispose (Linux-only: reads /proc/self/fd)', () => {
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const log = makeLog();
+    log.record(entry({ command: 'kept' }));
+    log.dispose();
+    log.record(entry({ command: 'late' }));
     expect(openDescriptorsOn(file)).toEqual([]);
   });
 

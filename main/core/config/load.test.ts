@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { onPosix } from '../../../test/platformGates.js';
 import { loadConfig, saveConfig, updateConfig } from './load.js';
 import { configSchema, defaultConfig } from './schema.js';
 
@@ -110,7 +111,7 @@ describe('loadConfig', () => {
     expect(reasonOf(loadConfig(file))).toBe(`Config file ${file} is a directory, not a file. Remove it or point POSHPOOL_CONFIG at a JSON file.`);
   });
 
-  it('reports a path that runs through a file', () => {
+  it.runIf(onPosix)('reports a path that runs through a file (POSIX-only: ENOTDIR; Windows reports such a path as not found)', () => {
     writeFileSync(path.join(root, 'plain'), 'x');
     const bad = path.join(root, 'plain', 'config.json');
     const reason = reasonOf(loadConfig(bad));
@@ -120,11 +121,10 @@ describe('loadConfig', () => {
 });
 
 describe('saveConfig', () => {
-  it('writes only the given fields, user-only, and loads back to the same config', () => {
+  it('writes only the given fields and loads back to the same config', () => {
     const r = saveConfig(file, { maxSessions: 8, shell: { cols: 160 } });
     expect(r.ok).toBe(true);
     expect(readFileSync(file, 'utf8')).toBe('{\n  "maxSessions": 8,\n  "shell": {\n    "cols": 160\n  }\n}\n');
-    expect(modeOf(file)).toBe(0o600);
     const loaded = loadConfig(file);
     expect(loaded.ok && loaded.source).toBe('file');
     expect(loaded.ok && r.ok && loaded.config).toEqual(r.ok && r.config);
@@ -132,20 +132,36 @@ describe('saveConfig', () => {
     expect(r.ok && r.config.shell.rows).toBe(50);
   });
 
-  it('creates missing directories user-only', () => {
+  it('creates missing directories', () => {
     const nested = path.join(root, 'a', 'b', 'config.json');
     expect(saveConfig(nested, {}).ok).toBe(true);
-    expect(modeOf(path.join(root, 'a'))).toBe(0o700);
-    expect(modeOf(path.join(root, 'a', 'b'))).toBe(0o700);
     expect(readFileSync(nested, 'utf8')).toBe('{}\n');
   });
 
-  it('replaces an existing file, making it user-only, and leaves no temp file', () => {
+  it('replaces an existing file and leaves no temp file', () => {
     writeFileSync(file, '{"maxSessions": 3}', { mode: 0o644 });
     expect(saveConfig(file, { maxSessions: 9 }).ok).toBe(true);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ maxSessions: 9 });
-    expect(modeOf(file)).toBe(0o600);
     expect(readdirSync(root)).toEqual(['config.json']);
+  });
+
+  describe.runIf(onPosix)('user-only (POSIX-only: file modes; Windows uses an ACL)', () => {
+    it('writes the file 0600', () => {
+      expect(saveConfig(file, { maxSessions: 8 }).ok).toBe(true);
+      expect(modeOf(file)).toBe(0o600);
+    });
+
+    it('creates missing directories 0700', () => {
+      expect(saveConfig(path.join(root, 'a', 'b', 'config.json'), {}).ok).toBe(true);
+      expect(modeOf(path.join(root, 'a'))).toBe(0o700);
+      expect(modeOf(path.join(root, 'a', 'b'))).toBe(0o700);
+    });
+
+    it('makes a replaced 0644 file 0600', () => {
+      writeFileSync(file, '{"maxSessions": 3}', { mode: 0o644 });
+      expect(saveConfig(file, { maxSessions: 9 }).ok).toBe(true);
+      expect(modeOf(file)).toBe(0o600);
+    });
   });
 
   it('refuses an invalid config and leaves the file untouched', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PoshpoolEvent } from '../../../common/events.js';
-import { requirePwsh, waitFor } from '../../../test/pwsh.js';
+import { nativeExit, requirePwsh, waitFor } from '../../../test/pwsh.js';
 import { defaultConfig, type PoshpoolConfig } from '../config/schema.js';
 import { createCore, type Core } from '../createCore.js';
 
@@ -71,7 +71,7 @@ describe('JobManager', () => {
   it('reports failed and cancelled jobs', async () => {
     const c = start();
     const s = await session(c, 'a');
-    const failing = c.jobs.start('a', s, "bash --norc --noprofile -c 'exit 3'");
+    const failing = c.jobs.start('a', s, nativeExit(3));
     if (!failing.ok) throw new Error(failing.reason);
     await c.jobs.settled();
     expect(c.jobs.get('a', failing.jobId)).toMatchObject({ ok: true, job: { status: 'failed', result: { exitCode: 3 } } });

@@ -172,13 +172,17 @@ describe('SessionManager with real pwsh', () => {
   });
 
   it('refuses requests with the cause when PowerShell cannot start, and says so once', async () => {
-    // An executable that is not PowerShell: it starts and exits at once, every time.
-    const c = start({ warmSessions: 1, maxSessions: 2, degradedFailureCount: 3, spawnBackoffInitialMs: 20, spawnBackoffMaxMs: 50, shell: { ...defaultConfig().shell, path: '/bin/false' } });
+    // An executable that is not PowerShell, on every OS: Node, which refuses pwsh's options
+    // ("bad option: -NoLogo") and exits at once with code 9 (Invalid Argument), every time.
+    const notPwsh = process.execPath;
+    const c = start({ warmSessions: 1, maxSessions: 2, degradedFailureCount: 3, spawnBackoffInitialMs: 20, spawnBackoffMaxMs: 50, shell: { ...defaultConfig().shell, path: notPwsh } });
     const first = await c.manager.requestSession('a');
     expect(first.status).toBe('rejected');
-    expect(first.status === 'rejected' && first.reason).toMatch(/cannot be started: .*\/bin\/false.*exited with code 1/s);
+    expect(first.status === 'rejected' && first.reason).toContain('cannot be started: ');
+    expect(first.status === 'rejected' && first.reason).toContain(notPwsh);
+    expect(first.status === 'rejected' && first.reason).toMatch(/exited with code 9/);
     expect(c.manager.metrics()).toMatchObject({ poolState: 'degraded', activeSessions: 0 });
-    expect(c.manager.metrics().poolDegradedReason).toContain('/bin/false');
+    expect(c.manager.metrics().poolDegradedReason).toContain(notPwsh);
     expect(events.filter((e) => e.type === 'pool.degraded')).toHaveLength(1);
     expect(events.some((e) => e.type === 'request.rejected' && e.clientId === 'a')).toBe(true);
   });

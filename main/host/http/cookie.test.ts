@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { onPosix } from '../../../test/platformGates.js';
 import { clearSessionCookie, CodeIssuer, cookieValues, SESSION_COOKIE_NAME, sessionSetCookie } from './cookie.js';
 
 const withCookie = (cookie: string | undefined) => ({ headers: cookie === undefined ? {} : { cookie } });
@@ -125,8 +126,8 @@ describe('cookie headers', () => {
 });
 
 describe('CodeIssuer sessions file', () => {
-  it('keeps session digests (never cookies) across a restart, user-only', async () => {
-    const { mkdtempSync, readFileSync, rmSync, statSync } = await import('node:fs');
+  it('keeps session digests (never cookies) across a restart', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
     const dir = mkdtempSync(path.join(tmpdir(), 'poshpool-cookies-'));
@@ -136,11 +137,22 @@ describe('CodeIssuer sessions file', () => {
     if (!redeemed.ok) throw new Error(redeemed.reason);
     const headers = { headers: { cookie: `poshpool_session=${redeemed.cookie}` } };
     expect(readFileSync(file, 'utf8')).not.toContain(redeemed.cookie);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
     const second = new CodeIssuer({ sessionsFile: file });
     expect(second.validCookie(headers)).toBe(true);
     expect(second.revoke(headers)).toBe(1);
     expect(new CodeIssuer({ sessionsFile: file }).validCookie(headers)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.runIf(onPosix)('writes the sessions file user-only, 0600 (POSIX-only: file modes; Windows uses an ACL)', async () => {
+    const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'poshpool-cookies-'));
+    const file = path.join(dir, 'sessions.json');
+    const issuer = new CodeIssuer({ sessionsFile: file });
+    expect(issuer.redeem(issuer.issue()).ok).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     rmSync(dir, { recursive: true, force: true });
   });
 });

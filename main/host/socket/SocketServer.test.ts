@@ -220,7 +220,7 @@ describe('SocketServer', () => {
     await client.close();
   });
 
-  describe.runIf(onPosix)('on disk (POSIX)', () => {
+  describe.runIf(onPosix)('on disk (POSIX-only: a Unix socket file, its modes and symlinks; Windows uses a named pipe)', () => {
     const modeOf = (p: string): number => fs.statSync(p).mode & 0o777;
 
     it('makes the socket 0600 in a 0700 directory', async () => {
