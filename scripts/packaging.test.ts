@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RELAY_SCRIPT_NAME } from '../main/host/socket/relayCommand.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...parts: string[]) => path.join(root, ...parts);
@@ -34,12 +35,14 @@ interface BuilderConfig {
   asarUnpack?: string[];
   npmRebuild?: boolean;
   electronFuses?: Record<string, boolean>;
-  win?: { icon?: string; target?: unknown };
+  win?: { icon?: string; target?: unknown; extraResources?: unknown };
   mac?: { icon?: string; target?: unknown };
   linux?: { icon?: string; target?: unknown; maintainer?: string };
   [key: string]: unknown;
 }
 interface FileMatcher {
+  from: string;
+  to: string;
   patterns: string[];
   createFilter(): (file: string, stat: { isDirectory(): boolean }) => boolean;
 }
@@ -57,7 +60,7 @@ interface FileMatcherModule {
     outDir: string,
     isElectronCompile: boolean,
   ): FileMatcher[];
-  getFileMatchers(config: BuilderConfig, name: 'asarUnpack', destination: string, options: object): FileMatcher[] | null;
+  getFileMatchers(config: BuilderConfig, name: 'asarUnpack' | 'extraResources', destination: string, options: object): FileMatcher[] | null;
 }
 interface PackageMetadataModule {
   readPackageJson(file: string): Promise<Record<string, unknown>>;
@@ -196,6 +199,17 @@ describe('electron-builder.yml', () => {
       }
     }
     expect([...imported].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+  });
+
+  it('ships relay.ps1 (the Windows stdio bridge) as a plain file at <resources>\\relay.ps1, where the copied client configs load it', () => {
+    const resourcesDir = at('release', 'win-unpacked', 'resources');
+    const options = (buildOptions: object) => ({ macroExpander: (s: string) => s, customBuildOptions: buildOptions, globalOutDir: at('release'), defaultSrc: root });
+    const matchers = fileMatcherModule.getFileMatchers(loaded, 'extraResources', resourcesDir, options(loaded.win ?? {})) ?? [];
+    expect(matchers.map((m) => [m.from, m.to])).toEqual([[at('main', 'host', 'socket', 'relay.ps1'), path.join(resourcesDir, RELAY_SCRIPT_NAME)]]);
+    expect(existsSync(matchers[0]!.from)).toBe(true);
+    // Windows only: the other platforms' apps read stdin and are their own bridge.
+    expect(fileMatcherModule.getFileMatchers(loaded, 'extraResources', resourcesDir, options(loaded.mac ?? {}))).toBeNull();
+    expect(fileMatcherModule.getFileMatchers(loaded, 'extraResources', resourcesDir, options(loaded.linux ?? {}))).toBeNull();
   });
 
   it('has app icons big enough for every platform (png 512 px for the dmg, ico with 256 px for nsis)', () => {
