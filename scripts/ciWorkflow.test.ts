@@ -78,6 +78,14 @@ describe('the GitHub workflow', () => {
     for (const filter of filters) expect(existsSync(path.join(root, filter)), filter).toBe(true);
   });
 
+  it('points TEMP and TMP at the runner\'s long-named temp dir on Windows (the image\'s TEMP is an 8.3 short path)', () => {
+    const step = test.steps.find((s) => s.name === 'Long temp path');
+    expect(step?.if).toBe("runner.os == 'Windows'");
+    expect(step?.run).toContain('"TEMP=$env:RUNNER_TEMP" >> $env:GITHUB_ENV');
+    expect(step?.run).toContain('"TMP=$env:RUNNER_TEMP" >> $env:GITHUB_ENV');
+    expect(test.steps.indexOf(step!)).toBeLessThan(runs.indexOf('npm ci'));
+  });
+
   it('gives Playwright a Chromium on every suite leg: its own on Linux and macOS, the image\'s Chrome on Windows', () => {
     const own = test.steps.find((s) => s.run?.includes('npx playwright install --with-deps chromium'));
     expect(own?.if).toBe("matrix.leg == 'suite' && runner.os != 'Windows'");
