@@ -1,4 +1,5 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 import { readHostInfo } from '../host/hostInfo.js';
 import { Host } from '../host/Host.js';
 import { runBridge } from './bridge.js';
@@ -6,12 +7,35 @@ import type { CliIo } from './poshpool.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 import { listenForStop } from './stopSignals.js';
 
+/** Where `poshpool bridge` runs: the platform, and whether inside the Electron app rather than Node. */
+export interface BridgeRuntime {
+  platform: Pick<Platform, 'appStdioBridge'>;
+  inElectron: boolean;
+}
+
+/**
+ * What `poshpool.exe bridge` says on Windows, where Electron gives the app (a GUI program) an stdin
+ * that is always at EOF (electron/electron#4218, #21705): it would end at once, saying nothing.
+ */
+export const APP_BRIDGE_UNAVAILABLE =
+  'poshpool bridge: the poshpool app cannot be the stdio bridge on Windows: Windows gives it no readable stdin (Electron runs as a GUI program). ' +
+  'Copy the client config again from the poshpool tray menu (Copy client config): it runs the relay script with Windows PowerShell instead ' +
+  '(powershell.exe ... relay.ps1, in the app\'s resources folder; see "Connecting an agent" in the README).\n';
+
 /**
  * `poshpool bridge`: MCP over stdio. Relays to the running host through its local socket; when no
  * host runs, starts one in this process (it lives as long as this client) so that a client configured
  * with just `poshpool bridge` works. stdout carries MCP messages only; everything else goes to stderr.
  */
-export async function bridge(flags: HostFlags, io: Pick<CliIo, 'stderr'>): Promise<number> {
+export async function bridge(
+  flags: HostFlags,
+  io: Pick<CliIo, 'stderr'>,
+  runtime: BridgeRuntime = { platform: currentPlatform(), inElectron: process.versions.electron !== undefined },
+): Promise<number> {
+  if (runtime.inElectron && runtime.platform.appStdioBridge === 'powershellRelay') {
+    io.stderr.write(APP_BRIDGE_UNAVAILABLE);
+    return 2;
+  }
   const settings = resolveHostSettings(flags);
   if (!settings.ok) {
     io.stderr.write(`poshpool bridge: ${settings.reason}\n`);
