@@ -1,3 +1,32 @@
+/**
+ * Settings every git call of the backup runs with, as `-c` (above every config file, so above Git for
+ * Windows' system-wide `core.autocrlf=true` and whatever the repository sets):
+ * - core.autocrlf=false: `git add` stores a file's bytes and `checkout-index` writes them back as
+ *   they are; with autocrlf=true a backup would store CRLF files as LF and a restore would write
+ *   CRLF, changing the user's line endings both ways (git-config(1), core.autocrlf).
+ * - core.safecrlf=false: with conversion off there is nothing to warn about, and a warning (or, set
+ *   to true, a refusal) must never fail a backup.
+ * - core.longpaths=true: Git for Windows otherwise refuses paths over MAX_PATH (260) in the work
+ *   tree, so deep node-style trees would be left out of backups and restores (ignored elsewhere).
+ * Conversions the repository itself declares in .gitattributes (text, eol, filter) still apply, as
+ * for any git command in that repository.
+ */
+export const BACKUP_GIT_CONFIG: readonly string[] = ['core.autocrlf=false', 'core.safecrlf=false', 'core.longpaths=true'];
+
+/**
+ * The `-c` arguments that go before the subcommand of every backup git call: BACKUP_GIT_CONFIG, and
+ * core.hooksPath when given (a directory without hooks, so the user's hooks never fire for
+ * poshpool's private index and refs).
+ */
+export function gitConfigArgs(hooksPath?: string): string[] {
+  return gitConfig(hooksPath).flatMap((c) => ['-c', c]);
+}
+
+/** BACKUP_GIT_CONFIG plus core.hooksPath when given, as `key=value` entries. */
+export function gitConfig(hooksPath?: string): string[] {
+  return hooksPath === undefined ? [...BACKUP_GIT_CONFIG] : [...BACKUP_GIT_CONFIG, `core.hooksPath=${hooksPath}`];
+}
+
 /** Who backup commits are made by. History walks stop at the first commit by anyone else. */
 export const BACKUP_IDENTITY = { name: 'poshpool', email: 'backup@poshpool.invalid' } as const;
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { gitEnv } from './gitEnv.js';
+import { gitConfigArgs, gitEnv } from './gitEnv.js';
 
 /** Longest one `git` call of the checker may take before it is killed and its paths count as not ignored. */
 export const DEFAULT_GIT_IGNORE_TIMEOUT_MS = 10_000;
@@ -190,7 +190,7 @@ class GitIgnoreAnswers {
   }
 
   private run(args: string[], input?: string): GitResult {
-    const r = spawnSync(this.git, args, {
+    const r = spawnSync(this.git, [...gitConfigArgs(), ...args], {
       cwd: this.root,
       env: this.env,
       input,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { simpleGit } from 'simple-git';
-import { gitEnv, type GitEnvOptions } from './gitEnv.js';
+import { gitConfig, gitConfigArgs, gitEnv, type GitEnvOptions } from './gitEnv.js';
 
 /** What one git call gave: its standard output, or why it failed. */
 export type GitResult = { ok: true; stdout: string } | { ok: false; reason: string; stderr: string };
@@ -22,7 +22,7 @@ export interface GitRunnerOptions {
   /** Extra variables (tests), the private bare repository and its work tree. */
   env: Pick<GitEnvOptions, 'extra' | 'gitDir' | 'workTree'>;
   /**
-   * A directory without hooks, passed to every plumbing call as core.hooksPath: the user's hooks
+   * A directory without hooks, passed to every call as core.hooksPath: the user's hooks
    * (post-index-change fires on any index write, reference-transaction on any ref update) are about
    * their index and refs, and must not fire for poshpool's private ones.
    */
@@ -30,10 +30,13 @@ export interface GitRunnerOptions {
 }
 
 /**
- * Runs git for one backed-up folder, always with a clean, explicit environment (see gitEnv).
+ * Runs git for one backed-up folder, always with a clean, explicit environment (see gitEnv) and the
+ * backup's `-c` settings (gitConfigArgs: no line-ending conversion, long paths, no hooks) on every call.
  *
  * Read-only queries go through simple-git, with `allowEnvironment` naming the GIT_* variables we set
- * (simple-git 4 strips ambient GIT_* variables and throws on unlisted ones passed through `.env()`).
+ * (simple-git 4 strips ambient GIT_* variables and throws on unlisted ones passed through `.env()`;
+ * its `config` option puts the `-c` settings before the subcommand, and core.hooksPath needs its
+ * allowUnsafeHooksPath, which is safe here: the path is an empty directory of ours).
  *
  * Plumbing that writes objects, a private index, the work tree or a ref goes through
  * child_process.spawn instead, because simple-git gets in the way there: commit-tree and
@@ -50,7 +53,8 @@ export class GitRunner {
     const env = gitEnv(this.options.env);
     const allowEnvironment = Object.keys(env).filter((k) => k.toUpperCase().startsWith('GIT_'));
     try {
-      const stdout = await simpleGit({ baseDir: this.options.cwd, allowEnvironment }).env(env).raw(args);
+      const git = simpleGit({ baseDir: this.options.cwd, allowEnvironment, config: gitConfig(this.options.hooksPath), unsafe: { allowUnsafeHooksPath: true } });
+      const stdout = await git.env(env).raw(args);
       return { ok: true, stdout };
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -61,9 +65,8 @@ export class GitRunner {
   /** A plumbing call through spawn, with an explicit environment (see the class comment for why). */
   run(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
     const env = gitEnv({ ...this.options.env, indexFile: options.indexFile, commitTime: options.commitTime });
-    const hooks = this.options.hooksPath === undefined ? [] : ['-c', `core.hooksPath=${this.options.hooksPath}`];
     return new Promise((resolve) => {
-      const child = spawn('git', [...hooks, ...args], { cwd: this.options.cwd, env, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('git', [...gitConfigArgs(this.options.hooksPath), ...args], { cwd: this.options.cwd, env, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (b: Buffer) => out.push(b));

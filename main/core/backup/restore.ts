@@ -2,7 +2,7 @@ import { lstatSync, realpathSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { GITLINK_MODE, type RawChange } from './changes.js';
 import type { BackupContext } from './context.js';
-import { normalizeFolderPath, toAbsolute, toFolderRel, toTopRel, type FolderPaths } from './folderPaths.js';
+import { folderPathspecs, normalizeFolderPath, toAbsolute, toFolderRel, type FolderPaths } from './folderPaths.js';
 import { resolveCommit } from './location.js';
 import { withPrivateIndex } from './privateIndex.js';
 import { diffTrees, type BackupResult } from './snapshot.js';
@@ -36,7 +36,8 @@ export async function restoreBackup(ctx: BackupContext, id: string, takeBackup: 
 
   let wanted: string[] | undefined;
   if (sub !== undefined) {
-    const listed = await loc.git.read(['ls-tree', '-r', '-z', '--full-tree', target, '--', toTopRel(loc, sub)]);
+    // The caller's path as a literal pathspec: a name like `:x` or `[ab].txt` means that file only.
+    const listed = await loc.git.read(['ls-tree', '-r', '-z', '--full-tree', target, '--', ...folderPathspecs(loc, sub)]);
     if (!listed.ok) return { ok: false, reason: listed.reason, retry: false };
     wanted = parseLsTree(listed.stdout);
     if (wanted.length === 0) return { ok: false, retry: false, reason: `${sub} is not in backup ${target.slice(0, 12)}.` };
