@@ -10,12 +10,14 @@ const OSC = 7717;
 
 /**
  * The engine's own share of output capture: pty-shaped text (CRLF lines between a start and an end
- * marker, fed in 64 KiB chunks as a pty delivers them) through TerminalScreen and OutputCollector,
+ * fence and marker, fed in 64 KiB chunks as a pty delivers them) through TerminalScreen and OutputCollector,
  * with no pwsh involved. Returns MB/s of output bytes.
  */
 export async function measureCapturePipeline(store: OutputStore, lines: number, lineChars: number, capBytes: number): Promise<{ mbps: number; bytes: number }> {
   const body = `${'x'.repeat(lineChars)}\r\n`.repeat(lines);
-  const data = `\x1b]${OSC};n;1;start;\x07${body}\x1b]${OSC};n;1;end;\x07`;
+  // As integration.ps1 prints them: a fence line before the start marker, one after the output.
+  const fences = { start: '#poshpool-fence-bench:1:s', end: '#poshpool-fence-bench:1:e' };
+  const data = `\r${fences.start}\x1b[K\r\n\x1b]${OSC};n;1;start;\x07${body}\r\n\r${fences.end}\x1b[K\r\n\x1b]${OSC};n;1;end;\x07`;
   const collector = new OutputCollector(capBytes, store);
   let done!: () => void;
   const ended = new Promise<void>((resolve) => (done = resolve));
@@ -27,11 +29,7 @@ export async function measureCapturePipeline(store: OutputStore, lines: number, 
     sliceChars: 2000,
     onReply: () => undefined,
     onMarker: (marker) => {
-      if (marker.includes(';start;')) screen.beginCapture((line) => collector.push(line));
-      else {
-        screen.endCapture();
-        done();
-      }
+      if (marker.includes(';start;')) screen.beginCapture(fences, (line) => collector.push(line), done);
     },
   });
   const t0 = performance.now();

@@ -41,6 +41,19 @@ export const shellConfigSchema = z.object({
   maxInputChars: z.number().int().min(1).max(3500).default(2000).describe('Longest input text per send (characters)'),
   /** Output read from the pty but not yet rendered, beyond which reading pauses until rendering catches up. */
   maxRenderBacklogChars: z.number().int().min(65536).default(4_000_000).describe('Pty output waiting to be rendered before reading pauses (characters)'),
+  /**
+   * Longest marker (OSC sequence) sent inline; a longer end record goes through a file in the
+   * session's private dir. Windows 10's conhost drops OSC sequences over 256 characters
+   * (microsoft/terminal#15551).
+   */
+  maxMarkerChars: z.number().int().min(96).max(4096).default(240).describe('Longest marker sent inline (characters)'),
+  /**
+   * After a command's end marker, how long to wait for its output to be painted (its end fence)
+   * before returning what has arrived. ConPTY paints text on its next frame, after the marker.
+   */
+  settleTimeoutMs: z.number().int().min(10).default(2000).describe('Wait for output to settle after a command ends (ms)'),
+  /** Working directory of new sessions; empty: the user's home directory (never the app's own, e.g. System32 at login). */
+  cwd: z.string().default('').describe("Working directory of new sessions; empty for the user's home"),
   /** Private OSC number of the markers. */
   oscNumber: z.number().int().min(1000).max(65535).default(7717).describe('Private OSC number of the markers'),
 });

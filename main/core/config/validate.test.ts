@@ -120,7 +120,7 @@ describe('validateConfig: unknown fields', () => {
     expect(message).toBe(
       'unknown field. Remove it; the known fields here are: path, loadProfile, cols, rows, scrollbackRows, startTimeoutMs, commandTimeoutMs, cancelGraceMs, ' +
         'interruptRepeatMs, killGraceMs, inputIdleMs, outputCapBytes, maxErrors, maxErrorChars, maxCommandChars, commandPartChars, maxInputChars, ' +
-        'maxRenderBacklogChars, oscNumber.',
+        'maxRenderBacklogChars, maxMarkerChars, settleTimeoutMs, cwd, oscNumber.',
     );
   });
 

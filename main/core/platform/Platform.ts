@@ -39,6 +39,13 @@ export interface Platform {
    * subdirectory would stop the user from renaming or deleting it), or one watch per directory.
    */
   readonly folderWatch: 'recursiveRoot' | 'perDirectory';
+  /**
+   * Where the process table comes from: /proc (Linux), Win32_Process through Windows PowerShell's
+   * CIM cmdlets (Windows), or `ps` (macOS and other Unixes).
+   */
+  readonly processTable: 'proc' | 'cim' | 'ps';
+  /** How a process is force-killed: `taskkill /T /F` (its tree too), or SIGKILL. */
+  readonly forceKill: 'taskkill' | 'sigkill';
   /** The comparison key of a path: normalized, and lower-cased where names ignore case. */
   pathKey(p: string): string;
   /** Environment variable names ignore case (Windows: `AppData` is `APPDATA`). */
@@ -123,6 +130,8 @@ export function platformFor(os: NodeJS.Platform): Platform {
     hostChannel: isWindows ? 'namedPipe' : 'unixSocket',
     appStdioBridge: isWindows ? 'powershellRelay' : 'appBridgeVerb',
     folderWatch: isWindows ? 'recursiveRoot' : 'perDirectory',
+    processTable: os === 'linux' || os === 'android' ? 'proc' : isWindows ? 'cim' : 'ps',
+    forceKill: isWindows ? 'taskkill' : 'sigkill',
     envNamesIgnoreCase: isWindows,
     userDirs: isWindows ? 'windowsAppData' : os === 'darwin' ? 'macLibrary' : 'xdg',
     maxHostChannelPathBytes: isWindows ? WINDOWS_MAX_PIPE_NAME : os === 'linux' || os === 'android' ? LINUX_MAX_SOCKET_PATH : BSD_MAX_SOCKET_PATH,

@@ -1,18 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as pty from '@lydell/node-pty';
+import type * as Pty from '@lydell/node-pty';
 import type { CommandResult, CommandStatus, SessionState } from '../../../common/shell.js';
 import type { ShellConfig } from '../config/shellConfig.js';
 import { Emitter, type Disposable } from '../events/Emitter.js';
 import type { OutputStore } from '../jobs/OutputStore.js';
-import { buildCommandLines, encodeForCommandLine, loadIntegrationScript } from './commandLine.js';
+import { currentPlatform, type Platform } from '../platform/Platform.js';
+import { buildCommandLines, MAX_LINE_CHARS } from './commandLine.js';
+import { beginStop, killSession, type ControlledProcess, type StopHandle } from './control.js';
 import type { ResolvedShell } from './discovery.js';
-import { decodeEndPayload, parseMarker, type EndReport, type Marker } from './markers.js';
+import { CANNOT_START, prepareLaunch, type Launch } from './launch.js';
+import { decodeEndPayload, decodeEndRecord, END_RECORD_IN_FILE, endRecordFileName, parseMarker, parseReadyPayload, type EndReport, type Marker, type ShellFacts } from './markers.js';
 import { OutputCollector } from './OutputCollector.js';
-import { killDescendants, killProcesses } from './processTree.js';
+import { killDescendants } from './processTree.js';
 import { TerminalScreen } from './TerminalScreen.js';
 
 /** What a session needs to start. */
@@ -25,8 +28,16 @@ export interface PwshSessionOptions {
   cwd?: string;
   /** Base environment (default: this process's). Variables named POSHPOOL_* never reach pwsh. */
   env?: Record<string, string | undefined>;
-  platform?: NodeJS.Platform;
+  /** The OS's decisions (default: this machine's). */
+  platform?: Platform;
+  /** The pseudo-terminal library (default: the one the platform names). Tests wrap it to shape the output as ConPTY does. */
+  ptyModule?: PtyModule;
+  /** Removes the session's private dir at the end (default: fs.rm with retries, for antivirus locks). */
+  removeDir?: (dir: string) => Promise<void>;
 }
+
+/** What a session uses of a node-pty module (@lydell/node-pty and node-pty have the same API). */
+export type PtyModule = Pick<typeof Pty, 'spawn'>;
 
 /** Per-command options. */
 export interface RunOptions {
@@ -75,23 +86,29 @@ interface Running {
   report?: EndReport;
   reportProblem?: string;
   endedAt?: number;
+  /** The output is complete: the end fence was painted (or the capture was cut short). */
+  settled: boolean;
+  /** The prompt came back after the end marker. */
+  promptBack?: boolean;
+  settleTimer?: NodeJS.Timeout;
   collector: OutputCollector;
   stopReason?: 'cancelled' | 'timedOut';
   /** Ctrl+C was typed into this command. */
   interrupted?: boolean;
-  stopTimers: NodeJS.Timeout[];
+  stop?: StopHandle;
   timeout?: NodeJS.Timeout;
   abortCleanup?: () => void;
   resolve(result: CommandResult): void;
 }
 
-/** How long a launcher (pty process that runs pwsh as a child) gets to exit after pwsh was killed. */
-const LAUNCHER_EXIT_WAIT_MS = 300;
+/** Attempts and delay of the removal of a session's private dir (an antivirus scan can hold a file: EBUSY/EPERM). */
+const REMOVE_RETRIES = 5;
+const REMOVE_RETRY_DELAY_MS = 200;
 const PROMPT_LIKE = /(?::|\?|>|\]|\(y\/n\)|\[y\/n\])\s*$/i;
 const CURSOR_QUERY = '\x1b[6n';
 
 /**
- * One pwsh process on a pseudo-terminal. The only module that imports node-pty.
+ * One pwsh process on a pseudo-terminal. The only module that loads node-pty.
  * Runs one command at a time and reports exactly what pwsh reported: output, error records, the real
  * exit code and the working directory. Cancels with Ctrl+C and, when that is not enough, kills what
  * the command started, then pwsh itself; every call gets an answer.
@@ -99,10 +116,12 @@ const CURSOR_QUERY = '\x1b[6n';
 export class PwshSession {
   readonly id = randomUUID();
   private readonly nonce = randomBytes(16).toString('hex');
-  private readonly platform: NodeJS.Platform;
+  private readonly fence = `#poshpool-fence-${randomBytes(6).toString('hex')}`;
+  private readonly platform: Platform;
   private readonly tempDir: string;
   private readonly screen: TerminalScreen;
-  private proc: pty.IPty | undefined;
+  private proc: Pty.IPty | undefined;
+  private launch: Launch | undefined;
   private seq = 0;
   private _state: SessionState = 'starting';
   private current: Running | undefined;
@@ -117,6 +136,10 @@ export class PwshSession {
   private readPaused = false;
   /** pwsh's own process id as pwsh reports it (the pty's pid may be a launcher's). */
   private shellPid: number | undefined;
+  private shellFacts: ShellFacts | undefined;
+  /** Epoch ms right after the pty's process was started. */
+  private spawnedAt: number | undefined;
+  private cleanup: string | undefined;
   private readonly stateEmitter = new Emitter<SessionState>();
   private readonly inputEmitter = new Emitter<InputWanted>();
   private readonly exitEmitter = new Emitter<SessionExit>();
@@ -129,8 +152,8 @@ export class PwshSession {
   readonly onExit = this.exitEmitter.event;
 
   private constructor(private readonly options: PwshSessionOptions) {
-    this.platform = options.platform ?? process.platform;
-    this.tempDir = mkdtempSync(path.join(options.tempRoot, 'session-'));
+    this.platform = options.platform ?? currentPlatform();
+    this.tempDir = mkdtempSync(this.platform.path.join(options.tempRoot, 'session-'));
     const c = options.config;
     this.screen = new TerminalScreen({
       cols: c.cols,
@@ -139,7 +162,7 @@ export class PwshSession {
       oscNumber: c.oscNumber,
       // A slice never holds more line feeds than the scrollback has rows, so no row is trimmed unread.
       sliceChars: Math.max(256, Math.floor(c.scrollbackRows / 2)),
-      windowsPty: this.platform === 'win32' ? { backend: 'conpty', buildNumber: windowsBuild(os.release()) } : undefined,
+      windowsPty: this.platform.pty.conpty ? { backend: 'conpty', buildNumber: windowsBuild(os.release()) } : undefined,
       onReply: (data) => this.proc?.write(data),
       onMarker: (data) => this.handleMarker(data),
       onParsed: (backlog) => {
@@ -174,9 +197,24 @@ export class PwshSession {
     return this.proc?.pid;
   }
 
+  /** What pwsh said about itself at its first prompt (version, edition, language mode, execution policy). */
+  get facts(): ShellFacts | undefined {
+    return this.shellFacts;
+  }
+
+  /** The command line pwsh was started with, as the OS saw it. */
+  get commandLine(): string | undefined {
+    return this.launch?.commandLine;
+  }
+
   /** How pwsh ended, once it has. */
   get exit(): SessionExit | undefined {
     return this.exitInfo;
+  }
+
+  /** Why the session's private dir could not be removed at the end, if it could not. */
+  get cleanupProblem(): string | undefined {
+    return this.cleanup;
   }
 
   /** What the running command has printed so far (head and tail when long), or undefined when idle. */
@@ -211,8 +249,8 @@ export class PwshSession {
         seq,
         startedAt: performance.now(),
         started: false,
+        settled: false,
         collector: new OutputCollector(c.outputCapBytes, this.options.outputStore),
-        stopTimers: [],
         resolve,
       };
       this.current = running;
@@ -280,35 +318,46 @@ export class PwshSession {
     this.stopInputWatch();
     this.ready?.reject('the session was closed during start-up');
     this.screen.dispose();
-    rmSync(this.tempDir, { recursive: true, force: true });
+    await this.removeTempDir();
     this.setState('ended');
     this.stateEmitter.dispose();
     this.inputEmitter.dispose();
     this.exitEmitter.dispose();
   }
 
-  private spawn(): Promise<{ ok: true } | { ok: false; reason: string }> {
-    const { shell, config } = this.options;
-    const args = ['-NoLogo', '-NoExit'];
-    if (!config.loadProfile) args.push('-NoProfile');
-    // Execution policy applies to the temporary script a command with `exit` runs from (process scope only).
-    if (this.platform === 'win32') args.push('-ExecutionPolicy', 'Bypass');
-    args.push('-EncodedCommand', encodeForCommandLine(loadIntegrationScript()));
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.options.env ?? process.env)) {
-      if (v !== undefined && !k.toUpperCase().startsWith('POSHPOOL_')) env[k] = v;
+  private async removeTempDir(): Promise<void> {
+    const remove = this.options.removeDir ?? ((dir: string) => rm(dir, { recursive: true, force: true, maxRetries: REMOVE_RETRIES, retryDelay: REMOVE_RETRY_DELAY_MS }));
+    try {
+      await remove(this.tempDir);
+    } catch (e) {
+      // Still locked after the retries (an antivirus scan, an editor): the session has ended all the
+      // same; the pool's sweep of stale session dirs removes it later.
+      this.cleanup = `${this.tempDir} could not be removed: ${(e as Error).message}`;
     }
-    Object.assign(env, {
-      TERM: 'xterm-256color',
-      NO_COLOR: '1',
-      POWERSHELL_TELEMETRY_OPTOUT: '1',
-      POWERSHELL_UPDATECHECK: 'Off',
-      POSHPOOL_NONCE: this.nonce,
-      POSHPOOL_OSC: String(config.oscNumber),
-      POSHPOOL_TEMP: this.tempDir,
-      POSHPOOL_MAX_ERRORS: String(config.maxErrors),
-      POSHPOOL_MAX_ERROR_CHARS: String(config.maxErrorChars),
-    });
+  }
+
+  private async spawn(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const { shell, config } = this.options;
+    let pty: PtyModule;
+    try {
+      pty = this.options.ptyModule ?? ((await import(this.platform.pty.module)) as PtyModule);
+    } catch (e) {
+      return { ok: false, reason: `the terminal library ${this.platform.pty.module} could not be loaded (${(e as Error).message}); reinstall poshpool (npm ci).` };
+    }
+    try {
+      this.launch = prepareLaunch({
+        shell,
+        config,
+        platform: this.platform,
+        tempDir: this.tempDir,
+        nonce: this.nonce,
+        fence: this.fence,
+        baseEnv: this.options.env ?? process.env,
+      });
+    } catch (e) {
+      return { ok: false, reason: `PowerShell at "${shell.path}" could not be prepared: ${(e as Error).message}` };
+    }
+    const launch = this.launch;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.ready?.reject(`no prompt within ${config.startTimeoutMs} ms (config shell.startTimeoutMs)`);
@@ -318,6 +367,8 @@ export class PwshSession {
         resolve: () => {
           clearTimeout(timer);
           this.ready = undefined;
+          // The script holds the nonce: it has been read, and it goes.
+          rmSync(launch.scriptFile, { force: true });
           this.setState('idle');
           resolve({ ok: true });
         },
@@ -325,17 +376,25 @@ export class PwshSession {
           clearTimeout(timer);
           this.ready = undefined;
           const tail = this.screen.tail(15);
-          resolve({ ok: false, reason: `PowerShell at "${shell.path}" did not start: ${why}.${tail ? `\nLast screen output:\n${tail}` : ''}` });
+          const refusal = tail.split('\n').find((line) => line.startsWith(CANNOT_START));
+          resolve({
+            ok: false,
+            reason: refusal
+              ? `PowerShell at "${shell.path}" did not start: ${refusal.slice(CANNOT_START.length).trim()}`
+              : `PowerShell at "${shell.path}" did not start: ${why}.${tail ? `\nLast screen output:\n${tail}` : ''}`,
+          });
         },
       };
       try {
-        this.proc = pty.spawn(shell.path, args, {
+        this.proc = pty.spawn(launch.file, launch.args, {
           name: 'xterm-256color',
           cols: config.cols,
           rows: config.rows,
-          cwd: this.options.cwd ?? process.cwd(),
-          env,
+          cwd: this.options.cwd ?? (config.cwd || os.homedir()),
+          env: launch.env,
+          ...this.platform.pty.spawnOptions,
         });
+        this.spawnedAt = Date.now();
       } catch (e) {
         this.ready.reject(`${(e as Error).message}. Check the path, or set "shell.path" in the config to the full path of pwsh`);
         return;
@@ -383,25 +442,28 @@ export class PwshSession {
   }
 
   private onReady(m: Marker): void {
-    const [nested, pid] = m.payload.split(',').map(Number);
+    const info = parseReadyPayload(m.payload);
     // The pty's process may be a launcher (the dotnet tool shim runs pwsh as its child): remember pwsh's own.
-    if (pid && Number.isInteger(pid)) this.shellPid = pid;
+    if (info.pid !== undefined) this.shellPid = info.pid;
+    if (info.facts) this.shellFacts = info.facts;
     if (this.ready) {
       this.ready.resolve();
       return;
     }
     const r = this.current;
     if (!r || m.seq !== r.seq) return; // a prompt redrawn after a stray Ctrl+C
-    if (nested && nested > 0) {
+    if (info.nested > 0) {
       // A nested prompt ($Host.EnterNestedPrompt, a debugger stop): the command is paused, awaiting input.
       this.markWaiting(r);
       return;
     }
     if (r.report || r.reportProblem) {
-      this.finish(r, { status: r.stopReason ?? 'completed' });
+      // The prompt marker can overtake the output too (ConPTY): finish once the output has settled.
+      r.promptBack = true;
+      this.completeIfDone(r);
     } else if (r.started) {
       // The prompt came back without an end marker: the stop landed inside poshpool's own epilogue.
-      this.screen.endCapture();
+      this.settle(r);
       this.finish(r, { status: r.stopReason ?? 'completed', message: r.stopReason ? undefined : 'pwsh returned to its prompt without reporting how the command ended.' });
     }
   }
@@ -413,7 +475,11 @@ export class PwshSession {
     r.startedAt = performance.now();
     this.lastOutputAt = Date.now();
     this.queriedSinceOutput = false;
-    this.screen.beginCapture((line) => r.collector.push(line));
+    this.screen.beginCapture(
+      { start: `${this.fence}:${r.seq}:s`, end: `${this.fence}:${r.seq}:e` },
+      (line) => r.collector.push(line),
+      () => this.onSettled(r),
+    );
     this.startInputWatch(r);
     if (r.stopReason) this.beginInterrupt(r);
   }
@@ -422,21 +488,65 @@ export class PwshSession {
     const r = this.current;
     if (!r || m.seq !== r.seq || !r.started || r.report) return;
     r.endedAt = performance.now();
-    this.screen.endCapture();
-    const decoded = decodeEndPayload(m.payload);
+    const decoded = m.payload === END_RECORD_IN_FILE ? this.readEndRecord(r.seq) : decodeEndPayload(m.payload);
     if (decoded.ok) r.report = decoded.report;
     else r.reportProblem = decoded.reason;
     this.stopInputWatch();
     this.clearStopTimers(r);
-    // A normal end is final: the next command may be typed ahead of the prompt (the tty keeps it
-    // until pwsh reads its next line). Otherwise wait for the prompt: after a stop, so that no Ctrl+C
-    // still in flight meets the next command; after a body that stopped early (`exit`, a top-level
-    // return or break), because an `exit` outside a script file ends pwsh right after this marker.
-    if (!r.interrupted && r.report && !r.report.exited) this.finish(r, { status: 'completed' });
+    // The end fence was printed before this marker: on a plain pty it is on screen now; ConPTY paints
+    // it on its next frame, so wait for it (bounded).
+    this.screen.checkFences();
+    if (!r.settled && this.current === r) {
+      r.settleTimer = setTimeout(() => {
+        if (this.current !== r || r.settled) return;
+        this.settle(r);
+        r.reportProblem ??= `the output did not settle within ${this.options.config.settleTimeoutMs} ms of the command's end; it may be incomplete`;
+        this.completeIfDone(r);
+      }, this.options.config.settleTimeoutMs);
+    }
+    this.completeIfDone(r);
+  }
+
+  private readEndRecord(seq: number): ReturnType<typeof decodeEndPayload> {
+    const file = this.platform.path.join(this.tempDir, endRecordFileName(seq));
+    try {
+      const text = readFileSync(file, 'utf8');
+      rmSync(file, { force: true });
+      return decodeEndRecord(text);
+    } catch (e) {
+      return { ok: false, reason: `the end record ${file} could not be read: ${(e as Error).message}` };
+    }
+  }
+
+  /** The capture saw the end fence: the output is complete. */
+  private onSettled(r: Running): void {
+    r.settled = true;
+    if (r.settleTimer) clearTimeout(r.settleTimer);
+    this.completeIfDone(r);
+  }
+
+  /** Ends the capture where the screen stands (no end fence will come). */
+  private settle(r: Running): void {
+    if (r.settled) return;
+    this.screen.forceEndCapture();
+    r.settled = true;
+  }
+
+  /**
+   * A normal end is final once its output has settled: the next command may be typed ahead of the
+   * prompt (the tty keeps it until pwsh reads its next line). Otherwise wait for the prompt: after a
+   * stop, so that no Ctrl+C still in flight meets the next command; after a body that stopped early
+   * (`exit`, a top-level return or break), because an `exit` outside a script file ends pwsh right
+   * after the end marker.
+   */
+  private completeIfDone(r: Running): void {
+    if (this.current !== r || !r.settled || !(r.report || r.reportProblem)) return;
+    if (r.promptBack || (!r.interrupted && r.report && !r.report.exited)) this.finish(r, { status: r.stopReason ?? 'completed' });
   }
 
   private async send(command: string, r: Running): Promise<void> {
-    const { parts, line } = buildCommandLines(command, r.seq, this.options.config.commandPartChars);
+    const c = this.options.config;
+    const { parts, line } = buildCommandLines(command, r.seq, c.commandPartChars, MAX_LINE_CHARS[this.options.shell.kind]);
     for (const part of parts) {
       let onExit: Disposable | undefined;
       const acked = new Promise<boolean>((resolve) => {
@@ -462,61 +572,48 @@ export class PwshSession {
   }
 
   private beginInterrupt(r: Running): void {
-    const c = this.options.config;
-    const interrupt = (): void => {
-      if (this.current !== r || r.report) return;
-      r.interrupted = true;
-      this.proc?.write('\x03');
-    };
-    interrupt();
-    const repeat = setInterval(interrupt, c.interruptRepeatMs);
-    r.stopTimers.push(repeat);
-    r.stopTimers.push(
-      setTimeout(() => {
-        if (this.current !== r || r.report) return;
-        const pid = this.proc?.pid;
-        const spared = this.shellPid !== undefined ? [this.shellPid] : [];
-        // Everything the command started goes; pwsh itself is spared so it can return to its prompt.
-        if (pid !== undefined) void killDescendants(pid, this.platform, spared).catch(() => undefined);
-        r.stopTimers.push(
-          setTimeout(() => {
-            if (this.current === r && !r.report) void this.killAll('the command did not stop after Ctrl+C and killing its child processes');
-          }, c.killGraceMs),
-        );
-      }, c.cancelGraceMs),
+    r.interrupted = true;
+    r.stop = beginStop(
+      this.controlled(),
+      this.platform,
+      this.options.config,
+      () => this.current === r && !r.report,
+      () => void this.killAll('the command did not stop after Ctrl+C and killing its child processes'),
     );
   }
 
   private clearStopTimers(r: Running): void {
-    for (const t of r.stopTimers) clearTimeout(t);
-    r.stopTimers = [];
+    r.stop?.cancel();
+    r.stop = undefined;
     if (r.timeout) clearTimeout(r.timeout);
     r.timeout = undefined;
   }
 
+  /** The pty process as stopping and killing see it. */
+  private controlled(): ControlledProcess {
+    return {
+      ptyPid: this.proc?.pid,
+      shellPid: this.shellPid,
+      startedBy: this.spawnedAt,
+      exited: this.exitInfo !== undefined,
+      write: (data) => this.proc?.write(data),
+      kill: (signal) => this.proc?.kill(signal),
+      waitForExit: (ms) =>
+        new Promise<boolean>((resolve) => {
+          if (this.exitInfo) return resolve(true);
+          const sub = this.exitEmitter.event(() => {
+            sub.dispose();
+            resolve(true);
+          });
+          setTimeout(() => resolve(false), ms).unref();
+        }),
+    };
+  }
+
   private async killAll(why: string): Promise<void> {
-    const pid = this.proc?.pid;
-    if (pid === undefined || this.exitInfo) return;
+    if (this.proc?.pid === undefined || this.exitInfo) return;
     this.killReason ??= why;
-    try {
-      await killDescendants(pid, this.platform);
-    } catch {
-      // The process table could not be read; killing pwsh below still ends the session.
-    }
-    if (this.platform === 'win32') {
-      await killProcesses([pid], this.platform);
-      this.proc?.kill();
-      return;
-    }
-    // A launcher ends by itself once pwsh is gone, collecting pwsh's exit status; kill it only if it lingers.
-    const exited = new Promise<boolean>((resolve) => {
-      const sub = this.exitEmitter.event(() => {
-        sub.dispose();
-        resolve(true);
-      });
-      setTimeout(() => resolve(false), LAUNCHER_EXIT_WAIT_MS).unref();
-    });
-    if (!(await exited) && !this.exitInfo) this.proc?.kill('SIGKILL');
+    await killSession(this.controlled(), this.platform);
   }
 
   private async handleExit(exitCode: number, signal?: number): Promise<void> {
@@ -529,21 +626,22 @@ export class PwshSession {
     const ptyPid = this.proc?.pid;
     if (ptyPid !== undefined) {
       // Whatever is left of the pty's session (pwsh behind a launcher that died, its children) goes too.
-      await killDescendants(ptyPid, this.platform).catch(() => undefined);
+      await killDescendants(ptyPid, this.platform, [], this.spawnedAt).catch(() => undefined);
     }
     await this.screen.flush();
     this.ready?.reject(reason);
     const r = this.current;
     if (r) {
-      if (r.started) this.screen.endCapture();
+      if (r.started) this.settle(r);
       else this.screen.abandonCapture();
+      r.settled = true;
       if (r.report?.exited && !r.stopReason) {
         // `exit` outside a script (Invoke-Expression 'exit 4'): pwsh ran its epilogue, then ended.
         this.finish(r, {
           status: 'sessionEnded',
           alive: false,
           exitCode: signal ? null : exitCode,
-          message: `${reason}: the command ended pwsh itself (\`exit\` outside a script file, e.g. through Invoke-Expression), so the session is gone; start a new session.`,
+          message: `${reason}: the command ended pwsh itself (\`exit\` outside a script file, e.g. through Invoke-Expression, or where an execution policy forbids scripts), so the session is gone; start a new session.`,
         });
       } else if (r.report || r.reportProblem) {
         this.finish(r, { status: r.stopReason ?? 'completed', alive: false, message: `The command finished, then ${reason}; the session is gone.` });
@@ -567,6 +665,8 @@ export class PwshSession {
     if (this.current !== r) return;
     this.current = undefined;
     this.clearStopTimers(r);
+    if (r.settleTimer) clearTimeout(r.settleTimer);
+    if (this.screen.capturing) this.screen.abandonCapture();
     r.abortCleanup?.();
     this.stopInputWatch();
     const rep = r.report;

@@ -23,6 +23,27 @@ export interface TerminalScreenOptions {
   onParsed?(backlog: number): void;
 }
 
+/** The two fence lines around one command's output (see integration.ps1). */
+export interface CaptureFences {
+  start: string;
+  end: string;
+}
+
+interface Capture {
+  fences: CaptureFences;
+  phase: 'seekStart' | 'capturing';
+  /** Where the next fence scan starts. */
+  seek: IMarker | undefined;
+  seekRow: number;
+  /** The first row not yet handed to the sink. */
+  from: IMarker | undefined;
+  fromRow: number;
+  startCol: number;
+  partial: string;
+  sink(line: string): void;
+  onComplete(): void;
+}
+
 /**
  * The pty's output rendered by @xterm/headless. Captures the text between two points of the stream
  * (a command's start and end markers) as lines: wrapped rows joined, escape sequences gone, cursor
@@ -31,7 +52,7 @@ export interface TerminalScreenOptions {
  */
 export class TerminalScreen {
   private readonly term: XTerminal;
-  private capture: { marker: IMarker | undefined; row: number; startCol: number; partial: string; sink: (line: string) => void } | undefined;
+  private capture: Capture | undefined;
   private disposed = false;
   private pending = 0;
 
@@ -66,7 +87,7 @@ export class TerminalScreen {
       this.pending += slice.length;
       this.term.write(slice, () => {
         this.pending -= slice.length;
-        this.harvest(false);
+        this.step();
         this.options.onParsed?.(this.pending);
       });
     }
@@ -85,33 +106,53 @@ export class TerminalScreen {
     });
   }
 
-  /** Starts capturing at the cursor; call from onMarker. Lines go to sink as they complete. */
-  beginCapture(sink: (line: string) => void): void {
+  /**
+   * Starts capturing one command's output: the rows after the row that reads `fences.start`, up to
+   * the row before the one that reads `fences.end`. Call from onMarker (the start marker); the fences
+   * may be painted later than the marker arrives (ConPTY), so the capture completes on a later parse
+   * then. `onComplete` is called once the end fence has been seen and every row above it handed to
+   * `sink`.
+   */
+  beginCapture(fences: CaptureFences, sink: (line: string) => void, onComplete: () => void): void {
+    this.abandonCapture();
     const b = this.term.buffer.active;
-    const row = b.baseY + b.cursorY;
-    this.capture = { marker: this.term.registerMarker(0), row, startCol: b.cursorX, partial: '', sink };
+    // ConPTY paints inside the visible screen only: the start fence is at or below its top row.
+    const top = b.baseY;
+    this.capture = { fences, phase: 'seekStart', seek: this.markRow(top), seekRow: top, from: undefined, fromRow: top, startCol: 0, partial: '', sink, onComplete };
+    this.step();
   }
 
-  /** Ends the capture at the cursor; call from onMarker. The last (partial) row is included. */
-  endCapture(): void {
-    if (!this.capture) return;
-    this.harvest(true);
-    this.capture.marker?.dispose();
-    this.capture = undefined;
+  /** Looks for the fences now (call from onMarker: the buffer is as the marker found it). */
+  checkFences(): void {
+    this.step();
+  }
+
+  /** Whether a capture is under way (begun and not complete). */
+  get capturing(): boolean {
+    return this.capture !== undefined;
+  }
+
+  /**
+   * Ends the capture at the cursor without an end fence (the command was cut short: a stop, pwsh
+   * gone, or a fence that never came). The last (partial) row is included.
+   */
+  forceEndCapture(): void {
+    const c = this.capture;
+    if (!c) return;
+    if (c.phase === 'capturing') this.harvest(c, this.cursorRow(), true);
+    this.complete(c);
   }
 
   /** The captured rows not yet handed to the sink (up to the cursor), without consuming them. */
   peekCapture(): string[] {
     const c = this.capture;
-    if (!c) return [];
+    if (!c || c.phase !== 'capturing') return [];
     const b = this.term.buffer.active;
-    const cursorRow = b.baseY + b.cursorY;
-    let row = c.marker && !c.marker.isDisposed ? c.marker.line : c.marker ? 0 : c.row;
-    if (row < 0) row = 0;
+    const cursorRow = this.cursorRow();
     const lines: string[] = [];
     let partial = c.partial;
     let startCol = c.startCol;
-    for (; row <= cursorRow; row++) {
+    for (let row = this.rowOf(c.from, c.fromRow); row <= cursorRow; row++) {
       const line = b.getLine(row);
       if (!line) break;
       const continues = row < cursorRow && (b.getLine(row + 1)?.isWrapped ?? false);
@@ -128,7 +169,10 @@ export class TerminalScreen {
 
   /** Stops capturing without harvesting the rest. */
   abandonCapture(): void {
-    this.capture?.marker?.dispose();
+    const c = this.capture;
+    if (!c) return;
+    c.seek?.dispose();
+    c.from?.dispose();
     this.capture = undefined;
   }
 
@@ -157,37 +201,99 @@ export class TerminalScreen {
   }
 
   /**
-   * Moves completed rows into the sink. Rows in the scrollback can no longer change (the cursor cannot
-   * reach them), so mid-command only those are taken; at the end everything up to the cursor is.
+   * Moves the capture on after a parse: finds the start fence, then the end fence, scanning only the
+   * rows from the cursor row of the last scan on (the terminal never paints a fence above a cursor
+   * row it has already left), and moves rows that scrolled into the scrollback to the sink.
    */
-  private harvest(final: boolean): void {
+  private step(): void {
     const c = this.capture;
     if (!c) return;
     const b = this.term.buffer.active;
-    const cursorRow = b.baseY + b.cursorY;
-    let row = c.marker && !c.marker.isDisposed ? c.marker.line : c.marker ? 0 : c.row;
-    if (row < 0) row = 0;
-    const limit = final ? cursorRow : b.baseY - 1;
+    const cursorRow = this.cursorRow();
+    let row = this.rowOf(c.seek, c.seekRow);
+    if (c.phase === 'seekStart') {
+      for (; row <= cursorRow; row++) {
+        if (this.rowText(row) === c.fences.start) break;
+      }
+      if (row > cursorRow) {
+        this.moveSeek(c, cursorRow);
+        return;
+      }
+      c.phase = 'capturing';
+      row++;
+      c.from?.dispose();
+      c.from = this.markRow(row);
+      c.fromRow = row;
+      this.moveSeek(c, row);
+    }
+    for (; row <= cursorRow; row++) {
+      if (this.rowText(row) === c.fences.end && !(b.getLine(row)?.isWrapped ?? false)) {
+        this.harvest(c, row - 1, true);
+        this.complete(c);
+        return;
+      }
+    }
+    this.moveSeek(c, cursorRow);
+    // Rows in the scrollback can no longer change (the cursor cannot reach them): hand them over now.
+    this.harvest(c, b.baseY - 1, false);
+  }
+
+  /** Moves rows from the capture's position up to `limit` into the sink; `final` takes the last row even if it continues. */
+  private harvest(c: Capture, limit: number, final: boolean): void {
+    const b = this.term.buffer.active;
+    let row = this.rowOf(c.from, c.fromRow);
     if (row > limit) return;
     for (; row <= limit; row++) {
       const line = b.getLine(row);
       if (!line) break;
-      const continues = row < cursorRow && (b.getLine(row + 1)?.isWrapped ?? false);
-      const startCol = c.startCol;
+      const continues = (final ? row < limit : true) && (b.getLine(row + 1)?.isWrapped ?? false);
+      c.partial += line.translateToString(!continues, c.startCol);
       c.startCol = 0;
-      c.partial += line.translateToString(!continues, startCol);
-      // The cursor's own empty row at the end is where the next output would go, not a line.
-      if (final && row === cursorRow && c.partial === '') break;
+      // The last row, when empty, is where the cursor stood when the command ended: where the next
+      // output would go, not a line of this one.
+      if (final && row === limit && c.partial === '') break;
       if (!continues) {
         c.sink(c.partial);
         c.partial = '';
       }
     }
-    c.marker?.dispose();
-    if (!final) {
-      c.marker = this.term.registerMarker(row - cursorRow);
-      c.row = row;
+    if (final && c.partial !== '') {
+      c.sink(c.partial);
+      c.partial = '';
     }
+    c.from?.dispose();
+    c.from = this.markRow(row);
+    c.fromRow = row;
   }
 
+  private complete(c: Capture): void {
+    this.abandonCapture();
+    c.onComplete();
+  }
+
+  private cursorRow(): number {
+    const b = this.term.buffer.active;
+    return b.baseY + b.cursorY;
+  }
+
+  private rowText(row: number): string {
+    return this.term.buffer.active.getLine(row)?.translateToString(true) ?? '';
+  }
+
+  /** A marker that follows `row` as the scrollback is trimmed. */
+  private markRow(row: number): IMarker | undefined {
+    return this.term.registerMarker(row - this.cursorRow());
+  }
+
+  /** The row a marker stands on; a marker trimmed off the top stands on row 0. */
+  private rowOf(marker: IMarker | undefined, fallback: number): number {
+    if (!marker) return Math.max(0, fallback);
+    return marker.isDisposed ? 0 : Math.max(0, marker.line);
+  }
+
+  private moveSeek(c: Capture, row: number): void {
+    c.seek?.dispose();
+    c.seek = this.markRow(row);
+    c.seekRow = row;
+  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildCommandLines, encodeForCommandLine, loadIntegrationScript } from './commandLine.js';
+import { buildCommandLines, MAX_LINE_CHARS } from './commandLine.js';
+import { loadIntegrationScript } from './launch.js';
 
 const PART = /^#poshpool-part ([A-Za-z0-9+/=]*)\r$/;
 
@@ -108,11 +109,24 @@ describe('buildCommandLines', () => {
   });
 });
 
-describe('encodeForCommandLine', () => {
-  it('encodes UTF-16LE base64 as -EncodedCommand expects', () => {
-    expect(encodeForCommandLine('hi')).toBe('aABpAA==');
-    const text = "Write-Output 'ünïcødé 😀'\n";
-    expect(Buffer.from(encodeForCommandLine(text), 'base64').toString('utf16le')).toBe(text);
+describe('line limits per PowerShell', () => {
+  it('never sends Windows PowerShell 5.1 a line it would cut at 254 characters', () => {
+    const command = 'Write-Output "héllo wörld";'.repeat(300);
+    const r = buildCommandLines(command, 123456, 3000, MAX_LINE_CHARS.powershell);
+    expect(r.parts.length).toBeGreaterThan(10);
+    for (const line of [...r.parts, r.line]) expect(line.replace(/\r$/, '').length).toBeLessThanOrEqual(250);
+    expect(decode(r)).toBe(command);
+  });
+
+  it('keeps pwsh 7 lines within .NET\'s 4096-character console read buffer', () => {
+    const command = 'x'.repeat(50_000);
+    const r = buildCommandLines(command, 7, 3500, MAX_LINE_CHARS.pwsh);
+    for (const line of [...r.parts, r.line]) expect(line.length).toBeLessThan(4096);
+    expect(decode(r)).toBe(command);
+  });
+
+  it('refuses a line limit that leaves no room for the command', () => {
+    expect(() => buildCommandLines('x', 1, 3000, 100)).toThrow(RangeError);
   });
 });
 

@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
+import type { ResolvedShell } from './discovery.js';
 
-/** Text of the integration script that every session runs at start-up. */
-export function loadIntegrationScript(): string {
-  return readFileSync(new URL('./integration.ps1', import.meta.url), 'utf8');
-}
+/**
+ * Longest line (without its line end) each PowerShell reads from the console in one piece.
+ * pwsh 7 runs on .NET, whose console read buffer has been 4096 characters since .NET Core 3.0
+ * (dotnet/corefx#36212). Windows PowerShell 5.1 runs on .NET Framework, whose Console.In reads
+ * through a 256-character buffer: a longer line is cut at 254 characters (dotnet/corefx#36188; the
+ * .NET Framework docs of Console.ReadLine say the same).
+ */
+export const MAX_LINE_CHARS: Readonly<Record<ResolvedShell['kind'], number>> = { pwsh: 4000, powershell: 250 };
 
-/** The script as pwsh's -EncodedCommand wants it: base64 of UTF-16LE text. */
-export function encodeForCommandLine(script: string): string {
-  return Buffer.from(script, 'utf16le').toString('base64');
-}
+const PART_PREFIX = '#poshpool-part ';
 
 /** What to write to the pty to run one command: part lines (each acknowledged) and the command line. */
 export interface CommandLines {
@@ -16,23 +17,28 @@ export interface CommandLines {
   line: string;
 }
 
+function commandLineText(seq: number, segment: string): string {
+  return `try { . (Enter-PoshpoolCommand ${seq} '${segment}') | Out-Default } catch { Write-PoshpoolCaught $_ } finally { Exit-PoshpoolCommand ${seq} }`;
+}
+
 /**
  * Builds the lines that run `command` as command number `seq`. The text travels base64-encoded so
  * quotes, here-strings, backticks, `$_` and newlines arrive intact; a long text goes ahead in parts.
+ * No line is longer than `maxLineChars` (the shell's console read limit), nor a part's text longer
+ * than `partChars`.
  */
-export function buildCommandLines(command: string, seq: number, partChars: number): CommandLines {
+export function buildCommandLines(command: string, seq: number, partChars: number, maxLineChars = MAX_LINE_CHARS.pwsh): CommandLines {
   // A part size of 0 (or less) would never consume the text.
   if (!Number.isInteger(partChars) || partChars < 1) throw new RangeError(`partChars must be a positive integer, not ${partChars}`);
+  const partRoom = Math.min(partChars, maxLineChars - PART_PREFIX.length);
+  const lineRoom = Math.min(partChars, maxLineChars - commandLineText(seq, '').length);
+  if (partRoom < 4 || lineRoom < 4) throw new RangeError(`lines of ${maxLineChars} characters leave no room for a command`);
   const encoded = Buffer.from(command, 'utf8').toString('base64');
   const parts: string[] = [];
   let offset = 0;
-  while (encoded.length - offset > partChars) {
-    parts.push(`#poshpool-part ${encoded.slice(offset, offset + partChars)}\r`);
-    offset += partChars;
+  while (encoded.length - offset > lineRoom) {
+    parts.push(`${PART_PREFIX}${encoded.slice(offset, offset + partRoom)}\r`);
+    offset += partRoom;
   }
-  const last = encoded.slice(offset);
-  const line =
-    `try { . (Enter-PoshpoolCommand ${seq} '${last}') | Out-Default } ` +
-    `catch { Write-PoshpoolCaught $_ } finally { Exit-PoshpoolCommand ${seq} }\r`;
-  return { parts, line };
+  return { parts, line: `${commandLineText(seq, encoded.slice(offset))}\r` };
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { discoverShell, type DiscoveryEnv } from './discovery.js';
+import { discoverShell, windowsRunnable, type DiscoveryEnv } from './discovery.js';
+import { platformFor } from '../platform/Platform.js';
 
 /** A machine where exactly the given files are executable. */
-function machine(platform: NodeJS.Platform, env: Record<string, string | undefined>, executables: string[], homedir = '/home/ann'): DiscoveryEnv {
+function machine(os: NodeJS.Platform, env: Record<string, string | undefined>, executables: string[], homedir = '/home/ann'): DiscoveryEnv {
+  const platform = platformFor(os);
   const files = new Set(executables);
   return { platform, env, homedir, isExecutable: (file) => files.has(file) };
 }
@@ -157,17 +159,30 @@ describe('discoverShell: win32 rules', () => {
 
   it('falls back to Windows PowerShell 5.1 under SystemRoot', () => {
     const legacy = 'D:\\WINNT\\System32\\WindowsPowerShell\\v1.0\\powershell.exe';
-    const d = machine('win32', { PATH: 'C:\\bin', PATHEXT: '.EXE', SystemRoot: 'D:\\WINNT' }, [legacy]);
-    expect(discoverShell('', d)).toEqual({
-      ok: true,
-      shell: { path: legacy, kind: 'powershell' },
-      tried: [
-        'C:\\bin\\pwsh.exe',
-        'C:\\Program Files\\PowerShell\\7\\pwsh.exe',
-        'C:\\Program Files\\PowerShell\\7-preview\\pwsh.exe',
-        legacy,
-      ],
-    });
+    const d = machine('win32', { PATH: 'C:\\bin', PATHEXT: '.EXE', SystemRoot: 'D:\\WINNT', LOCALAPPDATA: 'C:\\Users\\ann\\AppData\\Local' }, [legacy], 'C:\\Users\\ann');
+    const r = discoverShell('', d);
+    const pwshPlaces = [
+      'C:\\bin\\pwsh.exe',
+      'C:\\Program Files\\PowerShell\\7\\pwsh.exe',
+      'C:\\Program Files\\PowerShell\\7-preview\\pwsh.exe',
+      'C:\\Users\\ann\\AppData\\Local\\Microsoft\\WindowsApps\\pwsh.exe',
+      'C:\\Users\\ann\\scoop\\shims\\pwsh.exe',
+      'C:\\Users\\ann\\.dotnet\\tools\\pwsh.exe',
+    ];
+    expect(r).toMatchObject({ ok: true, shell: { path: legacy, kind: 'powershell' }, tried: [...pwshPlaces, legacy] });
+    // Falling back to 5.1 is said, with where pwsh was looked for.
+    if (!r.ok) return;
+    expect(r.warning).toContain('Windows PowerShell 5.1');
+    expect(r.warning).toContain('winget install Microsoft.PowerShell');
+    for (const place of pwshPlaces) expect(r.warning).toContain(place);
+  });
+
+  it('finds the Microsoft Store pwsh (an App Execution Alias in WindowsApps) before falling back to 5.1', () => {
+    const alias = 'C:\\Users\\ann\\AppData\\Local\\Microsoft\\WindowsApps\\pwsh.exe';
+    const d = machine('win32', { PATHEXT: '.EXE', localappdata: 'C:\\Users\\ann\\AppData\\Local' }, [alias, WIN_LEGACY], 'C:\\Users\\ann');
+    const r = discoverShell('', d);
+    expect(r).toMatchObject({ ok: true, shell: { path: alias, kind: 'pwsh' } });
+    expect(r.ok && r.warning).toBeFalsy();
   });
 
   it('uses windir when SystemRoot is not set, and C:\\Windows when neither is', () => {
@@ -191,7 +206,7 @@ describe('discoverShell: win32 rules', () => {
   });
 
   it('fails with a hint when nothing is installed', () => {
-    const d = machine('win32', { PATH: 'C:\\bin', PATHEXT: '.EXE' }, []);
+    const d = machine('win32', { PATH: 'C:\\bin', PATHEXT: '.EXE' }, [], '');
     const r = discoverShell('', d);
     expect(r).toMatchObject({
       ok: false,
@@ -286,5 +301,25 @@ describe('discoverShell: linux rules', () => {
     if (r.ok) return;
     expect(r.reason).toMatch(/^No PowerShell found \(looked for pwsh on PATH and in \/usr\/bin\/pwsh, /);
     expect(r.reason).toContain('"shell.path" in the poshpool config (or the POSHPOOL_PWSH environment variable)');
+  });
+});
+
+describe('windowsRunnable (App Execution Aliases)', () => {
+  const eacces = (): never => {
+    throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+  };
+  const enoent = (): never => {
+    throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+  };
+  it('counts a file stat cannot open (EACCES) but lstat sees as runnable: the Store alias (nodejs/node#36790)', () => {
+    expect(windowsRunnable('C:\\Users\\ann\\AppData\\Local\\Microsoft\\WindowsApps\\pwsh.exe', eacces, () => ({}))).toBe(true);
+  });
+  it('counts a missing file, a directory, and an unreadable missing file as not runnable', () => {
+    expect(windowsRunnable('C:\\x\\pwsh.exe', enoent, () => ({}))).toBe(false);
+    expect(windowsRunnable('C:\\x', () => ({ isFile: () => false }), () => ({}))).toBe(false);
+    expect(windowsRunnable('C:\\x\\pwsh.exe', eacces, enoent)).toBe(false);
+  });
+  it('counts a regular file as runnable', () => {
+    expect(windowsRunnable('C:\\x\\pwsh.exe', () => ({ isFile: () => true }), enoent)).toBe(true);
   });
 });

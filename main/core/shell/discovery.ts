@@ -1,5 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import path from 'node:path';
+import { accessSync, constants, lstatSync, statSync } from 'node:fs';
+import { currentPlatform, type Platform } from '../platform/Platform.js';
 
 /** Which PowerShell was found. */
 export interface ResolvedShell {
@@ -10,7 +10,7 @@ export interface ResolvedShell {
 
 /** Where discovery looks; injected so every platform's rules are unit-testable anywhere. */
 export interface DiscoveryEnv {
-  platform: NodeJS.Platform;
+  platform: Platform;
   env: Record<string, string | undefined>;
   homedir: string;
   /** True when the path names an executable regular file. */
@@ -18,23 +18,46 @@ export interface DiscoveryEnv {
 }
 
 export type DiscoveryResult =
-  | { ok: true; shell: ResolvedShell; tried: string[] }
+  /** `warning`: said in the status and the tray (Windows PowerShell 5.1 chosen because no pwsh was found). */
+  | { ok: true; shell: ResolvedShell; tried: string[]; warning?: string }
   | { ok: false; reason: string; tried: string[] };
 
 const CONFIG_HINT =
   'Install PowerShell 7 (https://aka.ms/powershell) or set "shell.path" in the poshpool config ' +
   '(or the POSHPOOL_PWSH environment variable) to the full path of pwsh';
 
+/**
+ * Whether a file can be run, on Windows: a regular file, or an App Execution Alias (the Microsoft
+ * Store's pwsh.exe in %LOCALAPPDATA%\Microsoft\WindowsApps), a reparse point that stat cannot open
+ * (EACCES, nodejs/node#36790) but lstat sees and CreateProcess runs.
+ */
+export function windowsRunnable(file: string, stat: (f: string) => { isFile(): boolean }, lstat: (f: string) => unknown): boolean {
+  try {
+    return stat(file).isFile();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'UNKNOWN') return false;
+    try {
+      lstat(file);
+      return true;
+    } catch {
+      // Not there at all.
+      return false;
+    }
+  }
+}
+
 /** Real file-system checks for the current machine. */
-export function hostDiscoveryEnv(): DiscoveryEnv {
+export function hostDiscoveryEnv(platform: Platform = currentPlatform()): DiscoveryEnv {
   return {
-    platform: process.platform,
+    platform,
     env: process.env,
     homedir: process.env.HOME ?? process.env.USERPROFILE ?? '',
     isExecutable(file) {
+      if (platform.isWindows) return windowsRunnable(file, statSync, lstatSync);
       try {
         if (!statSync(file).isFile()) return false;
-        if (process.platform !== 'win32') accessSync(file, constants.X_OK);
+        accessSync(file, constants.X_OK);
         return true;
       } catch {
         // Missing or not executable: discovery moves on to the next candidate.
@@ -44,28 +67,29 @@ export function hostDiscoveryEnv(): DiscoveryEnv {
   };
 }
 
-function pathModule(platform: NodeJS.Platform): path.PlatformPath {
-  return platform === 'win32' ? path.win32 : path.posix;
+function kindOf(file: string, platform: Platform): ResolvedShell['kind'] {
+  const base = platform.path.basename(file).toLowerCase();
+  return base.startsWith('powershell') ? 'powershell' : 'pwsh';
 }
 
-function kindOf(file: string, platform: NodeJS.Platform): ResolvedShell['kind'] {
-  const base = pathModule(platform).basename(file).toLowerCase();
-  return base.startsWith('powershell') ? 'powershell' : 'pwsh';
+/** A Windows environment variable, whatever the case of its name. */
+function winEnv(env: DiscoveryEnv['env'], name: string): string | undefined {
+  const key = Object.keys(env).find((k) => k.toUpperCase() === name);
+  const value = key === undefined ? undefined : env[key];
+  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 /** Looks a bare command name up on PATH (with PATHEXT on Windows); a path is checked as it is. */
 function lookup(name: string, d: DiscoveryEnv, tried: string[]): string | undefined {
-  const p = pathModule(d.platform);
-  const hasDir = name.includes('/') || (d.platform === 'win32' && name.includes('\\'));
-  const exts =
-    d.platform === 'win32' && !p.extname(name)
-      ? (d.env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';').filter(Boolean).map((e) => e.toLowerCase())
-      : [''];
+  const p = d.platform.path;
+  const win = d.platform.isWindows;
+  const hasDir = name.includes('/') || (win && name.includes('\\'));
+  const exts = win && !p.extname(name) ? (winEnv(d.env, 'PATHEXT') ?? '.EXE;.CMD;.BAT;.COM').split(';').filter(Boolean).map((e) => e.toLowerCase()) : [''];
   const candidates: string[] = [];
   if (hasDir || p.isAbsolute(name)) {
     for (const ext of exts) candidates.push(name + ext);
   } else {
-    const dirs = (d.env.PATH ?? d.env.Path ?? '').split(d.platform === 'win32' ? ';' : ':').filter(Boolean);
+    const dirs = ((win ? winEnv(d.env, 'PATH') : d.env.PATH) ?? '').split(d.platform.pathListSeparator).filter(Boolean);
     for (const dir of dirs) for (const ext of exts) candidates.push(p.join(dir, name + ext));
   }
   for (const c of candidates) {
@@ -77,15 +101,24 @@ function lookup(name: string, d: DiscoveryEnv, tried: string[]): string | undefi
 
 /** Well-known install locations that are often missing from PATH (e.g. a GUI app's environment). */
 function knownLocations(d: DiscoveryEnv): string[] {
-  const p = pathModule(d.platform);
+  const p = d.platform.path;
   // Without a home directory the dotnet-tools location would be a relative path (resolved against
   // whatever the cwd happens to be): leave it out.
-  const dotnetTool = p.isAbsolute(d.homedir) ? [p.join(d.homedir, '.dotnet', 'tools', 'pwsh')] : [];
-  switch (d.platform) {
-    case 'win32': {
-      const pf = d.env.ProgramFiles ?? 'C:\\Program Files';
-      return [p.join(pf, 'PowerShell', '7', 'pwsh.exe'), p.join(pf, 'PowerShell', '7-preview', 'pwsh.exe')];
-    }
+  const home = p.isAbsolute(d.homedir) ? d.homedir : undefined;
+  const dotnetTool = home ? [p.join(home, '.dotnet', 'tools', 'pwsh')] : [];
+  if (d.platform.isWindows) {
+    const pf = winEnv(d.env, 'PROGRAMFILES') ?? 'C:\\Program Files';
+    const local = winEnv(d.env, 'LOCALAPPDATA') ?? (home ? p.join(home, 'AppData', 'Local') : undefined);
+    return [
+      p.join(pf, 'PowerShell', '7', 'pwsh.exe'),
+      p.join(pf, 'PowerShell', '7-preview', 'pwsh.exe'),
+      // The Microsoft Store and winget's msix install: an App Execution Alias.
+      ...(local ? [p.join(local, 'Microsoft', 'WindowsApps', 'pwsh.exe')] : []),
+      // Scoop's shim and the dotnet tool run pwsh as their child (the pty's pid is theirs).
+      ...(home ? [p.join(home, 'scoop', 'shims', 'pwsh.exe'), p.join(home, '.dotnet', 'tools', 'pwsh.exe')] : []),
+    ];
+  }
+  switch (d.platform.os) {
     case 'darwin':
       return ['/usr/local/bin/pwsh', '/opt/homebrew/bin/pwsh', ...dotnetTool];
     default:
@@ -116,13 +149,17 @@ export function discoverShell(configuredPath: string, d: DiscoveryEnv): Discover
     tried.push(c);
     if (d.isExecutable(c)) return { ok: true, shell: { path: c, kind: 'pwsh' }, tried };
   }
-  if (d.platform === 'win32') {
-    const root = d.env.SystemRoot ?? d.env.windir ?? 'C:\\Windows';
-    const legacy = path.win32.join(root, 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
+  if (d.platform.isWindows) {
+    const root = winEnv(d.env, 'SYSTEMROOT') ?? winEnv(d.env, 'WINDIR') ?? 'C:\\Windows';
+    const warning =
+      'PowerShell 7 (pwsh) was not found, so sessions run Windows PowerShell 5.1: slower to start, older ' +
+      'language and modules. Install PowerShell 7 (winget install Microsoft.PowerShell) or set "shell.path" in the config.';
+    const legacy = d.platform.path.join(root, 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
+    const pwshTried = [...tried];
     tried.push(legacy);
-    if (d.isExecutable(legacy)) return { ok: true, shell: { path: legacy, kind: 'powershell' }, tried };
+    if (d.isExecutable(legacy)) return { ok: true, shell: { path: legacy, kind: 'powershell' }, tried, warning: `${warning} (Looked in: ${pwshTried.join(', ')}.)` };
     const onPath = lookup('powershell', d, tried);
-    if (onPath) return { ok: true, shell: { path: onPath, kind: 'powershell' }, tried };
+    if (onPath) return { ok: true, shell: { path: onPath, kind: 'powershell' }, tried, warning: `${warning} (Looked in: ${pwshTried.join(', ')}.)` };
   }
   return { ok: false, tried, reason: `No PowerShell found (looked for pwsh on PATH and in ${knownLocations(d).join(', ')}). ${CONFIG_HINT}.` };
 }

@@ -1,21 +1,31 @@
-# poshpool shell integration, sent once at start-up (-EncodedCommand) into a fresh pwsh on a pty.
-# Runs on PowerShell 7+ and Windows PowerShell 5.1 (so: no `e, no ternary, no && || ??).
-# Idempotent: running it again keeps the session's state.
+# poshpool shell integration. The session's bootstrap (launch.ts) loads it from the session's private
+# directory, preceded by one line that sets $__poshpoolBoot (nonce, settings), and runs it once in a
+# fresh pwsh on a pty. Runs on PowerShell 7+ and Windows PowerShell 5.1: no `e, no ternary, no && || ??
+# (scripts/ps51Syntax.ps1 checks it). Idempotent: running it again keeps the session's state.
 #
-# Markers: ESC ] <osc> ; <nonce> ; <seq> ; <kind> ; <payload> BEL
-#   ready  the prompt is back (payload: nested prompt level, pwsh's process id)
+# Markers (short: Windows 10's conhost drops OSC sequences over 256 characters, microsoft/terminal#15551):
+#   ESC ] <osc> ; <nonce> ; <seq> ; <kind> ; <payload> BEL
+#   ready  the prompt is back (payload: nested prompt level, pwsh's process id; the first one also
+#          the version, edition, language mode and execution policy)
 #   part   one part of a long command was received (payload: parts so far)
-#   start  the command begins; its output follows
-#   end    the command is over (payload: base64 JSON: success, exitCode, errors, cwd, ...)
-# The nonce is kept inside the module below, not in $global:__poshpool, and leaves the environment
-# here, so a command cannot print a marker that passes for a real one by accident.
+#   start  the command begins; its output follows the start fence
+#   end    the command is over (payload: base64 JSON of the end record, or @ when the record is in
+#          end-<seq>.json in the session's directory because it would make the marker too long)
+# Fences: ConPTY passes OSC sequences through at once but paints the text around them on its next
+# frame (microsoft/terminal#11220, #8698, #17314), so a marker does not say where its text is. A
+# fence is a line of text, painted in order with the output: "<fence>:<seq>:s" before a command's
+# output and "<fence>:<seq>:e" after it. The output is the rows between the two.
+# The nonce is kept inside the module below, not in $global:__poshpool, and the boot variable is
+# removed here, so a command cannot print a marker that passes for a real one by accident.
 
 if ($null -eq $global:__poshpool) {
     $global:__poshpool = @{
-        Osc         = [int]$env:POSHPOOL_OSC
-        TempDir     = $env:POSHPOOL_TEMP
-        MaxErrors   = [int]$env:POSHPOOL_MAX_ERRORS
-        MaxErrChars = [int]$env:POSHPOOL_MAX_ERROR_CHARS
+        Osc         = [int]$__poshpoolBoot.Osc
+        TempDir     = [string]$__poshpoolBoot.TempDir
+        MaxErrors   = [int]$__poshpoolBoot.MaxErrors
+        MaxErrChars = [int]$__poshpoolBoot.MaxErrorChars
+        MaxMarker   = [int]$__poshpoolBoot.MaxMarkerChars
+        Fence       = [string]$__poshpoolBoot.Fence
         Seq         = 0
         NativeRan   = $false
         LastOk      = $true
@@ -24,13 +34,16 @@ if ($null -eq $global:__poshpool) {
         ErrorMark   = $null
         Parts       = New-Object System.Text.StringBuilder
         HistoryReady = $false
+        Greeted     = $false
+        # Null reads in a row (a Ctrl+C at a console read on Windows returns null; end of input repeats it).
+        NullReads   = 0
+        MaxNullReads = 50
+        LineReader  = { [Console]::In.ReadLine() }
     }
 }
-$__poshpoolNonce = $env:POSHPOOL_NONCE
-foreach ($__poshpoolName in 'POSHPOOL_NONCE', 'POSHPOOL_OSC', 'POSHPOOL_TEMP', 'POSHPOOL_MAX_ERRORS', 'POSHPOOL_MAX_ERROR_CHARS') {
-    Remove-Item "env:$__poshpoolName" -ErrorAction Ignore
-}
-Remove-Variable __poshpoolName -ErrorAction Ignore
+$__poshpoolNonce = [string]$__poshpoolBoot.Nonce
+Remove-Variable __poshpoolBoot -Scope Global -ErrorAction Ignore
+Remove-Variable __poshpoolBoot -ErrorAction Ignore
 
 # PSReadLine must go before the first prompt: removing it later leaves its reader thread stealing input.
 Remove-Module PSReadLine -Force -ErrorAction Ignore
@@ -56,6 +69,22 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
     function Send-Marker([int]$Seq, [string]$Kind, [string]$Payload) {
         [Console]::Out.Write($esc + ']' + $pp.Osc + ';' + $Nonce + ';' + $Seq + ';' + $Kind + ';' + $Payload + $bel)
         [Console]::Out.Flush()
+    }
+
+    # A fence line: at column 0 (CR), the rest of the row erased, then a new line. Painted in order
+    # with the output around it, whatever the terminal does with OSC sequences.
+    function Get-FenceText([int]$Seq, [string]$Kind) {
+        return $pp.Fence + ':' + $Seq + ':' + $Kind
+    }
+
+    # Whether a script file may run here (execution policy). Only Windows has policies that forbid it.
+    function Test-ScriptsAllowed {
+        try {
+            $policy = [string](Get-ExecutionPolicy)
+            return -not ($policy -eq 'Restricted' -or $policy -eq 'AllSigned')
+        } catch {
+            return $true
+        }
     }
 
     # Every assignment to $LASTEXITCODE (a native program ending, a script's exit, the user) passes
@@ -153,8 +182,15 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
     # acknowledged, so the pty's input buffer never fills) before its command line.
     function PSConsoleHostReadLine {
         while ($true) {
-            $line = [Console]::In.ReadLine()
-            if ($null -eq $line) { return 'exit' }
+            $line = & $pp.LineReader
+            if ($null -eq $line) {
+                # A Ctrl+C at a console read on Windows makes ReadLine return null (not end of input):
+                # read again. Only an end of input that persists ends the session.
+                $pp.NullReads = $pp.NullReads + 1
+                if ($pp.NullReads -ge $pp.MaxNullReads) { return 'exit' }
+                continue
+            }
+            $pp.NullReads = 0
             if ($line.StartsWith('#poshpool-part ')) {
                 [void]$pp.Parts.Append($line.Substring(15))
                 Send-Marker $pp.Seq 'part' $pp.Parts.Length
@@ -184,6 +220,7 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
         $tokens = $null
         $parseErrors = $null
         $ast = [System.Management.Automation.Language.Parser]::ParseInput($text, [ref]$tokens, [ref]$parseErrors)
+        [Console]::Out.Write([string][char]13 + (Get-FenceText $Seq 's') + $esc + '[K' + [string][char]13 + [string][char]10)
         Send-Marker $Seq 'start' ''
         if ($parseErrors.Count -gt 0) {
             # Reported like pwsh reports a parse error, and the line stays complete: no ">>" prompt.
@@ -195,7 +232,9 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
             return { }
         }
         $hasExit = $null -ne $ast.Find({ param($n) $n -is [System.Management.Automation.Language.ExitStatementAst] }, $true)
-        if ($hasExit -and $pp.TempDir) {
+        # Under a policy that forbids scripts (Group Policy overrides -ExecutionPolicy Bypass), the
+        # command runs as a script block: its `exit` ends the session, which the result then says.
+        if ($hasExit -and $pp.TempDir -and $pp.ScriptsAllowed) {
             $path = [IO.Path]::Combine($pp.TempDir, 'command-' + $Seq + '.ps1')
             [IO.File]::WriteAllText($path, $body, (New-Object System.Text.UTF8Encoding $true))
             return $path
@@ -252,7 +291,16 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
             errors = $errors; cwd = $cwd; exited = ((-not $pp.BodyDone) -and ($null -eq $pp.Caught))
         }
         $json = ConvertTo-Json -InputObject $result -Depth 5 -Compress
-        Send-Marker $Seq 'end' ([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json)))
+        $payload = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json))
+        # Everything the command printed is above this fence.
+        [Console]::Out.Write([string][char]13 + [string][char]10 + [string][char]13 + (Get-FenceText $Seq 'e') + $esc + '[K' + [string][char]13 + [string][char]10)
+        if ($pp.TempDir -and ($Nonce.Length + $payload.Length + 24 -gt $pp.MaxMarker)) {
+            # Too long for one marker: the record goes through a file in the session's private directory.
+            $endFile = [IO.Path]::Combine($pp.TempDir, 'end-' + $Seq + '.json')
+            [IO.File]::WriteAllText($endFile, $json, (New-Object System.Text.UTF8Encoding $false))
+            $payload = '@'
+        }
+        Send-Marker $Seq 'end' $payload
         if ($pp.TempDir) {
             $path = [IO.Path]::Combine($pp.TempDir, 'command-' + $Seq + '.ps1')
             if ([IO.File]::Exists($path)) { [IO.File]::Delete($path) }
@@ -265,8 +313,18 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
             Clear-History
             $pp.HistoryReady = $true
         }
-        Send-Marker $pp.Seq 'ready' ([string]$global:NestedPromptLevel + ',' + $PID)
+        $payload = [string]$global:NestedPromptLevel + ',' + $PID
+        if (-not $pp.Greeted) {
+            # The first prompt says what this PowerShell is: version, edition, language mode, execution policy.
+            $pp.Greeted = $true
+            $policy = 'Unknown'
+            try { $policy = [string](Get-ExecutionPolicy) } catch { $policy = 'Unknown' }
+            $payload += ',' + $PSVersionTable.PSVersion.ToString() + ',' + [string]$PSVersionTable.PSEdition + ',' + [string]$ExecutionContext.SessionState.LanguageMode + ',' + $policy
+        }
+        Send-Marker $pp.Seq 'ready' $payload
     }
+
+    $pp.ScriptsAllowed = Test-ScriptsAllowed
 
     Export-ModuleMember -Function Enter-PoshpoolCommand, Exit-PoshpoolCommand, Write-PoshpoolCaught, Write-PoshpoolPrompt, PSConsoleHostReadLine
 } | Import-Module -Global -Force

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { platformFor } from '../platform/Platform.js';
 import {
   descendantsOf,
   killDescendants,
@@ -151,19 +152,65 @@ describe('parseCsvPairs', () => {
 
 describe('treeKillCommand', () => {
   it('reads the table from /proc on Linux, Win32_Process on Windows, ps on macOS', () => {
-    expect(processTableSource('linux')).toEqual({ kind: 'proc' });
-    expect(processTableSource('win32')).toMatchObject({ kind: 'command', file: 'powershell.exe', format: 'csv' });
-    expect((processTableSource('win32') as { args: string[] }).args.at(-1)).toContain('Win32_Process');
-    expect(processTableSource('darwin')).toEqual({ kind: 'command', file: 'ps', args: ['-A', '-o', 'pid=,ppid='], format: 'ps' });
+    expect(processTableSource(platformFor('linux'))).toEqual({ kind: 'proc' });
+    expect(processTableSource(platformFor('win32'))).toMatchObject({ kind: 'command', file: 'powershell.exe', format: 'csv' });
+    expect((processTableSource(platformFor('win32')) as { args: string[] }).args.at(-1)).toContain('Win32_Process');
+    expect(processTableSource(platformFor('darwin'))).toEqual({ kind: 'command', file: 'ps', args: ['-A', '-o', 'pid=,ppid='], format: 'ps' });
   });
 
   it('uses taskkill /T /F on Windows', () => {
-    expect(treeKillCommand(4321, 'win32')).toEqual({ file: 'taskkill', args: ['/PID', '4321', '/T', '/F'] });
+    expect(treeKillCommand(4321, platformFor('win32'))).toEqual({ file: 'taskkill', args: ['/PID', '4321', '/T', '/F'] });
   });
 
   it('signals directly (no command) elsewhere', () => {
-    expect(treeKillCommand(4321, 'linux')).toBeUndefined();
-    expect(treeKillCommand(4321, 'darwin')).toBeUndefined();
+    expect(treeKillCommand(4321, platformFor('linux'))).toBeUndefined();
+    expect(treeKillCommand(4321, platformFor('darwin'))).toBeUndefined();
+  });
+});
+
+describe('process start times (pid reuse)', () => {
+  it('does not take a stranger that now holds a dead parent\'s pid for the parent (Windows reuses pids at once)', () => {
+    // 812 started the command's tool 900 and exited; a stranger got pid 812 later, and its own child 950.
+    const table: ProcessInfo[] = [
+      { pid: 100, ppid: 1, startedAt: 1_000 },
+      { pid: 200, ppid: 100, startedAt: 2_000 },
+      { pid: 812, ppid: 4, startedAt: 9_000 },
+      { pid: 900, ppid: 812, startedAt: 3_000 },
+      { pid: 950, ppid: 812, startedAt: 9_500 },
+    ];
+    // Our shell is 100; 200 is its child. The stranger (812) and its children are not ours.
+    expect(descendantsOf(100, table)).toEqual([200]);
+    // From the stranger's side: 900 is older than the stranger, so it is not the stranger's child.
+    expect(descendantsOf(812, table)).toEqual([950]);
+  });
+
+  it('keeps children stamped in the same clock tick as their parent', () => {
+    const table: ProcessInfo[] = [
+      { pid: 10, ppid: 1, startedAt: 5_000 },
+      { pid: 11, ppid: 10, startedAt: 4_990 },
+    ];
+    expect(descendantsOf(10, table)).toEqual([11]);
+  });
+
+  it('reads start times from /proc/<pid>/stat (field 22, clock ticks since boot)', () => {
+    const line = '4242 (pwsh) S 4200 4242 4242 34816 4242 4194560 1 0 0 0 5 1 0 0 20 0 20 0 123456 0 0';
+    expect(parseProcStat(line, { bootTimeMs: 1_700_000_000_000, ticksPerSecond: 100 })).toEqual({ pid: 4242, ppid: 4200, sid: 4242, startedAt: 1_700_000_000_000 + 1_234_560 });
+  });
+
+  it('reads creation times from the Windows query (0 = unknown)', () => {
+    expect(parseCsvPairs('12,4,1733390000123\r\n13,12,0\r\n')).toEqual([
+      { pid: 12, ppid: 4, startedAt: 1733390000123 },
+      { pid: 13, ppid: 12 },
+    ]);
+    const query = (processTableSource(platformFor('win32')) as { args: string[] }).args.at(-1)!;
+    expect(query).toContain('CreationDate');
+    expect(query).toContain('ToUnixTimeMilliseconds');
+  });
+
+  it('kills nothing when the process that holds the root pid started after the session did', async () => {
+    // This test process plays a root whose pid was reused: it started long before "the session".
+    const killed = await killDescendants(process.pid, platformFor('linux'), [], 0);
+    expect(killed).toEqual([]);
   });
 });
 
@@ -295,7 +342,7 @@ describe.runIf(process.platform === 'linux')('killDescendants on a real process 
     expect(stat(detached)?.ppid).toBe(orphan2Shell);
     expect(stat(parentPid)?.sid).toBe(parentPid);
 
-    const killed = await killDescendants(parentPid, 'linux');
+    const killed = await killDescendants(parentPid, platformFor('linux'));
     for (const pid of sleeps) expect(killed).toContain(pid);
     expect(killed).toContain(orphan2Shell);
     expect(killed).not.toContain(parentPid);

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
+import type { Platform } from '../platform/Platform.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -10,6 +11,20 @@ export interface ProcessInfo {
   ppid: number;
   /** Session id (Linux); a process that left the pty's session is still found through its parent chain. */
   sid?: number;
+  /** When the process started (ms since the epoch), where the table says. */
+  startedAt?: number;
+}
+
+/**
+ * Slack when comparing start times: /proc counts in clock ticks (10 ms), and a child can be stamped
+ * in the same tick as its parent.
+ */
+const START_TIME_SLACK_MS = 20;
+
+/** Whether `child` can be a child of `parent`: a process cannot be older than its parent. */
+function canBeChildOf(child: ProcessInfo, parent: ProcessInfo | undefined): boolean {
+  if (parent?.startedAt === undefined || child.startedAt === undefined) return true;
+  return child.startedAt + START_TIME_SLACK_MS >= parent.startedAt;
 }
 
 /**
@@ -17,12 +32,17 @@ export interface ProcessInfo {
  * table has session ids) everything in the session `rootPid` leads, which catches orphans that were
  * re-parented to init when their parent died. The root itself is not included, nor the `spared` pids
  * (their children are): a launcher such as the dotnet tool shim runs the real pwsh as its child.
+ * Windows reuses process ids at once, and a process keeps the id of a parent that has ended: a child
+ * older than the process now holding its parent's id is not that process's child, so a stranger's
+ * tree is never taken for ours.
  */
 export function descendantsOf(rootPid: number, table: ProcessInfo[], spared: readonly number[] = []): number[] {
-  const children = new Map<number, number[]>();
+  const byPid = new Map<number, ProcessInfo>();
+  const children = new Map<number, ProcessInfo[]>();
   for (const p of table) {
+    byPid.set(p.pid, p);
     const list = children.get(p.ppid) ?? [];
-    list.push(p.pid);
+    list.push(p);
     children.set(p.ppid, list);
   }
   const found = new Set<number>();
@@ -37,10 +57,11 @@ export function descendantsOf(rootPid: number, table: ProcessInfo[], spared: rea
   }
   while (stack.length > 0) {
     const pid = stack.pop()!;
+    const parent = byPid.get(pid);
     for (const child of children.get(pid) ?? []) {
-      if (!found.has(child) && child !== rootPid) {
-        found.add(child);
-        stack.push(child);
+      if (!found.has(child.pid) && child.pid !== rootPid && canBeChildOf(child, parent)) {
+        found.add(child.pid);
+        stack.push(child.pid);
       }
     }
   }
@@ -48,17 +69,26 @@ export function descendantsOf(rootPid: number, table: ProcessInfo[], spared: rea
   return [...found];
 }
 
+/** Boot time and clock ticks per second, to turn /proc start times into epoch ms. */
+export interface ProcClock {
+  bootTimeMs: number;
+  ticksPerSecond: number;
+}
+
 /** Parses one /proc/<pid>/stat line (the command name may hold spaces and parentheses). */
-export function parseProcStat(line: string): ProcessInfo | undefined {
+export function parseProcStat(line: string, clock?: ProcClock): ProcessInfo | undefined {
   const close = line.lastIndexOf(')');
   if (close < 0) return undefined;
   const pid = Number.parseInt(line.slice(0, line.indexOf(' ')), 10);
   const rest = line.slice(close + 2).split(' ');
-  // rest[0] = state, rest[1] = ppid, rest[2] = pgrp, rest[3] = session
+  // rest[0] = state, rest[1] = ppid, rest[2] = pgrp, rest[3] = session, rest[19] = starttime (field 22)
   const ppid = Number.parseInt(rest[1] ?? '', 10);
   const sid = Number.parseInt(rest[3] ?? '', 10);
   if (!Number.isFinite(pid) || !Number.isFinite(ppid)) return undefined;
-  return { pid, ppid, sid: Number.isFinite(sid) ? sid : undefined };
+  const info: ProcessInfo = { pid, ppid, sid: Number.isFinite(sid) ? sid : undefined };
+  const ticks = Number.parseInt(rest[19] ?? '', 10);
+  if (clock && Number.isFinite(ticks)) info.startedAt = clock.bootTimeMs + (ticks * 1000) / clock.ticksPerSecond;
+  return info;
 }
 
 /** Parses `ps -A -o pid=,ppid=` output (macOS and other Unixes without /proc). */
@@ -71,12 +101,15 @@ export function parsePsOutput(text: string): ProcessInfo[] {
   return rows;
 }
 
-/** Parses `Get-CimInstance Win32_Process | ConvertTo-Csv` style "pid,ppid" rows (Windows). */
+/** Parses "pid,ppid[,started ms]" rows (the Windows query below). */
 export function parseCsvPairs(text: string): ProcessInfo[] {
   const rows: ProcessInfo[] = [];
   for (const line of text.split(/\r?\n/)) {
-    const m = /^"?(\d+)"?,"?(\d+)"?$/.exec(line.trim());
-    if (m) rows.push({ pid: Number(m[1]), ppid: Number(m[2]) });
+    const m = /^"?(\d+)"?,"?(\d+)"?(?:,"?(\d+)"?)?$/.exec(line.trim());
+    if (!m) continue;
+    const row: ProcessInfo = { pid: Number(m[1]), ppid: Number(m[2]) };
+    if (m[3] !== undefined && Number(m[3]) > 0) row.startedAt = Number(m[3]);
+    rows.push(row);
   }
   return rows;
 }
@@ -84,29 +117,46 @@ export function parseCsvPairs(text: string): ProcessInfo[] {
 /** Where a platform's process table comes from: /proc on Linux, else a command and the parser of its output. */
 export type ProcessTableSource = { kind: 'proc' } | { kind: 'command'; file: string; args: string[]; format: 'csv' | 'ps' };
 
-/** How the process table is read on each platform. */
-export function processTableSource(platform: NodeJS.Platform): ProcessTableSource {
-  if (platform === 'linux') return { kind: 'proc' };
-  if (platform === 'win32') {
-    return {
-      kind: 'command',
-      file: 'powershell.exe',
-      args: ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', 'Get-CimInstance Win32_Process | ForEach-Object { "$($_.ProcessId),$($_.ParentProcessId)" }'],
-      format: 'csv',
-    };
+/**
+ * Windows: each process's id, parent id and creation time (epoch ms; 0 when unknown) through
+ * Windows PowerShell, which every Windows has (5.1 syntax and .NET Framework 4.6 APIs only).
+ */
+const WINDOWS_PROCESS_QUERY =
+  'Get-CimInstance Win32_Process | ForEach-Object { $t = 0; if ($_.CreationDate) { $t = ([DateTimeOffset]$_.CreationDate).ToUnixTimeMilliseconds() }; "$($_.ProcessId),$($_.ParentProcessId),$t" }';
+
+/** How the process table is read on a platform. */
+export function processTableSource(platform: Platform): ProcessTableSource {
+  switch (platform.processTable) {
+    case 'proc':
+      return { kind: 'proc' };
+    case 'cim':
+      return { kind: 'command', file: 'powershell.exe', args: ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROCESS_QUERY], format: 'csv' };
+    case 'ps':
+      return { kind: 'command', file: 'ps', args: ['-A', '-o', 'pid=,ppid='], format: 'ps' };
   }
-  return { kind: 'command', file: 'ps', args: ['-A', '-o', 'pid=,ppid='], format: 'ps' };
+}
+
+/** Boot time (from /proc/stat) and USER_HZ, which is 100 on every Linux architecture poshpool runs on. */
+function readProcClock(): ProcClock | undefined {
+  try {
+    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+    return m ? { bootTimeMs: Number(m[1]) * 1000, ticksPerSecond: 100 } : undefined;
+  } catch {
+    // No boot time: start times are left out and the parent chain alone decides.
+    return undefined;
+  }
 }
 
 /** Reads the process table of this machine. */
-export async function readProcessTable(platform: NodeJS.Platform): Promise<ProcessInfo[]> {
+export async function readProcessTable(platform: Platform): Promise<ProcessInfo[]> {
   const source = processTableSource(platform);
   if (source.kind === 'proc') {
+    const clock = readProcClock();
     const rows: ProcessInfo[] = [];
     for (const name of readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
       try {
-        const info = parseProcStat(readFileSync(`/proc/${name}/stat`, 'utf8'));
+        const info = parseProcStat(readFileSync(`/proc/${name}/stat`, 'utf8'), clock);
         if (info) rows.push(info);
       } catch {
         // The process ended while the table was read; it needs no killing.
@@ -118,14 +168,14 @@ export async function readProcessTable(platform: NodeJS.Platform): Promise<Proce
   return source.format === 'csv' ? parseCsvPairs(stdout) : parsePsOutput(stdout);
 }
 
-/** The command that force-kills one process and its whole tree on each platform. */
-export function treeKillCommand(pid: number, platform: NodeJS.Platform): { file: string; args: string[] } | undefined {
-  if (platform === 'win32') return { file: 'taskkill', args: ['/PID', String(pid), '/T', '/F'] };
+/** The command that force-kills one process and its whole tree, where the platform has one. */
+export function treeKillCommand(pid: number, platform: Platform): { file: string; args: string[] } | undefined {
+  if (platform.forceKill === 'taskkill') return { file: 'taskkill', args: ['/PID', String(pid), '/T', '/F'] };
   return undefined;
 }
 
 /** Force-kills the given processes. Returns how many were signalled. */
-export async function killProcesses(pids: number[], platform: NodeJS.Platform): Promise<number> {
+export async function killProcesses(pids: number[], platform: Platform): Promise<number> {
   let killed = 0;
   for (const pid of pids) {
     const cmd = treeKillCommand(pid, platform);
@@ -143,9 +193,16 @@ export async function killProcesses(pids: number[], platform: NodeJS.Platform): 
   return killed;
 }
 
-/** Kills every process `rootPid` started (not `rootPid` itself, nor `spared`). Returns the pids that were signalled. */
-export async function killDescendants(rootPid: number, platform: NodeJS.Platform, spared: readonly number[] = []): Promise<number[]> {
-  const pids = descendantsOf(rootPid, await readProcessTable(platform), spared);
+/**
+ * Kills every process `rootPid` started (not `rootPid` itself, nor `spared`). Returns the pids that
+ * were signalled. `rootStartedBy` (epoch ms): when the process now holding `rootPid` started later,
+ * the id was reused by a stranger, and nothing is killed.
+ */
+export async function killDescendants(rootPid: number, platform: Platform, spared: readonly number[] = [], rootStartedBy?: number): Promise<number[]> {
+  const table = await readProcessTable(platform);
+  const root = table.find((p) => p.pid === rootPid);
+  if (rootStartedBy !== undefined && root?.startedAt !== undefined && root.startedAt > rootStartedBy + START_TIME_SLACK_MS) return [];
+  const pids = descendantsOf(rootPid, table, spared);
   await killProcesses(pids, platform);
   return pids;
 }

@@ -1,0 +1,80 @@
+import type { ShellConfig } from '../config/shellConfig.js';
+import type { Platform } from '../platform/Platform.js';
+import { killDescendants, killProcesses } from './processTree.js';
+
+/** How long a launcher (pty process that runs pwsh as a child) gets to exit after pwsh was killed. */
+const LAUNCHER_EXIT_WAIT_MS = 300;
+
+/** The parts of a pty process that stopping and killing need. */
+export interface ControlledProcess {
+  /** The pty's process (pwsh, or a launcher that runs it). */
+  readonly ptyPid: number | undefined;
+  /** pwsh's own pid, as pwsh reported it. */
+  readonly shellPid: number | undefined;
+  /** When the pty's process had started at the latest (epoch ms): a later process with its pid is a stranger. */
+  readonly startedBy: number | undefined;
+  /** True once the pty's process has exited. */
+  readonly exited: boolean;
+  write(data: string): void;
+  /** Signals the pty's process (POSIX) or closes the pseudoconsole (Windows). */
+  kill(signal?: string): void;
+  /** Resolves true when the pty's process exits within `ms`, false otherwise. */
+  waitForExit(ms: number): Promise<boolean>;
+}
+
+/** One stop under way: Ctrl+C repeated, then the command's processes killed, then pwsh. */
+export interface StopHandle {
+  cancel(): void;
+}
+
+/**
+ * Stops the running command: Ctrl+C now and every interruptRepeatMs; after cancelGraceMs everything
+ * the command started is killed (pwsh itself spared, so it can return to its prompt); after a
+ * further killGraceMs `giveUp` is called (the caller ends the whole session).
+ */
+export function beginStop(proc: ControlledProcess, platform: Platform, config: ShellConfig, stillRunning: () => boolean, giveUp: () => void): StopHandle {
+  const timers: NodeJS.Timeout[] = [];
+  const interrupt = (): void => {
+    if (stillRunning()) proc.write('\x03');
+  };
+  interrupt();
+  timers.push(setInterval(interrupt, config.interruptRepeatMs));
+  timers.push(
+    setTimeout(() => {
+      if (!stillRunning()) return;
+      const pid = proc.ptyPid;
+      const spared = proc.shellPid !== undefined ? [proc.shellPid] : [];
+      // A failed read of the process table leaves the last resort below to end it.
+      if (pid !== undefined) void killDescendants(pid, platform, spared, proc.startedBy).catch(() => undefined);
+      timers.push(
+        setTimeout(() => {
+          if (stillRunning()) giveUp();
+        }, config.killGraceMs),
+      );
+    }, config.cancelGraceMs),
+  );
+  return {
+    cancel() {
+      for (const t of timers) clearTimeout(t);
+      timers.length = 0;
+    },
+  };
+}
+
+/** Ends pwsh and everything it started. */
+export async function killSession(proc: ControlledProcess, platform: Platform): Promise<void> {
+  const pid = proc.ptyPid;
+  if (pid === undefined || proc.exited) return;
+  try {
+    await killDescendants(pid, platform, [], proc.startedBy);
+  } catch {
+    // The process table could not be read; killing pwsh below still ends the session.
+  }
+  if (platform.isWindows) {
+    await killProcesses([pid], platform);
+    proc.kill();
+    return;
+  }
+  // A launcher ends by itself once pwsh is gone, collecting pwsh's exit status; kill it only if it lingers.
+  if (!(await proc.waitForExit(LAUNCHER_EXIT_WAIT_MS)) && !proc.exited) proc.kill('SIGKILL');
+}
