@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
+
+/**
+ * How often removing a temporary index is retried (100 ms apart, growing) when Windows says it is in
+ * use (EBUSY, EPERM: an antivirus or indexer scanning the new file; Node's rm retries those with
+ * maxRetries, which it honours only with recursive: true).
+ */
+const REMOVE_RETRIES = 5;
 
 /** Name of the kept private index in a folder's data directory (its stat data makes the next `git add` fast). */
 export const KEPT_INDEX_NAME = 'index';
@@ -25,14 +33,24 @@ export async function withPrivateIndex<T>(dataDir: string, keep: boolean, fn: (i
   try {
     return await fn(file);
   } finally {
+    let moved = false;
     if (keep) {
       try {
         renameSync(file, kept);
+        moved = true;
       } catch {
-        // fn never wrote the file (it failed before git made it): nothing to keep.
+        // fn never wrote the file (it failed before git made it), or Windows held it: nothing to keep.
       }
-    } else {
-      rmSync(file, { force: true });
     }
+    if (!moved) await removeTemporary(file);
+  }
+}
+
+/** Removes a temporary index; one that stays in use is left behind (its name is never used again), never a failure. */
+async function removeTemporary(file: string): Promise<void> {
+  try {
+    await rm(file, { force: true, recursive: true, maxRetries: REMOVE_RETRIES, retryDelay: 100 });
+  } catch {
+    // Still held after the retries: a stray index-… file in poshpool's own data dir harms nothing.
   }
 }
