@@ -31,7 +31,7 @@ export function describeStartError(folder: string, error: unknown): string {
   }
 }
 
-/** A message for an error chokidar reported while watching `folder` (the watch goes on). */
+/** A message for an error the watch reported while watching `folder` (the watch goes on). */
 export function describeWatchError(folder: string, error: unknown): string {
   const where = pathOf(error) ?? folder;
   switch (errorCode(error)) {
