@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { platformFor } from './Platform.js';
+import { currentPlatform, platformFor } from './Platform.js';
 import { processStartIdentity, publisherRuns, systemProbes, type IdentityProbes } from './processIdentity.js';
 
 /** Probes with nothing on them but what a test gives. */
@@ -53,7 +53,7 @@ describe('publisherRuns on macOS (start time from ps)', () => {
   });
 });
 
-describe('on Linux, for real', () => {
+describe.runIf(currentPlatform().os === 'linux')('on Linux, for real (Linux-only: /proc)', () => {
   const linux = platformFor('linux');
   let child: ChildProcess | undefined;
   afterEach(() => {

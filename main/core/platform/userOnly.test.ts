@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { platformFor } from './Platform.js';
+import { currentPlatform, platformFor } from './Platform.js';
 import { icaclsUserOnlyArgs, makeUserOnlyDir, parseWhoamiSid, systemUserOnlyDeps, WHOAMI_USER_ARGS, type CommandOutcome, type UserOnlyDeps } from './userOnly.js';
 
 const win = platformFor('win32');
@@ -72,7 +72,7 @@ describe('the data dir on Windows: an ACL for the user alone (icacls)', () => {
   });
 });
 
-describe('the data dir on POSIX: 0700 and ours, for real', () => {
+describe.runIf(!currentPlatform().isWindows)('the data dir on POSIX: 0700 and ours, for real (POSIX-only: file modes)', () => {
   const linux = platformFor('linux');
 
   it('creates a missing data dir (and its parents) as 0700', async () => {
