@@ -4,7 +4,7 @@ import path from 'node:path';
 import { defaultShellConfig, type ShellConfig } from '../main/core/config/shellConfig.js';
 import { OutputStore } from '../main/core/jobs/OutputStore.js';
 import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from '../main/core/shell/discovery.js';
-import { PwshSession } from '../main/core/shell/PwshSession.js';
+import { PwshSession, type PwshSessionOptions } from '../main/core/shell/PwshSession.js';
 import { currentPlatform } from '../main/core/platform/Platform.js';
 import { commandLineIs, descendantsIn, processTable } from './processes.js';
 
@@ -22,13 +22,14 @@ export class SessionFixture {
   readonly shell = requirePwsh();
   private readonly sessions: PwshSession[] = [];
 
-  async start(config: Partial<ShellConfig> = {}, cwd?: string): Promise<PwshSession> {
+  async start(config: Partial<ShellConfig> = {}, cwd?: string, extra: Partial<PwshSessionOptions> = {}): Promise<PwshSession> {
     const started = await PwshSession.start({
       shell: this.shell,
       config: defaultShellConfig(config),
       outputStore: this.store,
       tempRoot: this.dir,
       cwd: cwd ?? this.dir,
+      ...extra,
     });
     if (!started.ok) throw new Error(started.reason);
     this.sessions.push(started.session);

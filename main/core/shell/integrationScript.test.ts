@@ -1,0 +1,60 @@
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionFixture } from '../../../test/pwsh.js';
+import { platformFor } from '../platform/Platform.js';
+import type { PtyModule } from './PwshSession.js';
+
+// Behaviours of integration.ps1 that exist for Windows, run in real pwsh here.
+
+let fx: SessionFixture;
+beforeAll(() => {
+  fx = new SessionFixture();
+});
+afterAll(async () => {
+  await fx.dispose();
+});
+
+describe('reading command lines', () => {
+  it('reads again after a null read: a Ctrl+C at a console read on Windows returns null, not end of input', async () => {
+    const s = await fx.start();
+    // The next three reads return null, as ReadLine does on Windows when a Ctrl+C lands at the prompt.
+    await s.run('$global:ppNulls = 3; $global:__poshpool.LineReader = { if ($global:ppNulls -gt 0) { $global:ppNulls--; return $null }; [Console]::In.ReadLine() }');
+    const r = await s.run('"still here: $global:ppNulls"');
+    expect(r).toMatchObject({ status: 'completed', output: 'still here: 0', sessionAlive: true });
+    expect(s.state).toBe('idle');
+  });
+
+  it('ends the session when the end of input persists (stdin closed for good)', async () => {
+    const s = await fx.start();
+    const ended = new Promise<void>((resolve) => s.onExit(() => resolve()));
+    await s.run('$global:__poshpool.LineReader = { $null }');
+    await ended;
+    expect(s.exit).toMatchObject({ exitCode: 0 });
+  });
+});
+
+describe('where an execution policy forbids scripts (Group Policy overrides -ExecutionPolicy Bypass)', () => {
+  it('runs a command with `exit` as a script block: the session ends, and the result says why', async () => {
+    const s = await fx.start();
+    expect((await s.run('exit 3')).exitCode).toBe(3); // contained while scripts may run
+    await s.run('$global:__poshpool.ScriptsAllowed = $false');
+    const r = await s.run('Write-Output bye; exit 4');
+    expect(r).toMatchObject({ status: 'sessionEnded', sessionAlive: false, exitCode: 4 });
+    expect(r.output).toBe('bye');
+    expect(r.message).toContain('where an execution policy forbids scripts');
+  });
+});
+
+describe("the Windows terminal library's API (upstream node-pty) drives a session the same way", () => {
+  it('runs commands through node-pty with the options the win32 seam passes (useConptyDll is ignored off Windows)', async () => {
+    // node-pty is an optional dependency: on Windows it brings the bundled ConPTY; here it builds from
+    // source (.ci/run provides the Node headers). A missing module fails this test rather than skipping it.
+    const nodePty = createRequire(import.meta.url)('node-pty') as PtyModule;
+    const win = platformFor('win32');
+    expect(win.pty).toMatchObject({ module: 'node-pty', spawnOptions: { useConptyDll: true }, conpty: true });
+    const linuxWithWindowsPtyOptions = { ...platformFor('linux'), pty: { ...win.pty, conpty: false } };
+    const s = await fx.start({}, undefined, { ptyModule: nodePty, platform: linuxWithWindowsPtyOptions });
+    const r = await s.run('1..3 | ForEach-Object { "n$_" }; Get-Item /nope');
+    expect(r).toMatchObject({ status: 'completed', output: expect.stringContaining('n1\nn2\nn3'), errorCount: 1, exitCode: 1 });
+  });
+});
