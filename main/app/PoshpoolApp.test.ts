@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { MetricsSnapshot, SessionInfo } from '../../common/scheduler.js';
 import { Emitter } from '../core/events/Emitter.js';
+import { platformFor } from '../core/platform/Platform.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import type { HostOperation, HostSummary } from '../host/process/protocol.js';
 import { APP_URL } from './appProtocol.js';
@@ -164,7 +165,7 @@ describe('PoshpoolApp', () => {
     logs = [];
     errors = [];
     ports = {
-      platform: 'win32',
+      platform: platformFor('win32'),
       host,
       tray: {
         setImage: (f) => void images.push(f),
@@ -197,7 +198,7 @@ describe('PoshpoolApp', () => {
       log: (l) => void logs.push(l),
     };
     app = new PoshpoolApp(ports, {
-      assetsDir: '/app/assets',
+      assetsDir: 'C:\\poshpool\\assets',
       preloadPath: '/app/dist/preload/index.cjs',
       configFile: path.join(dir, 'config.json'),
       logDir: path.join(dir, 'logs'),
@@ -215,14 +216,14 @@ describe('PoshpoolApp', () => {
 
   it('starts the host and shows the tray; the icon and tooltip follow the host state', () => {
     expect(host.started).toBe(1);
-    expect(images.at(-1)).toBe(path.join('/app/assets', 'tray', 'idle.ico'));
+    expect(images.at(-1)).toBe('C:\\poshpool\\assets\\tray\\idle.ico');
     host.set(RUNNING, summary([session('s1', 'Start-Sleep 9')]));
-    expect(images.at(-1)).toBe(path.join('/app/assets', 'tray', 'busy.ico'));
+    expect(images.at(-1)).toBe('C:\\poshpool\\assets\\tray\\busy.ico');
     expect(tooltips.at(-1)).toBe('poshpool: 1/5 sessions in use, 1 running');
     host.update([], summary([session('s1', 'x')], { queueDepth: 2 }));
-    expect(images.at(-1)).toBe(path.join('/app/assets', 'tray', 'queued.ico'));
+    expect(images.at(-1)).toBe('C:\\poshpool\\assets\\tray\\queued.ico');
     host.update([], summary([], { poolState: 'degraded', poolDegradedReason: 'pwsh not found' }));
-    expect(images.at(-1)).toBe(path.join('/app/assets', 'tray', 'degraded.ico'));
+    expect(images.at(-1)).toBe('C:\\poshpool\\assets\\tray\\degraded.ico');
     host.set({ status: 'restarting', reason: 'the poshpool host process was killed', retryInMs: 500, crashes: 1 });
     expect(tooltips.at(-1)).toContain('restarting');
     // Set only when changed.

@@ -7,13 +7,14 @@
 
 import { app, powerMonitor, protocol } from 'electron';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appBridgeLauncher } from '../cli/clientConfigs.js';
 import { main as cliMain } from '../cli/poshpool.js';
 import { listenForStop } from '../cli/stopSignals.js';
 import { configFilePath, dataDir as defaultDataDir } from '../core/config/paths.js';
+import { installedExecutable } from '../core/platform/installedApp.js';
 import { currentPlatform } from '../core/platform/Platform.js';
 import { HostSupervisor } from '../host/process/HostSupervisor.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './appProtocol.js';
@@ -58,9 +59,10 @@ if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
   app.exit(0);
 } else {
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+  const platform = currentPlatform();
   const env = process.env;
-  const dataDir = defaultDataDir(process.platform, env, homedir());
-  const configFile = configFilePath(process.platform, env, homedir());
+  const dataDir = defaultDataDir(platform, env, homedir());
+  const configFile = configFilePath(platform, env, homedir());
   const logDir = path.join(dataDir, 'logs');
   const log = new AppLog(path.join(logDir, 'poshpool.log'));
   // The tray stays up: a bug in a handler is logged (Electron would otherwise show a modal error box
@@ -70,7 +72,7 @@ if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
   const assetsDir = path.join(root, 'assets');
 
   // Windows shows an app's notifications only under its AppUserModelID, the installer's appId.
-  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+  if (platform.needsAppUserModelId) app.setAppUserModelId(APP_ID);
   void app.whenReady().then(() => {
     app.dock?.hide();
     protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, path.join(root, 'dist', 'renderer')));
@@ -79,14 +81,15 @@ if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
       start: { configFile, dataDir },
       log: (line) => log.write(line),
     });
-    const poshpool = new PoshpoolApp(electronPorts({ host, initialTrayIcon: trayIconFile('idle', process.platform, assetsDir), log: (line) => log.write(line) }), {
+    const poshpool = new PoshpoolApp(electronPorts({ platform, host, initialTrayIcon: trayIconFile('idle', platform, assetsDir), log: (line) => log.write(line) }), {
       assetsDir,
       preloadPath: path.join(root, 'dist', 'preload', 'index.cjs'),
       configFile,
       logDir,
-      bridgeLauncher: appBridgeLauncher(currentPlatform(), {
+      bridgeLauncher: appBridgeLauncher(platform, {
         packaged: app.isPackaged,
-        execPath: process.execPath,
+        // The installed executable: a portable build's running copy is deleted when it exits (installedApp.ts).
+        execPath: installedExecutable(platform, { execPath: process.execPath, env, tempDir: tmpdir() }),
         appPath: app.getAppPath(),
         resourcesPath: process.resourcesPath,
         sourceRoot: root,
@@ -100,7 +103,7 @@ if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
     // A stop signal (Ctrl+C, \`poshpool start\` passing one on, a service manager, the terminal closing)
     // quits without asking too: nobody is there to answer. Electron also turns these signals into
     // app.quit(); before-quit then finds this quit under way and asks nothing.
-    void listenForStop().received.then(() => poshpool.quitNow());
+    void listenForStop(platform).received.then(() => poshpool.quitNow());
     // A tray app: closing the window does not quit.
     app.on('window-all-closed', () => undefined);
     app.on('before-quit', (event) => {

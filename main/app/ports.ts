@@ -4,10 +4,11 @@
  * an Electron binary.
  */
 
-import type { BrowserWindowConstructorOptions } from 'electron';
 import type { BridgeLauncher } from '../cli/clientConfigs.js';
+import type { BrowserWindowConstructorOptions } from 'electron';
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { Disposable } from '../core/events/Emitter.js';
+import type { Platform } from '../core/platform/Platform.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import type { HostOperation, HostOperations, HostSummary } from '../host/process/protocol.js';
 import type { IpcMainPort, IpcTarget } from './IpcRouter.js';
@@ -70,7 +71,8 @@ export interface HostLink extends Disposable {
 
 /** Everything the app layer reaches outside itself. */
 export interface AppPorts {
-  platform: NodeJS.Platform;
+  /** The OS decisions (the composition root's currentPlatform()). */
+  platform: Platform;
   host: HostLink;
   tray: TrayPort;
   createWindow(options: BrowserWindowConstructorOptions): WindowPort;
