@@ -47,6 +47,22 @@ export interface QueuedRequestInfo {
 export interface MetricsSnapshot extends SchedulerMetrics {
   /** Backups of the watched folders since start. */
   backups: { completed: number; skipped: number; failed: number };
+  /** The PowerShell the sessions run (absent from figures made before the core reports it). */
+  shell?: ShellSummary;
+}
+
+/** The PowerShell the sessions run, and what a person should know about it. */
+export interface ShellSummary {
+  path: string;
+  /** pwsh (PowerShell 7+) or Windows PowerShell 5.1. */
+  kind: 'pwsh' | 'powershell';
+  /** As the first session reported it; null until one has started. */
+  version: string | null;
+  edition: string | null;
+  languageMode: string | null;
+  executionPolicy: string | null;
+  /** Said in the status and the tray: Windows PowerShell 5.1 as a fallback, scripts forbidden by policy. */
+  warnings: string[];
 }
 
 /** Point-in-time figures of the scheduler. */

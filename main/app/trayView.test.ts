@@ -126,3 +126,29 @@ describe('tray menu', () => {
     expect(find(trayMenu(input()), 'Retry starting poshpool')).toBeUndefined();
   });
 });
+
+describe('the PowerShell the sessions run', () => {
+  const fallback = {
+    path: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+    kind: 'powershell' as const,
+    version: '5.1.22621.2506',
+    edition: 'Desktop',
+    languageMode: 'FullLanguage',
+    executionPolicy: 'RemoteSigned',
+    warnings: ['PowerShell 7 (pwsh) was not found, so sessions run Windows PowerShell 5.1: slower to start, older language and modules. Install PowerShell 7 (winget install Microsoft.PowerShell) or set "shell.path" in the config.'],
+  };
+
+  it('says in the tooltip and the menu when Windows PowerShell 5.1 is the fallback', () => {
+    const i = input({ summary: summary([], { shell: fallback }) });
+    expect(trayTooltip(i)).toBe('poshpool: 0/5 sessions in use, on Windows PowerShell 5.1');
+    const warning = find(trayMenu(i), /^⚠ PowerShell 7 \(pwsh\) was not found/);
+    expect(warning).toMatchObject({ type: 'normal', enabled: false });
+    expect(warning!.type !== 'separator' && warning!.label.length).toBeLessThanOrEqual(162);
+  });
+
+  it('says nothing when pwsh 7 runs without warnings', () => {
+    const i = input({ summary: summary([], { shell: { ...fallback, kind: 'pwsh', path: 'C:\\Program Files\\PowerShell\\7\\pwsh.exe', warnings: [] } }) });
+    expect(trayTooltip(i)).toBe('poshpool: 0/5 sessions in use');
+    expect(find(trayMenu(i), /^⚠/)).toBeUndefined();
+  });
+});

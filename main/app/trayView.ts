@@ -48,6 +48,8 @@ export interface TrayView {
 
 /** Sessions listed in the menu at most (the dashboard lists them all). */
 export const MENU_SESSIONS_MAX = 15;
+/** Characters of a warning shown in the menu (the status and dashboard give the whole text). */
+const WARNING_LABEL_CHARS = 160;
 /** Longest tooltip Windows shows (NOTIFYICONDATA.szTip holds 128 characters with its terminator). */
 export const TOOLTIP_MAX_CHARS = 127;
 /** Characters of a running command shown in a menu label. */
@@ -81,6 +83,7 @@ export function trayTooltip(input: Pick<TrayInput, 'host' | 'summary'>): string 
     if (m.queueDepth > 0) parts.push(`${m.queueDepth} waiting`);
     if (m.paused) parts.push('new sessions paused');
     if (m.poolState === 'degraded') parts.push(`cannot start sessions: ${m.poolDegradedReason}`);
+    if (m.shell?.kind === 'powershell') parts.push('on Windows PowerShell 5.1');
     return `poshpool: ${parts.join(', ')}`;
   })();
   return text.length <= TOOLTIP_MAX_CHARS ? text : `${text.slice(0, TOOLTIP_MAX_CHARS - 1)}…`;
@@ -107,8 +110,11 @@ export function trayMenu(input: TrayInput): TrayMenuItem[] {
     sessionItems.push({ type: 'normal', label: `…and ${sessions.length - MENU_SESSIONS_MAX} more (open the dashboard)`, enabled: true, action: { kind: 'openDashboard' } });
   }
   const n = input.notifications;
+  const warnings = up ? (input.summary!.metrics.shell?.warnings ?? []) : [];
   const menu: TrayMenuItem[] = [
     { type: 'normal', label: trayTooltip(input), enabled: false },
+    // What a person should act on (Windows PowerShell 5.1 as a fallback, scripts forbidden by policy).
+    ...warnings.map((w): TrayMenuItem => ({ type: 'normal', label: `⚠ ${w.length > WARNING_LABEL_CHARS ? `${w.slice(0, WARNING_LABEL_CHARS - 1)}…` : w}`, enabled: false })),
     { type: 'separator' },
     { type: 'normal', label: 'Open dashboard', enabled: true, action: { kind: 'openDashboard' } },
     sessionItems.length === 0

@@ -49,6 +49,13 @@ export async function status(flags: HostFlags & { json?: boolean }, io: CliIo): 
     `pool: ${m.poolState}${m.poolDegradedReason ? ` (${m.poolDegradedReason})` : ''}; sessions ${m.activeSessions}/${m.maxSessions} lent, ${m.warmSessions} warm; queue ${m.queueDepth} (sync ${m.queueDepthSync}, async ${m.queueDepthAsync})`,
     `commands: ${m.commandsRun} run, ${m.commandsFailed} failed; p50 ${m.commandDurationMs.p50 ?? '-'} ms, p95 ${m.commandDurationMs.p95 ?? '-'} ms; restarts ${m.restarts}`,
   ];
+  if (m.shell) {
+    const sh = m.shell;
+    const what = sh.kind === 'powershell' ? 'Windows PowerShell' : 'PowerShell';
+    const facts = sh.version ? ` ${sh.version}${sh.edition ? ` (${sh.edition})` : ''}, ${sh.languageMode}, execution policy ${sh.executionPolicy}` : '';
+    lines.push(`shell: ${what}${facts} at ${sh.path}`);
+    for (const w of sh.warnings) lines.push(`warning: ${w}`);
+  }
   for (const s of body.sessions) {
     lines.push(`  session ${s.sessionId} (${s.clientId}): ${s.state}${s.currentCommand ? ` — ${s.currentCommand.slice(0, 60)}` : ''}, ${s.commandCount} commands, cwd ${s.cwd ?? '-'}`);
   }

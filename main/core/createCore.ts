@@ -14,6 +14,8 @@ import { ShellPool } from './pool/ShellPool.js';
 import { SessionManager } from './scheduler/SessionManager.js';
 import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from './shell/discovery.js';
 import { PwshSession } from './shell/PwshSession.js';
+import type { ShellFacts } from './shell/markers.js';
+import { shellSummary } from './shell/shellSummary.js';
 import { currentPlatform } from './platform/Platform.js';
 
 /** How often the learned hold times are saved while running (ms). */
@@ -42,7 +44,7 @@ export interface CoreOptions {
   config: PoshpoolConfig;
   /** Where outputs, session temp files and logs go (created user-only). */
   dataDir: string;
-  /** Working directory of new sessions (default: this process's). */
+  /** Working directory of new sessions (default: config shell.cwd, else the user's home; never the app's own, e.g. System32 when started at login). */
   cwd?: string;
   now?: () => number;
 }
@@ -67,11 +69,17 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     maxEntries: Math.max(1000, config.jobRetentionCount * 4),
     maxTotalBytes: config.jobRetentionBytes * 2,
   });
+  // What the sessions' PowerShell said about itself at its first prompt (the latest session's word).
+  let facts: ShellFacts | undefined;
   const pool = new ShellPool<PwshSession>({
     ...config,
     bus,
     now: options.now,
-    start: () => PwshSession.start({ shell, config: config.shell, outputStore: store, tempRoot: sessionsDir, cwd: options.cwd }),
+    start: async () => {
+      const started = await PwshSession.start({ shell, config: config.shell, outputStore: store, tempRoot: sessionsDir, cwd: options.cwd });
+      if (started.ok && started.session.facts) facts = started.session.facts;
+      return started;
+    },
   });
   const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: loadLearnedHolds(dataDir) });
   // The learned hold times outlive this run (a crash loses at most one interval of learning).
@@ -97,7 +105,7 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     audit,
     clients,
     backups,
-    metrics: () => ({ ...manager.metrics(), backups: backups.metrics() }),
+    metrics: () => ({ ...manager.metrics(), backups: backups.metrics(), shell: shellSummary(shell, found.warning, facts) }),
     dispose() {
       disposing ??= (async () => {
         clearInterval(learnedTimer);

@@ -156,6 +156,10 @@ describe('command line against the running host', () => {
     expect(stdout).toMatch(/pool: healthy; sessions \d+\/3 lent/);
     const json = JSON.parse((await promisify(execFile)(process.execPath, [bin, 'status', '--json', '--data-dir', dataDir])).stdout);
     expect(json.metrics.maxSessions).toBe(3);
+    // The PowerShell the sessions run, as the first session said at its prompt.
+    expect(json.metrics.shell).toMatchObject({ kind: 'pwsh', edition: 'Core', languageMode: 'FullLanguage', warnings: [] });
+    expect(json.metrics.shell.version).toMatch(/^7\./);
+    expect(stdout).toMatch(/^shell: PowerShell 7\.\S+ \(Core\), FullLanguage, execution policy \w+ at \S+/m);
   });
 
   it.runIf(onPosix)('poshpool serve starts, publishes host.json, prints client configs, and stops cleanly on SIGINT (POSIX-only: on Windows child.kill is TerminateProcess)', async () => {
