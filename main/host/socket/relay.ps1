@@ -35,6 +35,9 @@ param(
 
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
+# Made before any read of stdin starts: .NET Framework creates the console writers under a lock that
+# a console read can hold.
+$null = [Console]::Error
 
 # Longest handshake answer line (bytes, newline included): handshake.ts DEFAULT_MAX_HELLO_BYTES.
 $MaxAnswerBytes = 4096

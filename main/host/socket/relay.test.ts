@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,15 @@ let pwsh: string;
 let dir: string;
 let dataDir: string;
 let host: Host;
+/** Data dirs of hosts a relay started (stopped at the end even when a test did not get that far). */
+const startedHosts: string[] = [];
+
+async function stopStartedHost(d: string): Promise<void> {
+  const started = readHostInfo(d);
+  if (!started.ok) return;
+  process.kill(started.info.pid, 'SIGTERM');
+  await waitGone(started.info.pid);
+}
 
 function structured<T = Record<string, unknown>>(r: unknown): T {
   const result = r as CallToolResult;
@@ -54,8 +63,9 @@ function runRelay(spec: RelaySpec, extra = ''): Promise<{ code: number | null; s
 }
 
 /** An MCP client whose transport is pwsh running the relay. */
-async function relayClient(spec: RelaySpec): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
+async function relayClient(spec: RelaySpec, extra = ''): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
   const { args } = relayCommand(spec, pwsh);
+  args[args.length - 1] = `${relayCommandText(spec)}${extra}`;
   const transport = new StdioClientTransport({ command: pwsh, args, stderr: 'pipe' });
   let err = '';
   transport.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
@@ -84,6 +94,7 @@ beforeAll(async () => {
   host = started.host;
 });
 afterAll(async () => {
+  for (const d of startedHosts) await stopStartedHost(d);
   await host?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -100,6 +111,18 @@ describe('relay.ps1 against a running host', () => {
     await waitGone(pid);
     expect(processExists(pid)).toBe(false);
     expect(stderr()).toBe('');
+  });
+
+  it("runs from paths with spaces and quotes (the -Command text's PowerShell quoting)", async () => {
+    const odd = path.join(dir, "Jane O'Neil ‘dir’");
+    mkdirSync(odd);
+    const copy = path.join(odd, 'relay.ps1');
+    writeFileSync(copy, readFileSync(script));
+    const oddData = fakeDataDir("O'Neil data", host.info);
+    const { client } = await relayClient({ script: copy, dataDir: oddData });
+    const { tools } = await client.listTools();
+    expect(tools.length).toBeGreaterThan(0);
+    await client.close();
   });
 
   it('is refused with the host\'s reason on stderr, exit 1, nothing on stdout, when the token is wrong', async () => {
@@ -124,6 +147,13 @@ describe('relay.ps1 with no host', () => {
       `poshpool relay: no poshpool host is running (no live host in ${path.join(empty, 'host.json')}): start the poshpool app, or pass -AppPath so this relay starts it.\n`,
     );
     expect(stdout.length).toBe(0);
+  });
+
+  it('counts a host.json whose host is alive but listens nowhere (a reused pid) as no host', async () => {
+    const nowhere = fakeDataDir('nowhere', { ...host.info, pid: process.pid, socketPath: path.join(dir, 'nowhere', 'no.sock') });
+    const { code, stderr } = await runRelay({ script, dataDir: nowhere }, ' -ConnectTimeoutMilliseconds 500');
+    expect(code).toBe(1);
+    expect(stderr).toContain('no poshpool host is running');
   });
 
   it('counts a host.json whose host is gone as no host', async () => {
@@ -159,10 +189,13 @@ describe('relay.ps1 with no host', () => {
     const fakeApp = path.join(lonely, 'fake app.mjs');
     writeFileSync(
       fakeApp,
-      `import { spawn } from 'node:child_process';\n` +
+      `import { spawn, spawnSync } from 'node:child_process';\n` +
         `spawn(process.execPath, [${JSON.stringify(bin)}, 'serve', '--data-dir', process.argv[2], '--config', process.argv[3]], { detached: true, stdio: 'ignore' }).unref();\n`,
     );
-    const { client, transport } = await relayClient({ script, dataDir: lonely, app: [process.execPath, fakeApp, lonely, configFile] });
+    // The relay gives up (and says why) well before the test's own timeout.
+    const connecting = relayClient({ script, dataDir: lonely, app: [process.execPath, fakeApp, lonely, configFile] }, ' -StartTimeoutSeconds 40');
+    startedHosts.push(lonely);
+    const { client, transport } = await connecting;
     try {
       const r = structured<{ output: string }>(await client.callTool({ name: 'run_command', arguments: { command: "'started by the relay'" } }));
       expect(r.output).toBe('started by the relay');
@@ -173,11 +206,7 @@ describe('relay.ps1 with no host', () => {
       await waitGone(pid);
       expect(processExists(pid)).toBe(false);
     } finally {
-      const started = readHostInfo(lonely);
-      if (started.ok) {
-        process.kill(started.info.pid, 'SIGTERM');
-        await waitGone(started.info.pid);
-      }
+      await stopStartedHost(lonely);
     }
   });
 });
@@ -245,6 +274,16 @@ describe('relay.ps1 source', () => {
 
   it('is ASCII with no BOM (Windows PowerShell 5.1 reads a BOM-less script in the ANSI code page)', () => {
     expect(/^[\t\r\n\x20-\x7e]*$/.test(text)).toBe(true);
+  });
+
+  it('uses no PowerShell-7-only syntax, nor does the -Command line that loads it (scripts/ps51-syntax.ps1)', () => {
+    const bootstrap = path.join(dir, 'bootstrap.ps1');
+    writeFileSync(bootstrap, relayCommandText({ script: "C:\\Users\\O'Brien\\relay.ps1", dataDir: 'C:\\d', app: ['C:\\p\\poshpool.exe', 'a b'] }));
+    const r = spawnSync(pwsh, ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', path.resolve(import.meta.dirname, '../../../scripts/ps51-syntax.ps1'), script, bootstrap], {
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('never uses $input: a console host that sees it reads stdin itself and steals the client\'s bytes', () => {
