@@ -88,6 +88,20 @@ export function nativeExit(code: number): string {
   return `& '${process.execPath.replaceAll("'", "''")}' -e 'process.exit(${code})'`;
 }
 
+/**
+ * PowerShell text that runs `js` in this Node (a native program on every OS). The script must not
+ * hold double quotes: Windows PowerShell 5.1 passes them to native programs mangled.
+ */
+export function nativeNode(js: string): string {
+  if (js.includes('"')) throw new Error('nativeNode: no double quotes in the script (5.1 mangles them)');
+  return `& '${process.execPath.replaceAll("'", "''")}' -e '${js.replaceAll("'", "''")}'`;
+}
+
+/** The argv of the process nativeNode(js) starts (for findProcesses). */
+export function nativeNodeArgv(js: string): string[] {
+  return [process.execPath, '-e', js];
+}
+
 /** Resolves after ms. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realpathSync } from 'node:fs';
 import type { CommandResult } from '../../../common/shell.js';
 import { defaultShellConfig } from '../config/shellConfig.js';
-import { findProcesses, processExists, SessionFixture, sleep, waitFor } from '../../../test/pwsh.js';
+import { findProcesses, nativeExit, nativeNode, nativeNodeArgv, processExists, SessionFixture, sleep, waitFor } from '../../../test/pwsh.js';
+import { homedir, tmpdir } from 'node:os';
 import { PwshSession, SessionError, windowsBuild } from './PwshSession.js';
 
 // Integration tests against real pwsh on a real pty. No fakes: a missing pwsh fails these tests.
@@ -30,22 +31,22 @@ describe('exit codes and errors', () => {
   });
 
   it("reports a native program's own exit code", async () => {
-    const r = await s.run("bash --norc --noprofile -c 'exit 7'");
+    const r = await s.run(nativeExit(7));
     expect(r).toMatchObject({ status: 'completed', exitCode: 7, success: false, sessionAlive: true });
     expect(r.errors).toEqual([]);
   });
 
   it('reports 0 for a successful native command right after a failed one (no stale $LASTEXITCODE)', async () => {
-    const failed = await s.run("bash --norc --noprofile -c 'exit 9'");
+    const failed = await s.run(nativeExit(9));
     expect(failed.exitCode).toBe(9);
-    const ok = await s.run("bash --norc --noprofile -c 'exit 0'");
+    const ok = await s.run(nativeExit(0));
     expect(ok).toMatchObject({ exitCode: 0, success: true });
   });
 
   it('does not report a stale native exit code for a later cmdlet success or failure', async () => {
-    await s.run("bash --norc --noprofile -c 'exit 5'");
+    await s.run(nativeExit(5));
     expect(await s.run('Get-Date | Out-Null')).toMatchObject({ exitCode: 0, success: true });
-    await s.run("bash --norc --noprofile -c 'exit 5'");
+    await s.run(nativeExit(5));
     const failed = await s.run('Get-Item /definitely/not/here');
     expect(failed).toMatchObject({ exitCode: 1, success: false });
     // The user's own $LASTEXITCODE is left as pwsh set it.
@@ -180,7 +181,7 @@ describe('terminal rendering', () => {
   });
 
   it("strips a native program's colours and cursor movement", async () => {
-    const r = await s.run(`bash --norc --noprofile -c "printf '\\033[31mred\\033[0m plain\\n'; printf 'abc\\rX\\n'"`);
+    const r = await s.run(nativeNode(`process.stdout.write('\\u001b[31mred\\u001b[0m plain\\nabc\\rX\\n')`));
     expect(r.output).toBe('red plain\nXbc');
     expectClean(r);
   });
@@ -209,16 +210,17 @@ describe('terminal rendering', () => {
 describe('state', () => {
   it('keeps variables, functions and the location between commands and reports the cwd', async () => {
     const s = await fx.start();
+    const tmp = realpathSync(tmpdir());
     await s.run('$x = 5; function Get-Twice($n) { 2 * $n }');
     expect((await s.run('$x')).output).toBe('5');
     expect((await s.run('Get-Twice 21')).output).toBe('42');
-    const cd = await s.run('Set-Location /tmp');
-    expect(cd.cwd).toBe(realpathSync('/tmp'));
+    const cd = await s.run(`Set-Location '${tmp}'`);
+    expect(cd.cwd).toBe(tmp);
     // The start-up script is not left in the history (commands are, as poshpool's wrapper lines).
     expect((await s.run('(Get-History).Count')).output).toBe('4');
     const pwd = await s.run('(Get-Location).Path');
-    expect(pwd.output).toBe(realpathSync('/tmp'));
-    expect(pwd.cwd).toBe(realpathSync('/tmp'));
+    expect(pwd.output).toBe(tmp);
+    expect(pwd.cwd).toBe(tmp);
   });
 });
 
@@ -321,13 +323,15 @@ describe('cancel and timeouts', () => {
 
   it('kills a native process that ignores Ctrl+C and gets the prompt back', async () => {
     const s = await fx.start({ cancelGraceMs: 500 });
-    const running = s.run(`bash --norc --noprofile -c 'trap "" INT; sleep 317'`);
-    expect(await waitFor(() => findProcesses(['sleep', '317']).length > 0, 5000)).toBe(true);
+    // A native program that ignores Ctrl+C (SIGINT; on Windows, CTRL_C_EVENT).
+    const stubborn = `process.on('SIGINT', () => {}); setTimeout(() => {}, 317000)`;
+    const running = s.run(nativeNode(stubborn));
+    expect(await waitFor(() => findProcesses(nativeNodeArgv(stubborn)).length > 0, 5000)).toBe(true);
     s.cancel();
     const r = await running;
     expect(r.status).toBe('cancelled');
     expect(r.output).not.toContain('^C');
-    expect(await waitFor(() => findProcesses(['sleep', '317']).length === 0, 2000)).toBe(true);
+    expect(await waitFor(() => findProcesses(nativeNodeArgv(stubborn)).length === 0, 2000)).toBe(true);
     expect(r.sessionAlive).toBe(true);
     expect((await s.run("'alive'")).output).toBe('alive');
   });
@@ -457,13 +461,14 @@ describe('start-up and disposal', () => {
   it('dispose leaves no pwsh (nor anything it started) behind', async () => {
     const s = await fx.start();
     const pids = [s.pid!, s.ptyPid!];
-    const running = s.run(`bash --norc --noprofile -c 'sleep 318'`);
-    expect(await waitFor(() => findProcesses(['sleep', '318']).length > 0, 5000)).toBe(true);
+    const sleeper = 'setTimeout(() => {}, 318000)';
+    const running = s.run(nativeNode(sleeper));
+    expect(await waitFor(() => findProcesses(nativeNodeArgv(sleeper)).length > 0, 5000)).toBe(true);
     await s.dispose();
     const r = await running;
     expect(r.sessionAlive).toBe(false);
     expect(pids.filter(processExists)).toEqual([]);
-    expect(findProcesses(['sleep', '318'])).toEqual([]);
+    expect(findProcesses(nativeNodeArgv(sleeper))).toEqual([]);
     expect(s.state).toBe('ended');
   });
 });
@@ -473,5 +478,50 @@ describe('windowsBuild', () => {
     expect(windowsBuild('10.0.22631')).toBe(22631);
     expect(windowsBuild('10.0.17763')).toBe(17763);
     expect(windowsBuild('6.18.44-fc')).toBe(0);
+  });
+});
+
+describe('where a session starts', () => {
+  it("starts in the user's home directory when no cwd is given (never the app's own, e.g. System32 at login)", async () => {
+    const started = await PwshSession.start({ shell: fx.shell, config: defaultShellConfig(), outputStore: fx.store, tempRoot: fx.dir });
+    if (!started.ok) throw new Error(started.reason);
+    try {
+      expect((await started.session.run('(Get-Location).ProviderPath')).output).toBe(realpathSync(homedir()));
+    } finally {
+      await started.session.dispose();
+    }
+  });
+
+  it('starts in shell.cwd when the config names one', async () => {
+    const started = await PwshSession.start({ shell: fx.shell, config: defaultShellConfig({ cwd: fx.dir }), outputStore: fx.store, tempRoot: fx.dir });
+    if (!started.ok) throw new Error(started.reason);
+    try {
+      expect((await started.session.run('(Get-Location).ProviderPath')).output).toBe(realpathSync(fx.dir));
+    } finally {
+      await started.session.dispose();
+    }
+  });
+});
+
+describe('removing the session files', () => {
+  it('ends the session all the same when its private dir stays locked (an antivirus scan: EBUSY), and says so', async () => {
+    let tried = '';
+    const started = await PwshSession.start({
+      shell: fx.shell,
+      config: defaultShellConfig(),
+      outputStore: fx.store,
+      tempRoot: fx.dir,
+      cwd: fx.dir,
+      removeDir: async (dir) => {
+        tried = dir;
+        throw Object.assign(new Error(`EBUSY: resource busy or locked, rmdir '${dir}'`), { code: 'EBUSY' });
+      },
+    });
+    if (!started.ok) throw new Error(started.reason);
+    const s = started.session;
+    await s.dispose();
+    expect(s.state).toBe('ended');
+    expect(tried).toContain('session-');
+    expect(s.cleanupProblem).toContain('EBUSY');
   });
 });
