@@ -15,6 +15,7 @@ import { SessionManager } from './scheduler/SessionManager.js';
 import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from './shell/discovery.js';
 import { PwshSession } from './shell/PwshSession.js';
 import type { ShellFacts } from './shell/markers.js';
+import { SessionDirs } from './shell/sessionDirs.js';
 import { shellSummary } from './shell/shellSummary.js';
 import { currentPlatform } from './platform/Platform.js';
 
@@ -56,8 +57,11 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
   if (!found.ok) return { ok: false, reason: found.reason };
   const shell = found.shell;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const sessionsDir = path.join(dataDir, 'sessions');
-  mkdirSync(sessionsDir, { recursive: true, mode: 0o700 });
+  mkdirSync(path.join(dataDir, 'sessions'), { recursive: true, mode: 0o700 });
+  const sessionDirs = new SessionDirs(path.join(dataDir, 'sessions'));
+  const sessionsDir = sessionDirs.dir;
+  // What an earlier run left (a crash; a dir an antivirus scan held when its session ended).
+  const swept = sessionDirs.sweep();
   const bus = new EventBus(options.now);
   const audit = new AuditLog({ file: path.join(dataDir, 'logs', 'audit.jsonl'), maxBytes: config.auditMaxBytes, maxFiles: config.auditMaxFiles });
   const clients = new ClientDirectory(bus, options.now);
@@ -116,6 +120,8 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
         await jobs.settled();
         jobs.dispose();
         await pool.dispose();
+        await swept;
+        await sessionDirs.dispose();
         store.dispose();
         auditSub.dispose();
         audit.dispose();
