@@ -6,11 +6,11 @@
  */
 
 import { app, powerMonitor, protocol } from 'electron';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appBridgeLauncher } from '../cli/clientConfigs.js';
+import { appBridgeLauncher, relayScriptCopy, type AppLocation } from '../cli/clientConfigs.js';
 import { main as cliMain } from '../cli/poshpool.js';
 import { listenForStop } from '../cli/stopSignals.js';
 import { configFilePath, dataDir as defaultDataDir } from '../core/config/paths.js';
@@ -81,20 +81,32 @@ if (args[0] !== undefined && CLI_VERBS.has(args[0])) {
       start: { configFile, dataDir },
       log: (line) => log.write(line),
     });
+    // The installed executable: a portable build's running copy is deleted when it exits (installedApp.ts).
+    const executable = installedExecutable(platform, { execPath: process.execPath, env, tempDir: tmpdir() });
+    const location: AppLocation = {
+      packaged: app.isPackaged,
+      execPath: executable,
+      appPath: app.getAppPath(),
+      resourcesPath: process.resourcesPath,
+      sourceRoot: root,
+      dataDir,
+      portable: executable !== process.execPath,
+    };
+    const relayCopy = relayScriptCopy(platform, location);
+    if (relayCopy) {
+      try {
+        mkdirSync(path.dirname(relayCopy.to), { recursive: true });
+        copyFileSync(relayCopy.from, relayCopy.to);
+      } catch (e) {
+        log.write(`could not copy the relay script to ${relayCopy.to} (copied client configs will not start): ${(e as Error).message}`);
+      }
+    }
     const poshpool = new PoshpoolApp(electronPorts({ platform, host, initialTrayIcon: trayIconFile('idle', platform, assetsDir), log: (line) => log.write(line) }), {
       assetsDir,
       preloadPath: path.join(root, 'dist', 'preload', 'index.cjs'),
       configFile,
       logDir,
-      bridgeLauncher: appBridgeLauncher(platform, {
-        packaged: app.isPackaged,
-        // The installed executable: a portable build's running copy is deleted when it exits (installedApp.ts).
-        execPath: installedExecutable(platform, { execPath: process.execPath, env, tempDir: tmpdir() }),
-        appPath: app.getAppPath(),
-        resourcesPath: process.resourcesPath,
-        sourceRoot: root,
-        dataDir,
-      }),
+      bridgeLauncher: appBridgeLauncher(platform, location),
     });
     app.on('second-instance', () => poshpool.showDashboard());
     // The system is shutting down (macOS, Linux): stop the host without asking; Electron delays the

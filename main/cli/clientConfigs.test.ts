@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { platformFor } from '../core/platform/Platform.js';
-import { appBridgeLauncher, bridgeCommand, clientConfigs, type AppLocation } from './clientConfigs.js';
+import { appBridgeLauncher, bridgeCommand, clientConfigs, relayScriptCopy, type AppLocation } from './clientConfigs.js';
 
 describe('clientConfigs', () => {
   const c = clientConfigs(['/usr/bin/node', '/opt/poshpool/bin/poshpool.js'], 'http://127.0.0.1:4100/mcp', '/home/me/.local/share/poshpool/auth/token', 'linux');
@@ -86,6 +86,25 @@ describe('the Windows app: Windows PowerShell running relay.ps1 (Electron\'s std
     });
     expect(dev).toMatchObject({ kind: 'powershellRelay', script: 'D:\\src\\poshpool\\main\\host\\socket\\relay.ps1', app: ['D:\\src\\poshpool\\node_modules\\electron\\dist\\electron.exe', 'D:\\src\\poshpool'] });
     expect(bridgeCommand(dev).args.at(-1)).toContain(" -AppPath 'D:\\src\\poshpool\\node_modules\\electron\\dist\\electron.exe' -AppArguments 'D:\\src\\poshpool'");
+  });
+
+  it('runs a portable build\'s relay from a copy in the data dir: its own resources are a temp copy deleted on exit', () => {
+    const portable: AppLocation = {
+      ...installed,
+      portable: true,
+      execPath: 'D:\\Tools\\poshpool 0.1.0.exe',
+      resourcesPath: 'C:\\Users\\jane\\AppData\\Local\\Temp\\2abc\\resources',
+    };
+    expect(relayScriptCopy(platformFor('win32'), portable)).toEqual({
+      from: 'C:\\Users\\jane\\AppData\\Local\\Temp\\2abc\\resources\\relay.ps1',
+      to: "C:\\Users\\Jane O'Neil\\AppData\\Local\\poshpool\\relay.ps1",
+    });
+    expect(appBridgeLauncher(platformFor('win32'), portable)).toMatchObject({
+      script: "C:\\Users\\Jane O'Neil\\AppData\\Local\\poshpool\\relay.ps1",
+      app: ['D:\\Tools\\poshpool 0.1.0.exe'],
+    });
+    expect(relayScriptCopy(platformFor('win32'), installed)).toBeUndefined();
+    expect(relayScriptCopy(platformFor('linux'), portable)).toBeUndefined();
   });
 
   it('keeps the app\'s own bridge verb on macOS and Linux', () => {

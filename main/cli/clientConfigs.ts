@@ -30,6 +30,11 @@ export interface AppLocation {
   sourceRoot: string;
   /** poshpool's data dir (host.json): the relay finds the host there. */
   dataDir: string;
+  /**
+   * A Windows portable build: it runs from a temp copy deleted on exit (installedApp.ts), resources
+   * included, so the relay runs from a copy in the data dir ({@link relayScriptCopy}).
+   */
+  portable?: boolean;
 }
 
 /**
@@ -40,10 +45,23 @@ export interface AppLocation {
 export function appBridgeLauncher(platform: Platform, app: AppLocation): BridgeLauncher {
   const command: readonly [string, ...string[]] = app.packaged ? [app.execPath] : [app.execPath, app.appPath];
   if (platform.appStdioBridge === 'appBridgeVerb') return { kind: 'bridgeVerb', command };
-  const script = app.packaged
-    ? platform.path.join(app.resourcesPath, RELAY_SCRIPT_NAME)
-    : platform.path.join(app.sourceRoot, 'main', 'host', 'socket', RELAY_SCRIPT_NAME);
+  const copy = relayScriptCopy(platform, app);
+  const script = copy?.to ?? relayScriptShipped(platform, app);
   return { kind: 'powershellRelay', script, dataDir: app.dataDir, app: command };
+}
+
+/** Where the app's own relay.ps1 is: its resources folder installed, main/host/socket in a checkout. */
+function relayScriptShipped(platform: Platform, app: AppLocation): string {
+  return app.packaged ? platform.path.join(app.resourcesPath, RELAY_SCRIPT_NAME) : platform.path.join(app.sourceRoot, 'main', 'host', 'socket', RELAY_SCRIPT_NAME);
+}
+
+/**
+ * The copy of relay.ps1 the app makes when it starts, for a portable build only (its resources
+ * vanish when it exits, and a client runs the relay exactly when no app runs): into the data dir.
+ */
+export function relayScriptCopy(platform: Platform, app: AppLocation): { from: string; to: string } | undefined {
+  if (platform.appStdioBridge !== 'powershellRelay' || !app.packaged || app.portable !== true) return undefined;
+  return { from: relayScriptShipped(platform, app), to: platform.path.join(app.dataDir, RELAY_SCRIPT_NAME) };
 }
 
 /** The command and arguments a client runs for `launcher`. */
