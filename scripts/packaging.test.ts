@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RELAY_SCRIPT_NAME } from '../main/host/socket/relayCommand.js';
+import { platformFor } from '../main/core/platform/Platform.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...parts: string[]) => path.join(root, ...parts);
@@ -77,6 +78,7 @@ const pkg = JSON.parse(readFileSync(at('package.json'), 'utf8')) as {
   main: string;
   scripts: Record<string, string>;
   dependencies: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
   devDependencies: Record<string, string>;
 };
 /** electron-builder.yml as js-yaml (electron-builder's YAML parser) reads it. */
@@ -157,6 +159,9 @@ describe('electron-builder.yml', () => {
         expect(unpacked(at('node_modules', '@lydell', name, entry), file), `${name}/${entry}`).toBe(true);
       }
     }
+    // Upstream node-pty (Windows: its bundled conpty.dll and OpenConsole.exe must be real files too).
+    expect(unpacked(at('node_modules', 'node-pty', 'package.json'), file)).toBe(true);
+    expect(unpacked(at('node_modules', 'node-pty', 'prebuilds', 'win32-x64', 'conpty', 'OpenConsole.exe'), file)).toBe(true);
     expect(unpacked(at('node_modules', 'zod', 'package.json'), file)).toBe(false);
   });
 
@@ -198,7 +203,10 @@ describe('electron-builder.yml', () => {
         }
       }
     }
-    expect([...imported].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+    // The engine loads its pseudo-terminal library by the name the platform seam gives it
+    // (PwshSession: import(platform.pty.module)); upstream node-pty is optional (Windows only).
+    for (const os of ['win32', 'darwin', 'linux'] as const) imported.add(platformFor(os).pty.module);
+    expect([...imported].sort()).toEqual([...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})].sort());
   });
 
   it('ships relay.ps1 (the Windows stdio bridge) as a plain file at <resources>\\relay.ps1, where the copied client configs load it', () => {
