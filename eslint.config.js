@@ -11,7 +11,18 @@ const noUiInCore = {
   patterns: [{ group: ['**/app/*', '**/app'], message: 'main/app sits above the core; the core never imports it.' }],
 };
 
-const onlySessionImportsPty = { name: '@lydell/node-pty', message: 'Only main/core/shell/PwshSession.ts imports node-pty.' };
+const ptyMessage = 'Only main/core/shell/PwshSession.ts loads node-pty (the platform seam names which one); sessionContract.ts takes its types.';
+const onlySessionImportsPty = { name: '@lydell/node-pty', message: ptyMessage };
+const onlySessionImportsUpstreamPty = { name: 'node-pty', message: ptyMessage };
+
+// DESIGN.md §3.11: OS differences are decided in the platform seam; nothing else reads process.platform.
+const platformSeam = {
+  files: ['main/**/*.ts', 'common/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx', 'bench/**/*.ts'],
+  ignores: ['main/core/platform/**', '**/*.test.ts', '**/*.test.tsx', '**/*.test-support.ts'],
+  rules: {
+    'no-restricted-properties': ['error', { object: 'process', property: 'platform', message: 'Ask the platform seam: currentPlatform() / a Platform passed in (main/core/platform/Platform.ts).' }],
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'test-results/**', 'playwright-report/**'] },
@@ -27,11 +38,12 @@ export default tseslint.config(
   // Layering (DESIGN.md §3.1): the core runs headless and only PwshSession touches node-pty.
   {
     files: ['main/core/**', 'main/mcp/**', 'main/host/**', 'main/cli/**', 'common/**'],
-    ignores: ['main/core/shell/PwshSession.ts'],
-    rules: { 'no-restricted-imports': ['error', { ...noUiInCore, paths: [...noUiInCore.paths, onlySessionImportsPty] }] },
+    ignores: ['main/core/shell/PwshSession.ts', 'main/core/shell/sessionContract.ts', 'main/core/shell/*.test.ts', 'main/core/shell/*.test-support.ts'],
+    rules: { 'no-restricted-imports': ['error', { ...noUiInCore, paths: [...noUiInCore.paths, onlySessionImportsPty, onlySessionImportsUpstreamPty] }] },
   },
   {
-    files: ['main/core/shell/PwshSession.ts'],
+    // The session loads the module, its contract and the tests that wrap a real pty take its types.
+    files: ['main/core/shell/PwshSession.ts', 'main/core/shell/sessionContract.ts', 'main/core/shell/*.test.ts', 'main/core/shell/*.test-support.ts'],
     rules: { 'no-restricted-imports': ['error', noUiInCore] },
   },
   // Raw ipcMain / ipcRenderer only inside the typed wrappers (DESIGN.md §3.2): IpcRouter is handed
@@ -63,6 +75,7 @@ export default tseslint.config(
       }],
     },
   },
+  platformSeam,
   // Tests and benchmarks may print.
   { files: ['**/*.test.ts', '**/*.test.tsx', 'e2e/**', 'bench/**', 'scripts/**', 'bin/**'], rules: { 'no-console': 'off' } },
 );

@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { CommandResult } from '../common/shell.js';
 import { defaultShellConfig, type ShellConfig } from '../main/core/config/shellConfig.js';
 import { OutputStore } from '../main/core/jobs/OutputStore.js';
+import { currentPlatform } from '../main/core/platform/Platform.js';
 import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from '../main/core/shell/discovery.js';
 import { PwshSession } from '../main/core/shell/PwshSession.js';
 import { measureCapturePipeline, timePwshToPipe } from './capture.js';
@@ -232,7 +233,7 @@ function machineInfo(shell: ResolvedShell): Record<string, unknown> {
   const cpus = os.cpus();
   return {
     os: `${os.type()} ${os.release()}`,
-    platform: process.platform,
+    platform: currentPlatform().os,
     arch: process.arch,
     cpuModel: cpus[0]?.model ?? 'unknown',
     cpuCount: cpus.length,

@@ -1,111 +1,30 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type * as Pty from '@lydell/node-pty';
-import type { CommandResult, CommandStatus, SessionState } from '../../../common/shell.js';
-import type { ShellConfig } from '../config/shellConfig.js';
+import type { CommandResult, SessionState } from '../../../common/shell.js';
 import { Emitter, type Disposable } from '../events/Emitter.js';
-import type { OutputStore } from '../jobs/OutputStore.js';
 import { currentPlatform, type Platform } from '../platform/Platform.js';
 import { buildCommandLines, MAX_LINE_CHARS } from './commandLine.js';
-import { beginStop, killSession, type ControlledProcess, type StopHandle } from './control.js';
-import type { ResolvedShell } from './discovery.js';
+import { beginStop, killSession, type ControlledProcess } from './control.js';
 import { CANNOT_START, prepareLaunch, type Launch } from './launch.js';
-import { decodeEndPayload, decodeEndRecord, END_RECORD_IN_FILE, endRecordFileName, parseMarker, parseReadyPayload, type EndReport, type Marker, type ShellFacts } from './markers.js';
+import { InputWatch } from './InputWatch.js';
+import { decodeEndPayload, END_RECORD_IN_FILE, parseMarker, parseReadyPayload, type Marker, type ShellFacts } from './markers.js';
 import { OutputCollector } from './OutputCollector.js';
+import { finishWhenPwshEnded, readEndRecordFile, resultOf, type Finish, type Running } from './runningCommand.js';
 import { killDescendants } from './processTree.js';
 import { TerminalScreen } from './TerminalScreen.js';
-
-/** What a session needs to start. */
-export interface PwshSessionOptions {
-  shell: ResolvedShell;
-  config: ShellConfig;
-  outputStore: OutputStore;
-  /** Directory under which the session makes its private temporary directory. */
-  tempRoot: string;
-  cwd?: string;
-  /** Base environment (default: this process's). Variables named POSHPOOL_* never reach pwsh. */
-  env?: Record<string, string | undefined>;
-  /** The OS's decisions (default: this machine's). */
-  platform?: Platform;
-  /** The pseudo-terminal library (default: the one the platform names). Tests wrap it to shape the output as ConPTY does. */
-  ptyModule?: PtyModule;
-  /** Removes the session's private dir at the end (default: fs.rm with retries, for antivirus locks). */
-  removeDir?: (dir: string) => Promise<void>;
-}
-
-/** What a session uses of a node-pty module (@lydell/node-pty and node-pty have the same API). */
-export type PtyModule = Pick<typeof Pty, 'spawn'>;
-
-/** Per-command options. */
-export interface RunOptions {
-  /** Time limit in ms (0 = none); default from the config. */
-  timeoutMs?: number;
-  /** Aborting it cancels the command. */
-  signal?: AbortSignal;
-}
-
-/** Raised for calls that do not fit the session's state (the scheduler prevents them). */
-export class SessionError extends Error {
-  constructor(
-    readonly code: 'busy' | 'ended' | 'tooLong',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SessionError';
-  }
-}
+import { SessionError, type InputResult, type InputWanted, type PtyModule, type PwshSessionOptions, type RunOptions, type SessionExit } from './sessionContract.js';
 
 export type StartResult = { ok: true; session: PwshSession } | { ok: false; reason: string };
-export type InputResult = { ok: true } | { ok: false; reason: string };
-
-/** A command is waiting for input. */
-export interface InputWanted {
-  seq: number;
-  /** The row the cursor is on, e.g. "Name: ". */
-  prompt: string;
-  /** The last rows of the screen. */
-  screenTail: string;
-}
-
-/** How pwsh ended. */
-export interface SessionExit {
-  exitCode: number;
-  signal?: number;
-  /** Why, in words. */
-  reason: string;
-}
-
-interface Running {
-  seq: number;
-  /** performance.now() at the start marker (at the call until then). */
-  startedAt: number;
-  started: boolean;
-  report?: EndReport;
-  reportProblem?: string;
-  endedAt?: number;
-  /** The output is complete: the end fence was painted (or the capture was cut short). */
-  settled: boolean;
-  /** The prompt came back after the end marker. */
-  promptBack?: boolean;
-  settleTimer?: NodeJS.Timeout;
-  collector: OutputCollector;
-  stopReason?: 'cancelled' | 'timedOut';
-  /** Ctrl+C was typed into this command. */
-  interrupted?: boolean;
-  stop?: StopHandle;
-  timeout?: NodeJS.Timeout;
-  abortCleanup?: () => void;
-  resolve(result: CommandResult): void;
-}
+export { SessionError } from './sessionContract.js';
+export type { PwshSessionOptions, PtyModule, RunOptions, InputResult, InputWanted, SessionExit } from './sessionContract.js';
 
 /** Attempts and delay of the removal of a session's private dir (an antivirus scan can hold a file: EBUSY/EPERM). */
 const REMOVE_RETRIES = 5;
 const REMOVE_RETRY_DELAY_MS = 200;
-const PROMPT_LIKE = /(?::|\?|>|\]|\(y\/n\)|\[y\/n\])\s*$/i;
-const CURSOR_QUERY = '\x1b[6n';
 
 /**
  * One pwsh process on a pseudo-terminal. The only module that loads node-pty.
@@ -128,9 +47,7 @@ export class PwshSession {
   private ready: { resolve(): void; reject(reason: string): void } | undefined;
   private partAck: ((count: number) => void) | undefined;
   private exitInfo: SessionExit | undefined;
-  private lastOutputAt = 0;
-  private queriedSinceOutput = false;
-  private inputTimer: NodeJS.Timeout | undefined;
+  private readonly inputWatch: InputWatch;
   private disposing: Promise<void> | undefined;
   private killReason: string | undefined;
   private readPaused = false;
@@ -172,6 +89,7 @@ export class PwshSession {
         }
       },
     });
+    this.inputWatch = new InputWatch(c.inputIdleMs, this.screen);
   }
 
   /** Starts pwsh and resolves once its first prompt is up. */
@@ -287,8 +205,7 @@ export class PwshSession {
       return { ok: false, reason: `Input has ${text.length} characters; at most ${max} can be sent at once (split it).` };
     }
     this.proc?.write(`${text.replace(/\r?\n/g, '\r')}\r`);
-    this.lastOutputAt = Date.now();
-    this.queriedSinceOutput = false;
+    this.inputWatch.reset();
     if (this._state === 'waitingForInput') this.setState('running');
     return { ok: true };
   }
@@ -315,7 +232,7 @@ export class PwshSession {
       await Promise.race([exited, delay(this.options.config.killGraceMs * 3)]);
     }
     if (this.current) this.finish(this.current, { status: this.current.stopReason ?? 'sessionEnded', message: 'The session was closed while the command ran.' });
-    this.stopInputWatch();
+    this.inputWatch.stop();
     this.ready?.reject('the session was closed during start-up');
     this.screen.dispose();
     await this.removeTempDir();
@@ -406,17 +323,8 @@ export class PwshSession {
 
   private handleData(data: string): void {
     const r = this.current;
-    if (r?.started) {
-      // A read of the console asks for the cursor position first: a query as the last thing printed
-      // is the strongest sign that the command now waits for input.
-      const at = data.lastIndexOf(CURSOR_QUERY);
-      const endsWithQuery = at >= 0 && at + CURSOR_QUERY.length === data.length;
-      if (!endsWithQuery || at > 0) {
-        this.lastOutputAt = Date.now();
-        if (this._state === 'waitingForInput') this.setState('running');
-      }
-      this.queriedSinceOutput = endsWithQuery;
-    }
+    // A command printing again is no longer waiting for input.
+    if (r?.started && this.inputWatch.noteOutput(data) && this._state === 'waitingForInput') this.setState('running');
     this.screen.write(data);
     // Flow control: a command can print faster than the terminal renders; stop reading until it catches up.
     if (!this.readPaused && this.screen.backlog > this.options.config.maxRenderBacklogChars) {
@@ -473,14 +381,15 @@ export class PwshSession {
     if (!r || m.seq !== r.seq || r.started) return;
     r.started = true;
     r.startedAt = performance.now();
-    this.lastOutputAt = Date.now();
-    this.queriedSinceOutput = false;
     this.screen.beginCapture(
       { start: `${this.fence}:${r.seq}:s`, end: `${this.fence}:${r.seq}:e` },
       (line) => r.collector.push(line),
       () => this.onSettled(r),
     );
-    this.startInputWatch(r);
+    this.inputWatch.start(
+      () => this.current === r && !r.report && this._state === 'running',
+      () => this.markWaiting(r),
+    );
     if (r.stopReason) this.beginInterrupt(r);
   }
 
@@ -488,10 +397,10 @@ export class PwshSession {
     const r = this.current;
     if (!r || m.seq !== r.seq || !r.started || r.report) return;
     r.endedAt = performance.now();
-    const decoded = m.payload === END_RECORD_IN_FILE ? this.readEndRecord(r.seq) : decodeEndPayload(m.payload);
+    const decoded = m.payload === END_RECORD_IN_FILE ? readEndRecordFile(this.tempDir, this.platform.path.join, r.seq) : decodeEndPayload(m.payload);
     if (decoded.ok) r.report = decoded.report;
     else r.reportProblem = decoded.reason;
-    this.stopInputWatch();
+    this.inputWatch.stop();
     this.clearStopTimers(r);
     // The end fence was printed before this marker: on a plain pty it is on screen now; ConPTY paints
     // it on its next frame, so wait for it (bounded).
@@ -505,17 +414,6 @@ export class PwshSession {
       }, this.options.config.settleTimeoutMs);
     }
     this.completeIfDone(r);
-  }
-
-  private readEndRecord(seq: number): ReturnType<typeof decodeEndPayload> {
-    const file = this.platform.path.join(this.tempDir, endRecordFileName(seq));
-    try {
-      const text = readFileSync(file, 'utf8');
-      rmSync(file, { force: true });
-      return decodeEndRecord(text);
-    } catch (e) {
-      return { ok: false, reason: `the end record ${file} could not be read: ${(e as Error).message}` };
-    }
   }
 
   /** The capture saw the end fence: the output is complete. */
@@ -635,85 +533,25 @@ export class PwshSession {
       if (r.started) this.settle(r);
       else this.screen.abandonCapture();
       r.settled = true;
-      if (r.report?.exited && !r.stopReason) {
-        // `exit` outside a script (Invoke-Expression 'exit 4'): pwsh ran its epilogue, then ended.
-        this.finish(r, {
-          status: 'sessionEnded',
-          alive: false,
-          exitCode: signal ? null : exitCode,
-          message: `${reason}: the command ended pwsh itself (\`exit\` outside a script file, e.g. through Invoke-Expression, or where an execution policy forbids scripts), so the session is gone; start a new session.`,
-        });
-      } else if (r.report || r.reportProblem) {
-        this.finish(r, { status: r.stopReason ?? 'completed', alive: false, message: `The command finished, then ${reason}; the session is gone.` });
-      } else {
-        const status: CommandStatus = r.stopReason ?? 'sessionEnded';
-        const message =
-          status !== 'sessionEnded'
-            ? `The command did not stop after Ctrl+C and killing its child processes, so pwsh was ended; start a new session.`
-            : this.killReason !== undefined
-              ? `${reason} while the command ran, so the session is gone; start a new session.`
-              : `${reason} while the command ran, so the session is gone; start a new session. (\`exit\` typed at top level, e.g. through Invoke-Expression, ends the session.)`;
-        this.finish(r, { status, alive: false, exitCode: status === 'sessionEnded' && !signal ? exitCode : null, message });
-      }
+      this.finish(r, finishWhenPwshEnded(r, { reason, exitCode, signal: signal || undefined, byPoshpool: this.killReason !== undefined }));
     }
-    this.stopInputWatch();
+    this.inputWatch.stop();
     this.setState('ended');
     this.exitEmitter.fire(this.exitInfo);
   }
 
-  private finish(r: Running, how: { status: CommandStatus; alive?: boolean; exitCode?: number | null; message?: string }): void {
+  private finish(r: Running, how: Finish): void {
     if (this.current !== r) return;
     this.current = undefined;
     this.clearStopTimers(r);
     if (r.settleTimer) clearTimeout(r.settleTimer);
     if (this.screen.capturing) this.screen.abandonCapture();
     r.abortCleanup?.();
-    this.stopInputWatch();
-    const rep = r.report;
-    const out = r.collector.finish();
-    // The terminal echoes the Ctrl+C poshpool typed as "^C": that is not the command's output.
-    if (r.interrupted) out.output = out.output.replace(/\^C/g, '').replace(/^\s*\n|\n\s*$/g, '');
+    this.inputWatch.stop();
     const alive = how.alive ?? !this.exitInfo;
-    const status = how.status;
-    let message = how.message;
-    if (status === 'cancelled') message ??= 'The command was cancelled.';
-    if (status === 'timedOut') message ??= 'The command ran past its time limit and was stopped.';
-    if (r.reportProblem) message = `${message ? `${message} ` : ''}(${r.reportProblem})`;
-    const stopped = status === 'cancelled' || status === 'timedOut';
-    const exitCode = how.exitCode !== undefined ? how.exitCode : stopped ? null : (rep?.exitCode ?? null);
-    const result: CommandResult = {
-      seq: r.seq,
-      status,
-      output: out.output,
-      errors: rep?.errors ?? [],
-      errorCount: rep?.errorCount ?? 0,
-      exitCode,
-      success: status === 'completed' ? (rep?.success ?? false) : status === 'sessionEnded' ? exitCode === 0 : false,
-      cwd: rep?.cwd ?? null,
-      durationMs: Math.round(((r.endedAt ?? performance.now()) - r.startedAt) * 10) / 10,
-      truncated: out.truncated,
-      outputBytes: out.outputBytes,
-      outputRef: out.outputRef,
-      sessionAlive: alive,
-      ...(message ? { message } : {}),
-    };
+    const result = resultOf(r, how, alive);
     if (this._state !== 'ended' && alive) this.setState('idle');
     r.resolve(result);
-  }
-
-  private startInputWatch(r: Running): void {
-    const idle = this.options.config.inputIdleMs;
-    this.stopInputWatch();
-    this.inputTimer = setInterval(() => {
-      if (this.current !== r || r.report || this._state !== 'running') return;
-      if (Date.now() - this.lastOutputAt < idle) return;
-      if (this.queriedSinceOutput || PROMPT_LIKE.test(this.screen.cursorLine())) this.markWaiting(r);
-    }, Math.max(25, Math.floor(idle / 4)));
-  }
-
-  private stopInputWatch(): void {
-    if (this.inputTimer) clearInterval(this.inputTimer);
-    this.inputTimer = undefined;
   }
 
   private markWaiting(r: Running): void {

@@ -28,6 +28,7 @@ export interface ConptyShapeLog {
   overtook: number;
 }
 
+// eslint-disable-next-line no-control-regex -- OSC sequences are made of control characters
 const OSC_RE = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
 
 /** A stateful shaper: push raw chunks, receive shaped chunks through `emit`. */
@@ -47,6 +48,7 @@ export class ConptyShaper {
     this.carry = '';
     // An OSC cut at the end of a chunk waits for its end.
     const open = data.lastIndexOf('\x1b]');
+    // eslint-disable-next-line no-control-regex -- BEL or ST ends an OSC
     if (open >= 0 && !/\x07|\x1b\\/.test(data.slice(open))) {
       this.carry = data.slice(open);
       data = data.slice(0, open);
