@@ -157,9 +157,16 @@ describe('command line against the running host', () => {
     const json = JSON.parse((await promisify(execFile)(process.execPath, [bin, 'status', '--json', '--data-dir', dataDir])).stdout);
     expect(json.metrics.maxSessions).toBe(3);
     // The PowerShell the sessions run, as the first session said at its prompt.
-    expect(json.metrics.shell).toMatchObject({ kind: 'pwsh', edition: 'Core', languageMode: 'FullLanguage', warnings: [] });
-    expect(json.metrics.shell.version).toMatch(/^7\./);
-    expect(stdout).toMatch(/^shell: PowerShell 7\.\S+ \(Core\), FullLanguage, execution policy \w+ at \S+/m);
+    // pwsh 7 here; Windows PowerShell 5.1 on the workflow's 5.1 leg (POSHPOOL_PWSH=powershell.exe).
+    if (requirePwsh().kind === 'pwsh') {
+      expect(json.metrics.shell).toMatchObject({ kind: 'pwsh', edition: 'Core', languageMode: 'FullLanguage', warnings: [] });
+      expect(json.metrics.shell.version).toMatch(/^7\./);
+      expect(stdout).toMatch(/^shell: PowerShell 7\.\S+ \(Core\), FullLanguage, execution policy \w+ at \S+/m);
+    } else {
+      expect(json.metrics.shell).toMatchObject({ kind: 'powershell', edition: 'Desktop', languageMode: 'FullLanguage' });
+      expect(stdout).toMatch(/^shell: Windows PowerShell 5\.1\.\S+ \(Desktop\)/m);
+      expect(stdout).toMatch(/^warning: Sessions run Windows PowerShell 5\.1/m);
+    }
   });
 
   it.runIf(onPosix)('poshpool serve starts, publishes host.json, prints client configs, and stops cleanly on SIGINT (POSIX-only: on Windows child.kill is TerminateProcess)', async () => {

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as lydell from '@lydell/node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../../common/shell.js';
 import { requirePwsh } from '../../../test/pwsh.js';
 import { defaultShellConfig, type ShellConfig } from '../config/shellConfig.js';
 import { OutputStore } from '../jobs/OutputStore.js';
 import { ConptyShaper, conptyShapedPty, type ConptyShapeLog } from './conptyShape.test-support.js';
-import { PwshSession } from './PwshSession.js';
+import { currentPlatform } from '../platform/Platform.js';
+import { PwshSession, type PtyModule } from './PwshSession.js';
 import { TerminalScreen, type CaptureFences } from './TerminalScreen.js';
 
 // The capture must not depend on the order of markers and text, nor on long markers arriving:
@@ -123,7 +123,8 @@ describe('real pwsh through ConPTY-shaped output', () => {
       outputStore: store,
       tempRoot: dir,
       cwd: dir,
-      ptyModule: conptyShapedPty(lydell, { frameMs: 16, maxOscChars: 256 }, logs),
+      // The real terminal library of this OS, its output shaped as ConPTY shapes it.
+      ptyModule: conptyShapedPty((await import(currentPlatform().pty.module)) as PtyModule, { frameMs: 16, maxOscChars: 256 }, logs),
     });
     if (!started.ok) throw new Error(started.reason);
     sessions.push(started.session);

@@ -71,6 +71,10 @@ export async function killSession(proc: ControlledProcess, platform: Platform): 
     // The process table could not be read; killing pwsh below still ends the session.
   }
   if (platform.isWindows) {
+    // taskkill /T /F ends the tree by parent ids; closing the pseudoconsole then sends
+    // CTRL_CLOSE_EVENT to every process still attached to it (microsoft/terminal#16443, #4050), which
+    // catches console children whose parent died first. A process that left the console (a new window,
+    // DETACHED_PROCESS) escapes both: a Job Object would catch it (issue 14, Reliability).
     await killProcesses([pid], platform);
     proc.kill();
     return;

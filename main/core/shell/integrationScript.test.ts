@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionFixture } from '../../../test/pwsh.js';
-import { platformFor } from '../platform/Platform.js';
+import { currentPlatform, platformFor } from '../platform/Platform.js';
 import type { PtyModule } from './PwshSession.js';
 
 // Behaviours of integration.ps1 that exist for Windows, run in real pwsh here.
@@ -52,8 +52,9 @@ describe("the Windows terminal library's API (upstream node-pty) drives a sessio
     const nodePty = createRequire(import.meta.url)('node-pty') as PtyModule;
     const win = platformFor('win32');
     expect(win.pty).toMatchObject({ module: 'node-pty', spawnOptions: { useConptyDll: true }, conpty: true });
-    const linuxWithWindowsPtyOptions = { ...platformFor('linux'), pty: { ...win.pty, conpty: false } };
-    const s = await fx.start({}, undefined, { ptyModule: nodePty, platform: linuxWithWindowsPtyOptions });
+    const here = currentPlatform();
+    const withWindowsPtyOptions = { ...here, pty: { ...win.pty, conpty: here.isWindows } };
+    const s = await fx.start({}, undefined, { ptyModule: nodePty, platform: withWindowsPtyOptions });
     const r = await s.run('1..3 | ForEach-Object { "n$_" }; Get-Item /nope');
     expect(r).toMatchObject({ status: 'completed', output: expect.stringContaining('n1\nn2\nn3'), errorCount: 1, exitCode: 1 });
   });
