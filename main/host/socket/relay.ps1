@@ -233,11 +233,11 @@ function Invoke-Relay {
             Write-RelayError "reading the client's input failed: $(Get-TaskError $toHost)"
             return 1
         }
-        if ($toClient.Status -eq [System.Threading.Tasks.TaskStatus]::RanToCompletion) {
-            Write-RelayError "the poshpool host at $where closed the connection (it stopped or restarted); reconnect your MCP client."
-        } else {
-            Write-RelayError "the connection to the host at $where failed: $(Get-TaskError $toClient)"
-        }
+        # A host that stops may end the connection or reset it (an IOException: "Connection reset by
+        # peer", "Pipe is broken"): for the client both mean the same.
+        $how = ''
+        if ($toClient.Status -ne [System.Threading.Tasks.TaskStatus]::RanToCompletion) { $how = " ($(Get-TaskError $toClient))" }
+        Write-RelayError "the poshpool host at $where closed the connection$how (it stopped or restarted); reconnect your MCP client."
         return 1
     } finally {
         $pipe.Dispose()
