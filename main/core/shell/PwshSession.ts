@@ -22,6 +22,8 @@ export type StartResult = { ok: true; session: PwshSession } | { ok: false; reas
 export { SessionError } from './sessionContract.js';
 export type { PwshSessionOptions, PtyModule, RunOptions, InputResult, InputWanted, SessionExit } from './sessionContract.js';
 
+/** What poshpool's terminal answers ConPTY's start-up device attributes query: VT level 1 conformance with ANSI colour. */
+const CONPTY_DEVICE_ATTRIBUTES = '\x1b[?61;22c';
 /** Attempts and delay of the removal of a session's private dir (an antivirus scan can hold a file: EBUSY/EPERM). */
 const REMOVE_RETRIES = 5;
 const REMOVE_RETRY_DELAY_MS = 200;
@@ -80,6 +82,7 @@ export class PwshSession {
       // A slice never holds more line feeds than the scrollback has rows, so no row is trimmed unread.
       sliceChars: Math.max(256, Math.floor(c.scrollbackRows / 2)),
       windowsPty: this.platform.pty.conpty ? { backend: 'conpty', buildNumber: windowsBuild(os.release()) } : undefined,
+      deviceAttributes: this.platform.pty.conpty ? CONPTY_DEVICE_ATTRIBUTES : undefined,
       onReply: (data) => this.proc?.write(data),
       onMarker: (data) => this.handleMarker(data),
       onParsed: (backlog) => {

@@ -13,6 +13,14 @@ export interface TerminalScreenOptions {
   oscNumber: number;
   /** On Windows: ConPTY's build, so xterm applies its workarounds for ConPTY's line wrapping. */
   windowsPty?: { backend: 'conpty'; buildNumber: number };
+  /**
+   * The answer to a primary device attributes query (CSI c), instead of xterm's VT100 one. ConPTY
+   * 1.22+ asks at start-up and holds the shell back for up to 3 s until a terminal answers
+   * (microsoft/terminal src/host/VtIo.cpp, StartIfNeeded / WaitUntilDA1; VS Code answers it for the
+   * same reason, microsoft/vscode#243376); a conformance level of 61+ is an answer it takes
+   * (microsoft/terminal#18681 validated `ESC[?61c`).
+   */
+  deviceAttributes?: string;
   /** Bytes the terminal renders between two harvests; keeps scrolled-off rows from being trimmed unread. */
   sliceChars: number;
   /** The terminal's replies to queries (cursor position, device attributes): write them to the pty. */
@@ -72,6 +80,15 @@ export class TerminalScreen {
       options.onMarker(data);
       return true;
     });
+    const da = options.deviceAttributes;
+    if (da !== undefined) {
+      // Only the primary query (no prefix, parameter 0 or none); the others keep xterm's answers.
+      this.term.parser.registerCsiHandler({ final: 'c' }, (params) => {
+        if (params.length > 1 || (params.length === 1 && params[0] !== 0)) return false;
+        options.onReply(da);
+        return true;
+      });
+    }
   }
 
   /** Feeds pty output to the terminal. */
