@@ -29,6 +29,30 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A Windows-mode watcher on `folder` whose backend the test drives by hand (for what Linux cannot produce). */
+function handDriven(): { watcher: FolderWatcher; sink: () => WatchSink } {
+  let sink: WatchSink | undefined;
+  const watcher = new FolderWatcher({
+    folder,
+    quietMs: QUIET_MS,
+    maxDelayMs: 5_000,
+    platform: platformFor('win32'),
+    startBackend: (_folder, _isExcluded, s) => {
+      sink = s;
+      s.ready();
+      return { close: () => Promise.resolve() };
+    },
+  });
+  watchers.push(watcher);
+  return {
+    watcher,
+    sink: () => {
+      if (!sink) throw new Error('the backend has not started');
+      return sink;
+    },
+  };
+}
+
 function write(rel: string, text = 'x'): void {
   const abs = path.join(folder, ...rel.split('/'));
   mkdirSync(path.dirname(abs), { recursive: true });
@@ -95,55 +119,31 @@ describe('watching a folder on Windows (recursive root watch)', () => {
   it('passes a change without a name (an overflowed event buffer) on as a change somewhere in the folder', async () => {
     // libuv reports an overflowed ReadDirectoryChangesW buffer as an event with no file name; a
     // backend driven by hand stands in for it.
-    let sink: WatchSink | undefined;
-    const watcher = new FolderWatcher({
-      folder,
-      quietMs: QUIET_MS,
-      maxDelayMs: 5_000,
-      platform: platformFor('win32'),
-      startBackend: (_folder, _isExcluded, s) => {
-        sink = s;
-        s.ready();
-        return { close: () => Promise.resolve() };
-      },
-    });
-    watchers.push(watcher);
+    const { watcher, sink } = handDriven();
     const bursts: FolderBurst[] = [];
     watcher.onBurst((b) => bursts.push(b));
     await watcher.ready();
-    sink!.change(undefined);
-    sink!.change(path.join(folder, 'named.txt'));
+    sink().change(undefined);
+    sink().change(path.join(folder, 'named.txt'));
     expect(watcher.flush()).toBe(true);
     expect(bursts).toEqual([{ folder, changedPaths: [UNKNOWN_CHANGE, 'named.txt'], reason: 'requested' }]);
   });
 
   it('counts a directory that vanished while the watch read it as a change, and other errors as errors that keep the watch', async () => {
-    let sink: WatchSink | undefined;
-    const watcher = new FolderWatcher({
-      folder,
-      quietMs: QUIET_MS,
-      maxDelayMs: 5_000,
-      platform: platformFor('win32'),
-      startBackend: (_folder, _isExcluded, s) => {
-        sink = s;
-        s.ready();
-        return { close: () => Promise.resolve() };
-      },
-    });
-    watchers.push(watcher);
+    const { watcher, sink } = handDriven();
     const errors: FolderWatchError[] = [];
     watcher.onError((e) => errors.push(e));
     await watcher.ready();
     const fsError = (code: string, p: string): Error => Object.assign(new Error(`${code}: ${p}`), { code, path: p });
-    sink!.error(fsError('ENOENT', path.join(folder, 'gone', 'dir')));
+    sink().error(fsError('ENOENT', path.join(folder, 'gone', 'dir')));
     expect(watcher.pendingChanges).toBe(1);
-    sink!.error(fsError('EACCES', path.join(folder, 'locked')));
+    sink().error(fsError('EACCES', path.join(folder, 'locked')));
     await vi.waitFor(() => expect(errors).toHaveLength(1), WAIT);
     expect(errors[0]).toMatchObject({ code: 'EACCES', stopped: false });
     expect(watcher.state).toBe('watching');
     // Windows reports the watched folder's deletion as EPERM (Node's fs.watch caveats): a stop, once.
     rmSync(folder, { recursive: true });
-    sink!.error(fsError('EPERM', folder));
+    sink().error(fsError('EPERM', folder));
     await vi.waitFor(() => expect(watcher.state).toBe('stopped'), WAIT);
     expect(errors.slice(1)).toEqual([{ folder, message: `The folder ${folder} was deleted or moved away: stopped watching it.`, code: 'ENOENT', stopped: true }]);
   });
