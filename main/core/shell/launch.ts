@@ -7,6 +7,8 @@ import type { ResolvedShell } from './discovery.js';
 export const SESSION_SCRIPT_NAME = 'session.ps1';
 /** Exit code of a bootstrap that found PowerShell in a restricted language mode. */
 export const EXIT_LANGUAGE_MODE = 86;
+/** Exit code of a bootstrap whose console does not process VT sequences (before Windows 10). */
+export const EXIT_NO_VT = 88;
 /** Exit code of a bootstrap whose integration script failed to load. */
 export const EXIT_LOAD_FAILED = 87;
 /** Start of the line a bootstrap prints when it cannot start; the rest of the line says why. */
@@ -59,6 +61,10 @@ export function bootstrapCommand(scriptFile: string): string {
   const mode = '$ExecutionContext.SessionState.LanguageMode';
   return (
     `if (${mode} -ne 'FullLanguage') { '${CANNOT_START} PowerShell runs in ' + ${mode} + ' mode (an application control policy such as WDAC, AppLocker or __PSLockdownPolicy sets it); poshpool needs FullLanguage.'; exit ${EXIT_LANGUAGE_MODE} }; ` +
+    // The console host turns on VT processing at start-up where the console has it (PowerShell's
+    // ConsoleHostUserInterface constructor, Windows PowerShell 5.1 too); without it the markers would
+    // print as text. Only consoles older than Windows 10 lack it.
+    `if (-not $Host.UI.SupportsVirtualTerminal) { '${CANNOT_START} this console does not process virtual terminal sequences (Windows 10 or later is needed).'; exit ${EXIT_NO_VT} }; ` +
     `try { . ([ScriptBlock]::Create([IO.File]::ReadAllText(${psQuote(scriptFile)}))) } ` +
     `catch { '${CANNOT_START} the integration script failed to load: ' + $_; exit ${EXIT_LOAD_FAILED} }`
   );
