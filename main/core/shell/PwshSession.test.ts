@@ -383,6 +383,19 @@ describe('input', () => {
     expect((await s.run('$name')).output).toBe('Bob');
   });
 
+  it('answers a stopped command even when the prompt never comes back (a Ctrl+C can cut the prompt function short)', async () => {
+    const s = await fx.start({ settleTimeoutMs: 300 });
+    // A prompt that draws no marker stands in for one cut short by a late Ctrl+C.
+    await s.run("function global:prompt { 'PS> ' }");
+    const running = s.run('Start-Sleep -Seconds 30');
+    await sleep(500);
+    s.cancel();
+    const r = await running;
+    expect(r).toMatchObject({ status: 'cancelled', sessionAlive: true });
+    expect(r.message).toContain('pwsh did not show its prompt within 600 ms');
+    expect((await s.run("'after'")).output).toBe('after');
+  });
+
   it('cancels a command that waits for input', async () => {
     const s = await fx.start();
     const running = s.run("$never = Read-Host 'Password'");

@@ -442,7 +442,30 @@ export class PwshSession {
    */
   private completeIfDone(r: Running): void {
     if (this.current !== r || !r.settled || !(r.report || r.reportProblem)) return;
-    if (r.promptBack || (!r.interrupted && r.report && !r.report.exited)) this.finish(r, { status: r.stopReason ?? 'completed' });
+    if (r.promptBack || (!r.interrupted && r.report && !r.report.exited)) {
+      this.finish(r, { status: r.stopReason ?? 'completed' });
+      return;
+    }
+    this.watchForPrompt(r);
+  }
+
+  /**
+   * The prompt is awaited after a stop: a Ctrl+C still in flight can cut pwsh's prompt function
+   * short, and the prompt (with its marker) is then never drawn. An empty line asks for a new one;
+   * if none comes either, the command's result is given all the same, with a note.
+   */
+  private watchForPrompt(r: Running): void {
+    if (r.promptTimer) return;
+    const wait = this.options.config.settleTimeoutMs;
+    r.promptTimer = setTimeout(() => {
+      if (this.current !== r || r.promptBack) return;
+      this.proc?.write('\r');
+      r.promptTimer = setTimeout(() => {
+        if (this.current !== r || r.promptBack) return;
+        r.reportProblem ??= `pwsh did not show its prompt within ${2 * wait} ms after the command ended`;
+        this.finish(r, { status: r.stopReason ?? 'completed' });
+      }, wait);
+    }, wait);
   }
 
   private async send(command: string, r: Running): Promise<void> {
@@ -548,6 +571,7 @@ export class PwshSession {
     this.current = undefined;
     this.clearStopTimers(r);
     if (r.settleTimer) clearTimeout(r.settleTimer);
+    if (r.promptTimer) clearTimeout(r.promptTimer);
     if (this.screen.capturing) this.screen.abandonCapture();
     r.abortCleanup?.();
     this.inputWatch.stop();

@@ -19,6 +19,8 @@ export interface Running {
   /** The prompt came back after the end marker. */
   promptBack?: boolean;
   settleTimer?: NodeJS.Timeout;
+  /** Waits for the prompt after a stop (see PwshSession.watchForPrompt). */
+  promptTimer?: NodeJS.Timeout;
   collector: OutputCollector;
   stopReason?: 'cancelled' | 'timedOut';
   /** Ctrl+C was typed into this command. */
