@@ -24,6 +24,10 @@ export type { PwshSessionOptions, PtyModule, RunOptions, InputResult, InputWante
 
 /** What poshpool's terminal answers ConPTY's start-up device attributes query: VT level 1 conformance with ANSI colour. */
 const CONPTY_DEVICE_ATTRIBUTES = '\x1b[?61;22c';
+/** The command that runs the reset defined by reset.ps1, and its verdict lines. */
+const RESET_COMMAND = '& $global:__poshpool.Reset';
+const RESET_OK = 'poshpool-reset:ok';
+const RESET_DIRTY = 'poshpool-reset:dirty:';
 /** Attempts and delay of the removal of a session's private dir (an antivirus scan can hold a file: EBUSY/EPERM). */
 const REMOVE_RETRIES = 5;
 const REMOVE_RETRY_DELAY_MS = 200;
@@ -188,6 +192,33 @@ export class PwshSession {
       }
       void this.send(command, running);
     });
+  }
+
+  /**
+   * Puts an idle session back as it was at start-up (reset.ps1: variables, functions, aliases,
+   * modules, drives, environment, location, jobs, runspaces, events, history, $Error) and ends what
+   * its commands left running, then checks the result. A session that is not clean afterwards must
+   * not be lent again (the pool ends it and starts a fresh one).
+   */
+  async reset(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    if (this._state !== 'idle' || this.disposing) return { ok: false, reason: `the session is ${this.disposing ? 'ending' : this._state}` };
+    const result = await this.run(RESET_COMMAND, { timeoutMs: this.options.config.resetTimeoutMs });
+    if (result.status !== 'completed' || !result.sessionAlive) return { ok: false, reason: `the reset did not complete (${result.status}${result.message ? `: ${result.message}` : ''})` };
+    const verdict = result.output.trimEnd().split('\n').pop() ?? '';
+    if (verdict !== RESET_OK) {
+      return { ok: false, reason: verdict.startsWith(RESET_DIRTY) ? verdict.slice(RESET_DIRTY.length) : `the reset said ${JSON.stringify(result.output.slice(-200))}` };
+    }
+    // Processes a command left behind (`Start-Process`, `cmd &`) belong to the client that ran it.
+    const ptyPid = this.proc?.pid;
+    const spared = this.shellPid !== undefined ? [this.shellPid] : [];
+    if (ptyPid !== undefined) {
+      try {
+        await killDescendants(ptyPid, this.platform, spared, this.spawnedAt);
+      } catch (e) {
+        return { ok: false, reason: `its child processes could not be listed: ${(e as Error).message}` };
+      }
+    }
+    return this._state === 'idle' ? { ok: true } : { ok: false, reason: `the session is ${this._state} after its reset` };
   }
 
   /**
@@ -584,7 +615,17 @@ export class PwshSession {
   private markWaiting(r: Running): void {
     if (this._state === 'waitingForInput') return;
     this.setState('waitingForInput');
-    this.inputEmitter.fire({ seq: r.seq, prompt: this.screen.cursorLine().trim(), screenTail: this.screen.tail(10) });
+    this.inputEmitter.fire({ seq: r.seq, prompt: this.screen.cursorLine().trim(), screenTail: this.captureTail(10) });
+  }
+
+  /**
+   * The last rows the running command printed: never rows from before it (a session can be lent to
+   * another client after a reset, and the screen still holds what the previous one saw).
+   */
+  private captureTail(rows: number): string {
+    const lines = this.screen.peekCapture();
+    while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+    return lines.slice(-rows).join('\n');
   }
 
   private setState(state: SessionState): void {

@@ -39,9 +39,9 @@ export interface LaunchInput {
   baseEnv: Record<string, string | undefined>;
 }
 
-/** The integration script's text. */
+/** The integration script's text, followed by the reset a session runs between leases (reset.ps1). */
 export function loadIntegrationScript(): string {
-  return readFileSync(new URL('./integration.ps1', import.meta.url), 'utf8');
+  return `${readFileSync(new URL('./integration.ps1', import.meta.url), 'utf8')}\n${readFileSync(new URL('./reset.ps1', import.meta.url), 'utf8')}`;
 }
 
 /** A PowerShell single-quoted string literal. */
@@ -158,17 +158,19 @@ export function commandLineOf(file: string, args: readonly string[], platform: P
 /** The launch for `input`, with the text of the session script (nothing is written). */
 export function planLaunch(input: LaunchInput): Launch & { scriptText: string } {
   const scriptFile = input.platform.path.join(input.tempDir, SESSION_SCRIPT_NAME);
-  const args = ['-NoLogo', '-NoExit'];
+  // A launcher discovery saw through (the dotnet tool's shim) is skipped: its target runs directly.
+  const file = input.shell.run?.file ?? input.shell.path;
+  const args = [...(input.shell.run?.args ?? []), '-NoLogo', '-NoExit'];
   if (!input.config.loadProfile) args.push('-NoProfile');
   // Process scope only; lets a command with `exit` run from its temporary .ps1 where no Group Policy
   // forbids scripts (where one does, the integration runs it as a script block and says so).
   args.push('-ExecutionPolicy', 'Bypass');
   args.push('-Command', bootstrapCommand(scriptFile));
-  const commandLine = commandLineOf(input.shell.path, args, input.platform);
+  const commandLine = commandLineOf(file, args, input.platform);
   if (commandLine.length > input.platform.maxCommandLineChars) {
     throw new RangeError(`the command line that starts PowerShell has ${commandLine.length} characters, over this OS's limit of ${input.platform.maxCommandLineChars}; choose a shorter data directory`);
   }
-  return { file: input.shell.path, args, env: launchEnv(input), scriptFile, commandLine, scriptText: bootLine(input) + loadIntegrationScript() };
+  return { file, args, env: launchEnv(input), scriptFile, commandLine, scriptText: bootLine(input) + loadIntegrationScript() };
 }
 
 /** Writes the session script into the private dir (user-only) and returns the short command line that loads it. */
