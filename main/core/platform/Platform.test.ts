@@ -53,4 +53,10 @@ describe('the platform seam', () => {
   it('describes the machine it runs on', () => {
     expect(currentPlatform().os).toBe(process.platform);
   });
+
+  it("runs the dotnet tool's pwsh.dll from the folder its shim would pick: win on Windows, unix elsewhere (PowerShell's GlobalToolShim.cs)", () => {
+    expect(platformFor('win32').dotnetToolPwshDir).toBe('win');
+    expect(platformFor('linux').dotnetToolPwshDir).toBe('unix');
+    expect(platformFor('darwin').dotnetToolPwshDir).toBe('unix');
+  });
 });

@@ -81,6 +81,12 @@ export interface Platform {
    * path (Windows) or the macOS login items, an XDG autostart entry (Linux), or not at all.
    */
   readonly loginItem: 'runKey' | 'macLoginItems' | 'xdgAutostart' | 'none';
+  /**
+   * The folder of the dotnet global tool pwsh that holds this OS's pwsh.dll: the tool's shim picks
+   * `win` on Windows and `unix` elsewhere (PowerShell's GlobalToolShim.cs), and so does discovery
+   * when it runs pwsh.dll without the shim.
+   */
+  readonly dotnetToolPwshDir: 'win' | 'unix';
 }
 
 /** The pseudo-terminal library and the options it needs on this OS. */
@@ -142,6 +148,7 @@ export function platformFor(os: NodeJS.Platform): Platform {
     trayClickOpensWindow: isWindows,
     needsAppUserModelId: isWindows,
     loginItem: isWindows ? 'runKey' : os === 'darwin' ? 'macLoginItems' : os === 'linux' ? 'xdgAutostart' : 'none',
+    dotnetToolPwshDir: isWindows ? 'win' : 'unix',
     pathKey(value) {
       const normalized = p.normalize(value);
       const trimmed = normalized.length > p.parse(normalized).root.length ? normalized.replace(/[\\/]+$/, '') : normalized;

@@ -1,11 +1,19 @@
-import { accessSync, constants, lstatSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, openSync, readSync, statSync } from 'node:fs';
 import { currentPlatform, type Platform } from '../platform/Platform.js';
+import { dotnetToolEntry, scoopShimEntry, type EntryFiles } from './realEntry.js';
 
 /** Which PowerShell was found. */
 export interface ResolvedShell {
   path: string;
   /** pwsh (PowerShell 7+) or Windows PowerShell 5.1. */
   kind: 'pwsh' | 'powershell';
+  /**
+   * What is started when `path` is a launcher that discovery saw through (the dotnet tool's shim, a
+   * Scoop shim): this file with these arguments ahead of pwsh's own. Absent: `path` itself.
+   */
+  run?: { file: string; args: string[] };
+  /** What runs, in words (e.g. "dotnet tool pwsh 7.6.9, run without its shim: ..."). */
+  description?: string;
 }
 
 /** Where discovery looks; injected so every platform's rules are unit-testable anywhere. */
@@ -15,6 +23,8 @@ export interface DiscoveryEnv {
   homedir: string;
   /** True when the path names an executable regular file. */
   isExecutable(file: string): boolean;
+  /** Reads launchers and their manifests, to run pwsh without them; absent: what is found runs as it is. */
+  files?: EntryFiles;
 }
 
 export type DiscoveryResult =
@@ -64,7 +74,34 @@ export function hostDiscoveryEnv(platform: Platform = currentPlatform()): Discov
         return false;
       }
     },
+    files: {
+      read: readHead,
+      isFile(file) {
+        try {
+          return statSync(file).isFile();
+        } catch {
+          // Missing or unreadable: not a file we can use.
+          return false;
+        }
+      },
+    },
   };
+}
+
+/** The first `maxBytes` of a file (undefined when it cannot be read). */
+function readHead(file: string, maxBytes: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const buffer = Buffer.alloc(Math.min(maxBytes, statSync(file).size));
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, n);
+  } catch {
+    // Unreadable: discovery runs what it found as it is.
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function kindOf(file: string, platform: Platform): ResolvedShell['kind'] {
@@ -127,6 +164,25 @@ function knownLocations(d: DiscoveryEnv): string[] {
 }
 
 /**
+ * The shell found at `path`, seen through a launcher where that is safe: the dotnet tool's shim
+ * (every OS), a Scoop shim (Windows). A launcher whose target is not as expected keeps running, and
+ * the description says why.
+ */
+export function resolveShell(path: string, kind: ResolvedShell['kind'], d: DiscoveryEnv): ResolvedShell {
+  const plain = `${kind === 'powershell' ? 'Windows PowerShell' : 'pwsh'} ${path}`;
+  if (kind !== 'pwsh' || !d.files) return { path, kind, description: plain };
+  const files = d.files;
+  const candidates = [() => dotnetToolEntry(path, d.platform, files, (name) => lookup(name, d, []))];
+  if (d.platform.isWindows) candidates.push(() => scoopShimEntry(path, d.platform, files));
+  for (const candidate of candidates) {
+    const entry = candidate();
+    if (entry.ok) return { path, kind, run: { file: entry.file, args: entry.args }, description: entry.description };
+    if (entry.launcher) return { path, kind, description: `${plain}, run through ${entry.launcher} because ${entry.why ?? 'its target is not as expected'}` };
+  }
+  return { path, kind, description: plain };
+}
+
+/**
  * Finds PowerShell: the configured path (or POSHPOOL_PWSH) when given, and nothing else then;
  * otherwise pwsh on PATH, then its usual install locations, then (Windows) powershell.exe.
  */
@@ -135,7 +191,7 @@ export function discoverShell(configuredPath: string, d: DiscoveryEnv): Discover
   const configured = configuredPath.trim() || (d.env.POSHPOOL_PWSH ?? '').trim();
   if (configured) {
     const found = lookup(configured, d, tried);
-    if (found) return { ok: true, shell: { path: found, kind: kindOf(found, d.platform) }, tried };
+    if (found) return { ok: true, shell: resolveShell(found, kindOf(found, d.platform), d), tried };
     const source = configuredPath.trim() ? '"shell.path" in the config' : 'POSHPOOL_PWSH';
     return {
       ok: false,
@@ -144,10 +200,10 @@ export function discoverShell(configuredPath: string, d: DiscoveryEnv): Discover
     };
   }
   const pwsh = lookup('pwsh', d, tried);
-  if (pwsh) return { ok: true, shell: { path: pwsh, kind: 'pwsh' }, tried };
+  if (pwsh) return { ok: true, shell: resolveShell(pwsh, 'pwsh', d), tried };
   for (const c of knownLocations(d)) {
     tried.push(c);
-    if (d.isExecutable(c)) return { ok: true, shell: { path: c, kind: 'pwsh' }, tried };
+    if (d.isExecutable(c)) return { ok: true, shell: resolveShell(c, 'pwsh', d), tried };
   }
   if (d.platform.isWindows) {
     const root = winEnv(d.env, 'SYSTEMROOT') ?? winEnv(d.env, 'WINDIR') ?? 'C:\\Windows';
@@ -157,9 +213,9 @@ export function discoverShell(configuredPath: string, d: DiscoveryEnv): Discover
     const legacy = d.platform.path.join(root, 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
     const pwshTried = [...tried];
     tried.push(legacy);
-    if (d.isExecutable(legacy)) return { ok: true, shell: { path: legacy, kind: 'powershell' }, tried, warning: `${warning} (Looked in: ${pwshTried.join(', ')}.)` };
+    if (d.isExecutable(legacy)) return { ok: true, shell: resolveShell(legacy, 'powershell', d), tried, warning: `${warning} (Looked in: ${pwshTried.join(', ')}.)` };
     const onPath = lookup('powershell', d, tried);
-    if (onPath) return { ok: true, shell: { path: onPath, kind: 'powershell' }, tried, warning: `${warning} (Looked in: ${pwshTried.join(', ')}.)` };
+    if (onPath) return { ok: true, shell: resolveShell(onPath, 'powershell', d), tried, warning: `${warning} (Looked in: ${pwshTried.join(', ')}.)` };
   }
   return { ok: false, tried, reason: `No PowerShell found (looked for pwsh on PATH and in ${knownLocations(d).join(', ')}). ${CONFIG_HINT}.` };
 }

@@ -50,6 +50,16 @@ describe('the launch command line (Windows, built on Linux through the platform 
     expect(plan.args).toEqual(['-NoLogo', '-NoExit', '-NoProfile', '-ExecutionPolicy', 'Bypass', '-Command', bootstrapCommand('/home/ann/.local/share/poshpool/sessions/session-x/session.ps1')]);
   });
 
+  it('starts what discovery resolved: the real entry with its arguments ahead of pwsh\'s (the dotnet tool without its shim)', () => {
+    const dll = 'C:\\Users\\ann\\.dotnet\\tools\\.store\\powershell\\7.6.9\\powershell\\7.6.9\\tools\\net10.0\\any\\win\\pwsh.dll';
+    const shell = { path: 'C:\\Users\\ann\\.dotnet\\tools\\pwsh.exe', kind: 'pwsh' as const, run: { file: 'C:\\Program Files\\dotnet\\dotnet.exe', args: [dll] } };
+    const plan = planLaunch(winInput({ shell }));
+    expect(plan.file).toBe('C:\\Program Files\\dotnet\\dotnet.exe');
+    expect(plan.args.slice(0, 3)).toEqual([dll, '-NoLogo', '-NoExit']);
+    expect(plan.commandLine.startsWith(`"C:\\Program Files\\dotnet\\dotnet.exe" ${dll} -NoLogo`)).toBe(true);
+    expect(plan.commandLine.length).toBeLessThan(SHORT);
+  });
+
   it('refuses a launch that would be over the OS limit, saying what to change', () => {
     const tempDir = `C:\\${'x'.repeat(33_000)}`;
     expect(() => planLaunch(winInput({ tempDir }))).toThrow(/over this OS's limit of 32767; choose a shorter data directory/);
@@ -130,6 +140,13 @@ describe('a live session', () => {
     expect(s.commandLine!.length).toBeLessThan(SHORT);
     const sessionDirs = readdirSync(fx.dir).filter((n) => n.startsWith('session-'));
     for (const d of sessionDirs) expect(existsSync(`${fx.dir}/${d}/${SESSION_SCRIPT_NAME}`)).toBe(false);
+  });
+
+  it('runs what discovery described: one process when pwsh runs without a launcher, the launcher and pwsh when one is kept', async () => {
+    const s = await fx.start();
+    const launcherKept = fx.shell.description?.includes(', run through ') ?? false;
+    expect(s.ptyPid === s.pid).toBe(!launcherKept);
+    if (fx.shell.run) expect(s.commandLine).toContain(fx.shell.run.file);
   });
 
   it.runIf(onLinux)('pwsh runs with a command line under 2,000 characters and no secret in it or its environment (Linux-only: reads /proc)', async () => {
