@@ -5,6 +5,13 @@ import type { CommandStatus, SessionState } from './shell.js';
 /** How a waiting request is served: sync (a caller waits for it) before async. */
 export type Priority = 'sync' | 'async';
 
+/**
+ * What a lent session is for: `session` (start_session: the client's until it ends it), `default`
+ * (the client's default session, used by run_command without a sessionId and kept between calls),
+ * `call` (borrowed for one call, returned after it).
+ */
+export type SessionKind = 'session' | 'default' | 'call';
+
 /** Health of the warm pool. */
 export type PoolState = 'starting' | 'healthy' | 'degraded' | 'disposed';
 
@@ -15,7 +22,7 @@ interface Base {
 
 export type PoshpoolEvent =
   | (Base & { type: 'client.connected'; clientId: string; name: string; version: string })
-  | (Base & { type: 'session.started'; sessionId: string; clientId: string; pid: number | null })
+  | (Base & { type: 'session.started'; sessionId: string; clientId: string; pid: number | null; kind: SessionKind })
   | (Base & { type: 'session.state'; sessionId: string; clientId: string; state: SessionState | 'ending' })
   | (Base & { type: 'session.ended'; sessionId: string; clientId: string; reason: SessionEndReason; detail: string })
   | (Base & { type: 'session.abandoned'; sessionId: string; clientId: string; idleMs: number })
@@ -56,7 +63,9 @@ export type PoshpoolEvent =
   | (Base & { type: 'pool.degraded'; reason: string; failures: number })
   | (Base & { type: 'pool.recovered'; downMs: number })
   | (Base & { type: 'pool.paused'; by: string })
-  | (Base & { type: 'pool.resumed'; by: string; pausedMs: number });
+  | (Base & { type: 'pool.resumed'; by: string; pausedMs: number })
+  /** A returned session could not be made clean for the next client (reset.ps1): it was ended and replaced. */
+  | (Base & { type: 'pool.sessionDiscarded'; reason: string });
 
 export type PoshpoolEventType = PoshpoolEvent['type'];
 

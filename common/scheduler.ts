@@ -1,12 +1,15 @@
 /** Contract for sessions, requests and metrics as the MCP layer and the dashboard see them. */
 
-import type { PoolState, Priority } from './events.js';
+import type { PoolState, Priority, SessionKind } from './events.js';
 import type { SessionState } from './shell.js';
 
 /** One lent session. */
+export type { SessionKind } from './events.js';
+
 export interface SessionInfo {
   sessionId: string;
   clientId: string;
+  kind: SessionKind;
   /** The engine's state, or `ending` while poshpool ends the session. */
   state: SessionState | 'ending';
   /** The command running now (first 500 characters), or null. */

@@ -96,7 +96,7 @@ describe('Notifier.onEvents', () => {
   it('shows nothing for other event types', () => {
     const { port, notifier } = setup();
     const others: PoshpoolEvent[] = [
-      { type: 'session.started', time: 1, sessionId: 's', clientId: 'c', pid: 1 },
+      { type: 'session.started', time: 1, sessionId: 's', clientId: 'c', pid: 1, kind: 'session' },
       { type: 'session.reclaimed', time: 1, sessionId: 's', clientId: 'c', idleMs: 1 },
       { type: 'session.ended', time: 1, sessionId: 's', clientId: 'c', reason: 'died', detail: 'x' },
       { type: 'backup.completed', time: 1, folder: '/a', backupId: 'b', filesChanged: 1, reason: 'quiet' },

@@ -23,7 +23,7 @@ const info = { pid: 99, version: '1', startedAt: '', mcpUrl: 'http://127.0.0.1:4
 const RUNNING: HostState = { status: 'running', info, dataDir: '/data', pid: 99 };
 
 function session(id: string, command: string | null = null): SessionInfo {
-  return { sessionId: id, clientId: 'c', state: command ? 'running' : 'idle', currentCommand: command, commandStartedAt: command ? 1 : null, cwd: '/', commandCount: 1, lastActivity: 1, lentAt: 1, abandoned: false, pid: 1 };
+  return { sessionId: id, clientId: 'c', kind: 'session', state: command ? 'running' : 'idle', currentCommand: command, commandStartedAt: command ? 1 : null, cwd: '/', commandCount: 1, lastActivity: 1, lentAt: 1, abandoned: false, pid: 1 };
 }
 function summary(sessions: SessionInfo[] = [], m: Partial<MetricsSnapshot> = {}): HostSummary {
   return { sessions, clientNames: {}, metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: sessions.length, maxSessions: 5, queueDepth: 0, ...m } as MetricsSnapshot };

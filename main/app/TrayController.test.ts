@@ -7,7 +7,7 @@ import type { TrayInput, TrayMenuItem } from './trayView.js';
 const RUNNING: HostState = { status: 'running', info: { pid: 1, version: '1', startedAt: '', mcpUrl: '', eventsUrl: '', metricsUrl: '', socketPath: '', tokenFile: '' }, dataDir: '/d', pid: 1 };
 
 function input(command: string | null): TrayInput {
-  const sessions: SessionInfo[] = [{ sessionId: 's1', clientId: 'c', state: command ? 'running' : 'idle', currentCommand: command, commandStartedAt: null, cwd: null, commandCount: 0, lastActivity: 0, lentAt: 0, abandoned: false, pid: 1 }];
+  const sessions: SessionInfo[] = [{ sessionId: 's1', clientId: 'c', kind: 'session', state: command ? 'running' : 'idle', currentCommand: command, commandStartedAt: null, cwd: null, commandCount: 0, lastActivity: 0, lentAt: 0, abandoned: false, pid: 1 }];
   return {
     host: RUNNING,
     summary: { sessions, clientNames: {}, metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: 1, maxSessions: 2, queueDepth: 0 } as MetricsSnapshot },

@@ -8,7 +8,7 @@ const info = { pid: 7, version: '1', startedAt: '', mcpUrl: 'http://127.0.0.1:1/
 const up: HostState = { status: 'running', info, dataDir: '/d', pid: 7 };
 
 function session(id: string, command: string | null = null, patch: Partial<SessionInfo> = {}): SessionInfo {
-  return { sessionId: id, clientId: 'c', state: command ? 'running' : 'idle', currentCommand: command, commandStartedAt: command ? 1 : null, cwd: '/', commandCount: 1, lastActivity: 1, lentAt: 1, abandoned: false, pid: 1, ...patch };
+  return { sessionId: id, clientId: 'c', kind: 'session', state: command ? 'running' : 'idle', currentCommand: command, commandStartedAt: command ? 1 : null, cwd: '/', commandCount: 1, lastActivity: 1, lentAt: 1, abandoned: false, pid: 1, ...patch };
 }
 
 function summary(sessions: SessionInfo[] = [], m: Partial<MetricsSnapshot> = {}): HostSummary {

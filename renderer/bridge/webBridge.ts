@@ -44,6 +44,7 @@ export const EVENT_TYPES = [
   'pool.recovered',
   'pool.paused',
   'pool.resumed',
+  'pool.sessionDiscarded',
 ] as const satisfies readonly PoshpoolEventType[];
 
 // Fails to compile when the event union grows and EVENT_TYPES does not.

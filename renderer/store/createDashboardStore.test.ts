@@ -71,9 +71,10 @@ describe('createDashboardStore', () => {
 
     it('session.started adds a starting session; session.state changes it; session.ended removes it', () => {
       const { store, apply } = loaded();
-      apply({ type: 'session.started', sessionId: 's2', clientId: 'c2', pid: 7, time: 3_000 });
+      apply({ type: 'session.started', sessionId: 's2', clientId: 'c2', pid: 7, kind: 'default', time: 3_000 });
       expect(store.getState().sessions.s2).toEqual({
         sessionId: 's2',
+        kind: 'default',
         clientId: 'c2',
         state: 'starting',
         currentCommand: null,

@@ -35,6 +35,7 @@ export function session(sessionId: string, patch: Partial<SessionInfo> = {}): Se
   return {
     sessionId,
     clientId: 'c1',
+    kind: 'session',
     state: 'idle',
     currentCommand: null,
     commandStartedAt: null,

@@ -99,6 +99,7 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
         sessions[e.sessionId] = {
           sessionId: e.sessionId,
           clientId: e.clientId,
+          kind: e.kind,
           state: 'starting',
           currentCommand: null,
           commandStartedAt: null,
@@ -209,6 +210,9 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
       case 'pool.paused':
       case 'pool.resumed':
         if (metrics !== null) metrics.paused = e.type === 'pool.paused';
+        break;
+      case 'pool.sessionDiscarded':
+        // Shown in the activity log only: the metrics snapshot carries the counts.
         break;
       default: {
         const unknown: never = e;

@@ -77,5 +77,7 @@ export function describeEvent(e: PoshpoolEvent): string {
       return `New sessions paused (${e.by})`;
     case 'pool.resumed':
       return `New sessions resumed (${e.by}) after ${formatDuration(e.pausedMs)}`;
+    case 'pool.sessionDiscarded':
+      return `A returned session was ended instead of reused: ${e.reason}`;
   }
 }

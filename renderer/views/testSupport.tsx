@@ -39,6 +39,7 @@ export function makeSnapshot(): DashboardSnapshot {
     sessions: [
       {
         sessionId: 's-1',
+        kind: 'session',
         clientId: 'claude-code',
         state: 'running',
         currentCommand: 'npm test',
@@ -52,6 +53,7 @@ export function makeSnapshot(): DashboardSnapshot {
       },
       {
         sessionId: 's-2',
+        kind: 'default',
         clientId: 'cursor',
         state: 'idle',
         currentCommand: null,

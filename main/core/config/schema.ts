@@ -7,10 +7,22 @@ import { shellConfigSchema } from './shellConfig.js';
  * field's doc line is its documentation; the defaults are the values shown.
  */
 export const configSchema = z.object({
-  /** Sessions kept started and ready to lend. */
-  warmSessions: z.number().int().min(0).max(64).default(3).describe('Sessions kept warm and ready'),
+  /** Sessions kept started and ready to lend at all times (the floor; more are started as demand comes, see warmDemandWindowSeconds). */
+  warmSessions: z.number().int().min(0).max(64).default(1).describe('Sessions kept warm and ready at all times'),
   /** Sessions lent at once at most; further requests wait in the queue. */
   maxSessions: z.number().int().min(1).max(64).default(5).describe('Sessions lent at once at most'),
+  /** A warm session beyond warmSessions (returned by a client, or started for a queue) is ended after this long unused: warm capacity follows demand. */
+  warmDemandWindowSeconds: z.number().min(0).default(600).describe('Unused time after which a spare warm session beyond warmSessions is ended (s)'),
+  /** Sessions started at once at most; 0 = one per CPU core (more only slows each start, and the first caller waits longer). */
+  maxParallelStarts: z.number().int().min(0).max(64).default(0).describe('Sessions started at once at most (0 = one per core)'),
+  /** A session a client returns is reset (variables, functions, modules, environment, location, jobs, history) and lent again when the reset finds it clean; false = always end it and start a new one. */
+  reuseSessions: z.boolean().default(true).describe('Reset and lend again a returned session instead of starting a new one'),
+  /** Leases one pwsh process serves (with a reset between each) before it is ended and replaced. */
+  sessionReuseLimit: z.number().int().min(1).default(100).describe('Leases one session serves before it is replaced'),
+  /** A client's default session (used by run_command without a sessionId) is ended after this long unused; its next call starts a new one. */
+  defaultSessionIdleSeconds: z.number().min(1).default(600).describe("Unused time after which a client's default session is ended (s)"),
+  /** While requests wait and every slot is lent, a default session unused this long is ended to serve them. */
+  defaultSessionYieldSeconds: z.number().min(0).default(5).describe('Unused time after which a default session gives way to waiting requests (s)'),
   /** Requests that may wait at once; beyond it a request is refused at once. */
   maxWaiting: z.number().int().min(0).max(100000).default(200).describe('Requests that may wait in the queue'),
   /** A lent session idle this long is reported as abandoned (once). */

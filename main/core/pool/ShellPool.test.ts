@@ -33,6 +33,10 @@ const settings: ShellPoolSettings = {
   spawnBackoffMaxMs: 1000,
   degradedFailureCount: 3,
   degradedWindowSeconds: 60,
+  warmDemandWindowSeconds: 600,
+  maxParallelStarts: 8,
+  reuseSessions: true,
+  sessionReuseLimit: 100,
 };
 
 /** A start function whose outcomes the test decides one by one. */

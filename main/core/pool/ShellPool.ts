@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { PoolState } from '../../../common/events.js';
 import type { SessionState } from '../../../common/shell.js';
 import { Emitter, type Disposable } from '../events/Emitter.js';
@@ -11,6 +12,8 @@ export interface PoolSession {
   onExit(listener: (exit: { reason: string }) => void): Disposable;
   /** Ends the session; `why` (e.g. "poshpool is shutting down") is told to a command it cuts short. */
   dispose(why?: string): Promise<void>;
+  /** Puts an idle session back as it was at start-up and says whether it is clean (fit for another client). */
+  reset?(): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
 /** Starts one session. */
@@ -18,8 +21,17 @@ export type StartSession<S> = () => Promise<{ ok: true; session: S } | { ok: fal
 
 /** Settings of the pool (the config's fields of the same names). */
 export interface ShellPoolSettings {
+  /** Warm sessions kept at all times (the floor); more follow demand. */
   warmSessions: number;
   maxSessions: number;
+  /** Warm sessions beyond the floor are ended after this long unused (0 = at once). */
+  warmDemandWindowSeconds: number;
+  /** Sessions started at once at most (0 = one per core). */
+  maxParallelStarts: number;
+  /** Whether a returned session is reset and lent again instead of ended. */
+  reuseSessions: boolean;
+  /** Leases a session serves before it is ended rather than reset again. */
+  sessionReuseLimit: number;
   spawnBackoffInitialMs: number;
   spawnBackoffMaxMs: number;
   degradedFailureCount: number;
@@ -32,6 +44,8 @@ export interface ShellPoolOptions<S> extends ShellPoolSettings {
   now?: () => number;
   /** True while the process lives (default: signal 0). */
   isAlive?: (pid: number) => boolean;
+  /** Cores to start sessions on when maxParallelStarts is 0 (default: os.availableParallelism()). */
+  cores?: number;
 }
 
 export type AcquireResult<S> =
@@ -51,14 +65,36 @@ function defaultIsAlive(pid: number): boolean {
   }
 }
 
+/** Why and how often returned sessions were ended instead of lent again. */
+export interface ReuseCounts {
+  /** Sessions reset and lent again. */
+  reused: number;
+  /** Returned sessions ended because their reset failed or found them dirty. */
+  discarded: number;
+  /** Why the latest one was discarded. */
+  lastDiscardReason: string;
+}
+
 /**
- * Warm pwsh sessions. Keeps `warmSessions` started and idle, lends at most `maxSessions` at once, and
- * never lends a session twice: a returned session is disposed and replaced, so nothing leaks from
- * one agent to the next. Failed starts are retried with exponential backoff; too many failures in a
- * window make the pool degraded (an event, and callers are told why) until a start succeeds again.
+ * Warm pwsh sessions. Lends at most `maxSessions` at once. A returned session is reset (variables,
+ * functions, modules, environment, location, jobs, history: see reset.ps1) and, when the reset finds
+ * it clean, lent again, so a lease does not wait for a pwsh start; a session that is not clean, or
+ * has served `sessionReuseLimit` leases, is ended and replaced. Warm capacity follows demand: the
+ * floor is `warmSessions`; waiting callers and a queue (see {@link setQueued}) start more, at most
+ * `maxParallelStarts` at a time, first caller first; spare sessions unused for
+ * `warmDemandWindowSeconds` are ended. Failed starts are retried with exponential backoff; too many
+ * failures in a window make the pool degraded (an event, and callers are told why) until a start
+ * succeeds again.
  */
 export class ShellPool<S extends PoolSession> {
+  /** Warm sessions, oldest-returned first, each with the time it became idle. */
   private readonly idle: S[] = [];
+  private readonly idleSince = new Map<S, number>();
+  private readonly uses = new Map<S, number>();
+  private readonly recycling = new Set<S>();
+  private queued = 0;
+  private trimTimer: NodeJS.Timeout | undefined;
+  private readonly reuse: ReuseCounts = { reused: 0, discarded: 0, lastDiscardReason: '' };
   private readonly lent = new Set<S>();
   private readonly waiters: Waiter<S>[] = [];
   private readonly exitSubs = new Map<S, Disposable>();
@@ -110,6 +146,26 @@ export class ShellPool<S extends PoolSession> {
     return this.idle.length;
   }
 
+  /** Sessions being started now. */
+  get startingCount(): number {
+    return this.starts.size;
+  }
+
+  /** How returned sessions fared: reset and lent again, or ended. */
+  get reuseCounts(): ReuseCounts {
+    return { ...this.reuse };
+  }
+
+  /**
+   * Tells the pool how many requests wait in the scheduler's queue: while some wait, spare sessions
+   * are started ahead of them (up to maxParallelStarts), so a slot that frees is served at once.
+   */
+  setQueued(count: number): void {
+    if (count === this.queued) return;
+    this.queued = count;
+    if (count > 0) this.refill();
+  }
+
   /** Sessions started to replace ones that failed or died. */
   get restarts(): number {
     return this._restarts;
@@ -131,7 +187,7 @@ export class ShellPool<S extends PoolSession> {
     }
     const warm = this.takeIdle();
     if (warm) {
-      this.lent.add(warm);
+      this.lend(warm);
       // Start the replacement after the caller has its session: spawning takes milliseconds.
       setImmediate(() => this.refill());
       return Promise.resolve({ ok: true, session: warm });
@@ -142,7 +198,7 @@ export class ShellPool<S extends PoolSession> {
       this.waiters.push({
         resolve: (result) => {
           this.reserved--;
-          if (result.ok) this.lent.add(result.session);
+          if (result.ok) this.lend(result.session);
           resolve(result);
         },
       });
@@ -150,14 +206,46 @@ export class ShellPool<S extends PoolSession> {
     });
   }
 
-  /** Takes a session back: it is disposed (never lent again, `why` told to a command it cuts short) and replaced. */
+  /**
+   * Takes a session back. An idle one is reset and, when clean, lent again (to the first waiting
+   * caller, else kept warm); any other (a command still running, ended, dirty, used up) is disposed,
+   * `why` told to a command it cuts short, and replaced. Resolves once the session is warm again or gone.
+   */
   async release(session: S, why?: string): Promise<void> {
     if (!this.lent.delete(session)) return;
-    this.exitSubs.get(session)?.dispose();
-    this.exitSubs.delete(session);
-    this.refill();
+    const reusable = this.options.reuseSessions && session.reset !== undefined && session.state === 'idle' && (this.uses.get(session) ?? 0) < this.options.sessionReuseLimit;
+    if (!reusable) {
+      this.forget(session);
+      this.refill();
+      this.slotEmitter.fire();
+      await session.dispose(why);
+      return;
+    }
+    this.recycling.add(session);
     this.slotEmitter.fire();
-    await session.dispose(why);
+    let outcome: { ok: true } | { ok: false; reason: string };
+    try {
+      outcome = await session.reset!();
+    } catch (e) {
+      outcome = { ok: false, reason: `the reset threw: ${String(e)}` };
+    }
+    this.recycling.delete(session);
+    if (!outcome.ok || this._state === 'disposed' || session.state !== 'idle') {
+      if (!outcome.ok) {
+        this.reuse.discarded++;
+        this.reuse.lastDiscardReason = outcome.reason;
+        this.options.bus.emit({ type: 'pool.sessionDiscarded', reason: outcome.reason });
+      }
+      this.forget(session);
+      this.refill();
+      await session.dispose(why);
+      return;
+    }
+    this.reuse.reused++;
+    const waiter = this.waiters.shift();
+    if (waiter) waiter.resolve({ ok: true, session });
+    else this.makeIdle(session);
+    this.refill();
   }
 
   /** Ends every session, lent or not, and stops starting new ones. */
@@ -166,6 +254,7 @@ export class ShellPool<S extends PoolSession> {
     this.setState('disposed');
     clearTimeout(this.retryTimer);
     for (const w of this.waiters.splice(0)) w.resolve({ ok: false, code: 'disposed', reason: 'poshpool is shutting down.' });
+    clearTimeout(this.trimTimer);
     await Promise.all([...this.starts]);
     const all = [...this.idle.splice(0), ...this.lent];
     this.lent.clear();
@@ -178,27 +267,87 @@ export class ShellPool<S extends PoolSession> {
 
   private takeIdle(): S | undefined {
     while (this.idle.length > 0) {
-      const s = this.idle.shift()!;
+      // The most recently returned first: the others age towards the end of their demand window.
+      const s = this.idle.pop()!;
+      this.idleSince.delete(s);
       // Validate before lending: a session that died or is not at its prompt is never handed out.
       if (s.state === 'idle' && s.pid !== undefined && this.isAlive(s.pid)) return s;
-      this.exitSubs.get(s)?.dispose();
-      this.exitSubs.delete(s);
+      this.forget(s);
       void s.dispose();
       this.recordFailure(`a warm session failed its check before lending (state ${s.state})`);
     }
     return undefined;
   }
 
+  private lend(session: S): void {
+    this.lent.add(session);
+    this.uses.set(session, (this.uses.get(session) ?? 0) + 1);
+  }
+
+  private makeIdle(session: S): void {
+    this.idle.push(session);
+    this.idleSince.set(session, this.now());
+    this.scheduleTrim();
+  }
+
+  private forget(session: S): void {
+    this.exitSubs.get(session)?.dispose();
+    this.exitSubs.delete(session);
+    this.uses.delete(session);
+    this.idleSince.delete(session);
+  }
+
+  /** Sessions started at once at most. */
+  private get parallelStarts(): number {
+    return this.options.maxParallelStarts > 0 ? this.options.maxParallelStarts : Math.max(1, this.options.cores ?? os.availableParallelism());
+  }
+
+  /** Warm sessions wanted now: the floor, or more while requests wait in the queue. */
+  private get warmTarget(): number {
+    const ahead = Math.min(this.queued, this.parallelStarts);
+    return Math.max(this.options.warmSessions, ahead);
+  }
+
   /**
-   * Starts as many sessions as the waiters and the warm target need, unless a retry is pending. Warm
-   * sessions are kept even while every slot is lent, so the next request served after a release gets
-   * one at once instead of waiting for pwsh to start.
+   * Starts what the waiters and the warm target need, at most maxParallelStarts at a time, unless a
+   * retry is pending. Sessions being reset count as coming. Warm sessions are kept even while every
+   * slot is lent, so the next request served after a release gets one at once.
    */
   private refill(): void {
     if (this._state === 'disposed' || this.retryTimer) return;
-    const wanted = this.waiters.length + this.options.warmSessions;
-    const missing = wanted - this.idle.length - this.starts.size;
-    for (let i = 0; i < missing; i++) this.startOne();
+    const wanted = this.waiters.length + this.warmTarget;
+    const missing = wanted - this.idle.length - this.starts.size - this.recycling.size;
+    const room = this.parallelStarts - this.starts.size;
+    for (let i = 0; i < Math.min(missing, room); i++) this.startOne();
+  }
+
+  /** Ends warm sessions beyond the target once they have been unused for the demand window. */
+  private scheduleTrim(): void {
+    if (this.trimTimer || this._state === 'disposed') return;
+    const windowMs = this.options.warmDemandWindowSeconds * 1000;
+    this.trimTimer = setTimeout(
+      () => {
+        this.trimTimer = undefined;
+        this.trim();
+      },
+      Math.max(windowMs / 4, 10),
+    );
+    this.trimTimer.unref();
+  }
+
+  private trim(): void {
+    if (this._state === 'disposed') return;
+    const windowMs = this.options.warmDemandWindowSeconds * 1000;
+    const now = this.now();
+    // Oldest-returned first: the front of the idle list.
+    while (this.idle.length > this.warmTarget) {
+      const oldest = this.idle[0]!;
+      if (now - (this.idleSince.get(oldest) ?? now) < windowMs) break;
+      this.idle.shift();
+      this.forget(oldest);
+      void oldest.dispose('it was a spare warm session nobody used');
+    }
+    if (this.idle.length > this.warmTarget) this.scheduleTrim();
   }
 
   private startOne(): void {
@@ -224,7 +373,7 @@ export class ShellPool<S extends PoolSession> {
       );
       const waiter = this.waiters.shift();
       if (waiter) waiter.resolve({ ok: true, session });
-      else this.idle.push(session);
+      else this.makeIdle(session);
     })();
     this.starts.add(run);
     void run.finally(() => {
@@ -234,9 +383,8 @@ export class ShellPool<S extends PoolSession> {
   }
 
   private onSessionExit(session: S, reason: string): void {
-    this.exitSubs.get(session)?.dispose();
-    this.exitSubs.delete(session);
     const i = this.idle.indexOf(session);
+    this.forget(session);
     if (i >= 0) {
       // A warm session died on its own: replace it, and count it (pwsh that cannot stay up is a failure).
       this.idle.splice(i, 1);

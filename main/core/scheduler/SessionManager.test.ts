@@ -220,6 +220,8 @@ describe('SessionManager (unit)', () => {
       expect(await q.allocation).toMatchObject({ ok: true });
       expect(slow.queuePosition('b', q.requestId)).toMatchObject({ ok: true, status: 'allocated' });
     } finally {
+      // A spare started ahead of the queue may still be starting: let it finish so the pool can end it.
+      for (const finish of starts.splice(0)) finish(new FakeShell());
       await slow.dispose();
       await slowPool.dispose();
     }

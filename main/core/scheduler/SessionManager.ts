@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Priority, SessionEndReason } from '../../../common/events.js';
-import type { QueuedRequestInfo, SchedulerMetrics, SessionInfo } from '../../../common/scheduler.js';
+import type { QueuedRequestInfo, SchedulerMetrics, SessionInfo, SessionKind } from '../../../common/scheduler.js';
 import type { CommandResult, SessionState } from '../../../common/shell.js';
 import type { PoshpoolConfig } from '../config/schema.js';
 import type { Disposable } from '../events/Emitter.js';
@@ -40,6 +40,7 @@ interface Lent<S> {
   session: S;
   sessionId: string;
   clientId: string;
+  kind: SessionKind;
   requestId: string;
   lentAt: number;
   lastActivity: number;
@@ -54,8 +55,10 @@ interface Lent<S> {
 }
 
 interface Waiting {
+  kind: SessionKind;
   resolve(allocation: Allocation): void;
 }
+
 
 /** Longest text of a command kept in session info and events. */
 const COMMAND_PREVIEW_CHARS = 500;
@@ -68,6 +71,11 @@ const INITIAL_HOLD_MS = 30_000;
 
 function newId(prefix: string): string {
   return `${prefix}-${randomBytes(9).toString('base64url')}`;
+}
+
+/** A session id: one per lease (a pwsh process lent again after a reset gets a new id for its new client). */
+function newSessionId(): string {
+  return randomUUID();
 }
 
 /**
@@ -91,6 +99,9 @@ export class SessionManager<S extends ManagedShell> {
   private disposed = false;
   /** Set while a person has paused new sessions: requests wait in the queue, lent sessions go on. */
   private paused: { since: number; by: string } | null = null;
+  /** Each client's default session (by session id), and the request that will make one. */
+  private readonly defaults = new Map<string, string>();
+  private readonly pendingDefaults = new Map<string, string>();
 
   constructor(
     private readonly deps: {
@@ -121,15 +132,16 @@ export class SessionManager<S extends ManagedShell> {
    * queued (sync before async, first come first served) with a position and an ETA; rejected when
    * the queue is full or the pool cannot start sessions.
    */
-  async requestSession(clientId: string, options: { priority?: Priority; acquireTimeoutMs?: number } = {}): Promise<Ticket> {
+  async requestSession(clientId: string, options: { priority?: Priority; acquireTimeoutMs?: number; kind?: SessionKind } = {}): Promise<Ticket> {
     const requestId = newId('req');
     const priority = options.priority ?? 'sync';
+    const kind = options.kind ?? 'session';
     if (this.disposed) return this.reject(requestId, clientId, 'poshpool is shutting down.');
     if (this.paused === null && this.queue.size === 0 && this.deps.pool.freeSlots > 0) {
       const t0 = this.now;
       const got = await this.deps.pool.acquire();
       if (got.ok) {
-        const sessionId = this.lend(got.session, clientId, requestId, this.now - t0, priority);
+        const sessionId = this.lend(got.session, clientId, requestId, this.now - t0, priority, kind);
         return { status: 'allocated', requestId, sessionId };
       }
       if (got.code !== 'full') return this.reject(requestId, clientId, got.reason);
@@ -143,15 +155,40 @@ export class SessionManager<S extends ManagedShell> {
       clientId,
       priority,
       acquireTimeoutMs: options.acquireTimeoutMs,
-      data: { resolve: resolveAllocation },
+      data: { kind, resolve: resolveAllocation },
     });
     if (!queued.ok) return this.reject(requestId, clientId, queued.reason);
+    this.deps.pool.setQueued(this.queue.size);
+    this.yieldIdleDefaults();
     if (options.acquireTimeoutMs !== undefined) setTimeout(() => this.serve(), options.acquireTimeoutMs + 1).unref();
     this.counters.peakQueueDepth = Math.max(this.counters.peakQueueDepth, this.queue.size);
     const etaMs = this.etaFor(queued.position);
     this.deps.bus.emit({ type: 'request.queued', requestId, clientId, priority, position: queued.position, etaMs });
     this.emitPositionChanges();
     return { status: 'queued', requestId, priority, position: queued.position, etaMs, allocation };
+  }
+
+  /**
+   * The session a call without a session id runs on. The client's default session when it is free
+   * (kept between its calls, so its variables and cwd persist, like an agent's terminal); on the
+   * client's first call a session is requested that becomes its default once lent. When the default
+   * session is busy (a command still runs there), or `fresh` is asked, a session is requested for
+   * this call only (`call`: return it with {@link endSession} after the call). `reused` is true when
+   * the call runs on the default session it had before (its state is there).
+   */
+  async callTicket(clientId: string, options: { fresh?: boolean } = {}): Promise<{ ticket: Ticket; kind: 'default' | 'call'; reused: boolean }> {
+    const current = this.defaults.get(clientId);
+    const lent = current ? this.lent.get(current) : undefined;
+    if (!options.fresh && lent && !lent.ending && lent.currentCommand === null && lent.session.state === 'idle') {
+      lent.lastActivity = this.now;
+      return { ticket: { status: 'allocated', requestId: lent.requestId, sessionId: lent.sessionId }, kind: 'default', reused: true };
+    }
+    const pending = this.pendingDefaults.get(clientId);
+    const pendingLive = pending !== undefined && (this.queue.get(pending) !== undefined || this.handingOver.has(pending));
+    const kind = !options.fresh && !lent && !pendingLive ? 'default' : 'call';
+    const ticket = await this.requestSession(clientId, { priority: 'sync', kind });
+    if (kind === 'default' && ticket.status === 'queued') this.pendingDefaults.set(clientId, ticket.requestId);
+    return { ticket, kind, reused: false };
   }
 
   /**
@@ -226,6 +263,7 @@ export class SessionManager<S extends ManagedShell> {
       this.queue.remove(requestId);
       entry.data.resolve({ ok: false, requestId, code: 'cancelled', reason: 'The request was cancelled before a session was free.' });
       this.deps.bus.emit({ type: 'request.cancelled', requestId, clientId, reason: 'cancelled while queued' });
+      this.deps.pool.setQueued(this.queue.size);
       this.emitPositionChanges();
       return { ok: true, was: 'queued' };
     }
@@ -410,12 +448,14 @@ export class SessionManager<S extends ManagedShell> {
     await Promise.all([...this.lent.values()].map((l) => this.endLent(l, 'shutdown', 'poshpool is shutting down')));
   }
 
-  private lend(session: S, clientId: string, requestId: string, waitedMs: number, priority: Priority): string {
+  private lend(session: S, clientId: string, requestId: string, waitedMs: number, priority: Priority, kind: SessionKind): string {
     const now = this.now;
+    const sessionId = newSessionId();
     const lent: Lent<S> = {
       session,
-      sessionId: session.id,
+      sessionId,
       clientId,
+      kind,
       requestId,
       lentAt: now,
       lastActivity: now,
@@ -428,16 +468,20 @@ export class SessionManager<S extends ManagedShell> {
       endAfterCommand: false,
       subs: [],
     };
-    lent.subs.push(session.onStateChange((state) => this.deps.bus.emit({ type: 'session.state', sessionId: session.id, clientId, state })));
+    lent.subs.push(session.onStateChange((state) => this.deps.bus.emit({ type: 'session.state', sessionId, clientId, state })));
     lent.subs.push(session.onExit((exit) => void this.endLent(lent, 'died', exit.reason)));
-    this.lent.set(session.id, lent);
-    this.allocatedRequests.set(requestId, session.id);
+    this.lent.set(sessionId, lent);
+    this.allocatedRequests.set(requestId, sessionId);
+    if (kind === 'default') {
+      this.defaults.set(clientId, sessionId);
+      if (this.pendingDefaults.get(clientId) === requestId) this.pendingDefaults.delete(clientId);
+    }
     this.counters.peakSessions = Math.max(this.counters.peakSessions, this.lent.size);
     this.waitTotals[priority].ms += waitedMs;
     this.waitTotals[priority].n++;
-    this.deps.bus.emit({ type: 'request.allocated', requestId, clientId, sessionId: session.id, waitedMs });
-    this.deps.bus.emit({ type: 'session.started', sessionId: session.id, clientId, pid: session.pid ?? null });
-    return session.id;
+    this.deps.bus.emit({ type: 'request.allocated', requestId, clientId, sessionId, waitedMs });
+    this.deps.bus.emit({ type: 'session.started', sessionId, clientId, pid: session.pid ?? null, kind });
+    return sessionId;
   }
 
   private async endLent(lent: Lent<S>, reason: SessionEndReason, detail: string): Promise<void> {
@@ -448,6 +492,7 @@ export class SessionManager<S extends ManagedShell> {
     this.eta.recordHold(this.now - lent.lentAt);
     this.lent.delete(lent.sessionId);
     this.allocatedRequests.delete(lent.requestId);
+    if (this.defaults.get(lent.clientId) === lent.sessionId) this.defaults.delete(lent.clientId);
     // release() disposes the session (Ctrl+C first is not needed: dispose kills what runs) and frees the slot.
     await this.deps.pool.release(lent.session, detail);
     this.deps.bus.emit({ type: 'session.ended', sessionId: lent.sessionId, clientId: lent.clientId, reason, detail });
@@ -469,7 +514,30 @@ export class SessionManager<S extends ManagedShell> {
       this.handingOver.set(next.id, { clientId: next.clientId, state: handOver });
       void this.deps.pool.acquire().then((got) => this.completeHandOver(next, handOver, got));
     }
+    this.deps.pool.setQueued(this.queue.size);
+    this.yieldIdleDefaults();
     this.emitPositionChanges();
+  }
+
+  /**
+   * While requests wait and every slot is lent, default sessions unused for defaultSessionYieldSeconds
+   * give way: each is ended (its slot serves the queue) and its client's next call gets a new one.
+   * The longest unused go first, one per waiting request at most.
+   */
+  private yieldIdleDefaults(): void {
+    if (this.disposed || this.paused !== null) return;
+    const waiting = this.queue.size - this.deps.pool.freeSlots;
+    if (waiting <= 0) return;
+    const yieldMs = this.deps.config.defaultSessionYieldSeconds * 1000;
+    const now = this.now;
+    const idle = [...this.lent.values()]
+      .filter((l) => l.kind === 'default' && !l.ending && l.currentCommand === null && now - l.lastActivity >= yieldMs)
+      .sort((a, b) => a.lastActivity - b.lastActivity)
+      .slice(0, waiting);
+    for (const l of idle) {
+      this.deps.bus.emit({ type: 'session.reclaimed', sessionId: l.sessionId, clientId: l.clientId, idleMs: now - l.lastActivity });
+      void this.endLent(l, 'reclaimed', `a default session unused for ${Math.round((now - l.lastActivity) / 1000)} s gave way to a waiting request`);
+    }
   }
 
   private async completeHandOver(
@@ -492,7 +560,7 @@ export class SessionManager<S extends ManagedShell> {
     }
     const waitedMs = this.now - next.enqueuedAt;
     this.eta.recordService(this.now);
-    const sessionId = this.lend(got.session, next.clientId, next.id, waitedMs, next.priority);
+    const sessionId = this.lend(got.session, next.clientId, next.id, waitedMs, next.priority, next.data.kind);
     next.data.resolve({ ok: true, requestId: next.id, sessionId, waitedMs });
   }
 
@@ -503,6 +571,15 @@ export class SessionManager<S extends ManagedShell> {
     for (const lent of [...this.lent.values()]) {
       if (lent.ending || lent.currentCommand !== null) continue;
       const idleMs = now - lent.lastActivity;
+      if (lent.kind === 'default') {
+        // Kept on purpose between a client's calls, so never "abandoned"; ended when unused long enough.
+        const limit = this.deps.config.defaultSessionIdleSeconds * 1000;
+        if (idleMs >= limit) {
+          this.deps.bus.emit({ type: 'session.reclaimed', sessionId: lent.sessionId, clientId: lent.clientId, idleMs });
+          void this.endLent(lent, 'reclaimed', `default session unused for ${Math.round(idleMs / 1000)} s`);
+        }
+        continue;
+      }
       if (idleMs >= limitMs && !lent.abandoned) {
         lent.abandoned = true;
         this.deps.bus.emit({ type: 'session.abandoned', sessionId: lent.sessionId, clientId: lent.clientId, idleMs });
@@ -514,6 +591,7 @@ export class SessionManager<S extends ManagedShell> {
     }
     const deadline = this.queue.nextDeadline();
     if (deadline !== null && deadline <= now) this.serve();
+    this.yieldIdleDefaults();
   }
 
   private etaFor(position: number): number {
@@ -564,6 +642,7 @@ export class SessionManager<S extends ManagedShell> {
     return {
       sessionId: l.sessionId,
       clientId: l.clientId,
+      kind: l.kind,
       state: l.ending ? 'ending' : l.session.state,
       currentCommand: l.currentCommand,
       commandStartedAt: l.commandStartedAt,

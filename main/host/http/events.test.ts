@@ -114,7 +114,7 @@ describe('handleEvents', () => {
     expect(feed.active).toBe(1);
 
     bus.emit({ type: 'pool.degraded', reason: 'no pwsh', failures: 3 });
-    bus.emit({ type: 'session.started', sessionId: 's1', clientId: 'c1', pid: 42 });
+    bus.emit({ type: 'session.started', sessionId: 's1', clientId: 'c1', pid: 42, kind: 'session' });
     bus.emit({ type: 'pool.recovered', downMs: 900 });
     await until(() => stream.events().length === 3);
     const frames = stream.events();
@@ -150,7 +150,7 @@ describe('handleEvents', () => {
     await until(() => stream.text().includes(': connected'));
     bus.emit({ type: 'pool.degraded', reason: 'x', failures: 1 });
     bus.emit({ type: 'pool.recovered', downMs: 1 });
-    bus.emit({ type: 'session.started', sessionId: 's', clientId: 'c', pid: null });
+    bus.emit({ type: 'session.started', sessionId: 's', clientId: 'c', pid: null, kind: 'session' });
     bus.emit({ type: 'session.ended', sessionId: 's', clientId: 'c', reason: 'ended', detail: '' });
     await until(() => stream.events().length === 2);
     expect(stream.events().map((f) => [f.id, f.event])).toEqual([

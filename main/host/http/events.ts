@@ -36,6 +36,7 @@ const EVENT_TYPES: Record<PoshpoolEventType, true> = {
   'pool.recovered': true,
   'pool.paused': true,
   'pool.resumed': true,
+  'pool.sessionDiscarded': true,
 };
 
 /** Where events come from (the EventBus fits). */

@@ -12,17 +12,23 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps): void 
       title: 'Run a PowerShell command',
       description:
         'Runs a PowerShell command (any length; multi-line scripts, here-strings and quotes arrive intact) and returns its output, error records, real exit code, success, cwd and duration. ' +
-        'With sessionId it runs on your session (variables and cwd persist); without it borrows a fresh session for this one call. ' +
+        'Without sessionId it runs in your default session: started on your first call and kept for you, so variables, functions, modules, environment and cwd persist from one call to the next, like a terminal (no other client ever sees it). ' +
+        `It is ended after ${Math.round(deps.core.config.defaultSessionIdleSeconds / 60)} minutes unused, or sooner when every session is taken and others wait; newSession: true in a result says this call did not have your earlier state. ` +
+        'If your default session is still busy (a command running there), the call runs in a clean session borrowed for it alone. fresh: true asks for such a clean one-call session. With sessionId it runs on a session from start_session. ' +
         `A command still running after ${settings.returnAfterSeconds} s returns status "running" with a jobId and the output so far; it goes on in the background: follow it with get_job, stop it with cancel_job. ` +
         'If it waits for input (Read-Host), answer with send_input. Cancelling this call stops the command.',
       inputSchema: {
         command: z.string().min(1).describe('The PowerShell command or script to run'),
-        sessionId: z.string().optional().describe('Your session from start_session; omit to borrow a fresh session for this call only'),
+        sessionId: z.string().optional().describe('A session from start_session; omit to use your default session (kept between your calls)'),
+        fresh: z.boolean().optional().describe('Run in a clean session used for this call only (none of your earlier state; your default session is left as it is). Ignored with sessionId'),
         timeoutSeconds: z.number().positive().max(86400).optional().describe('Stop the command (Ctrl+C, then harder) after this many seconds'),
       },
       outputSchema: {
         ...commandResultShape,
         status: z.enum(['completed', 'cancelled', 'timedOut', 'sessionEnded', 'running']).describe(commandResultShape.status.description + '; running: still going as a background job (see jobId)'),
+        sessionKind: z.enum(['session', 'default', 'call']).describe('Where it ran: session (the sessionId you gave), default (your default session, kept between calls), call (a clean session for this call only, returned after it)'),
+        newSession: z.boolean().describe('True when the session had none of your earlier state (a new default session, or a one-call session)'),
+        note: z.string().optional().describe('Something about where the command ran that you may want to know'),
         jobId: z.string().optional().describe('When status is running: the background job to follow with get_job'),
         outputSoFar: z.string().optional().describe('When status is running: what the command printed so far'),
         errors: commandResultShape.errors.optional(),
@@ -38,32 +44,14 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps): void 
       },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
-    async ({ command, sessionId, timeoutSeconds }, extra) => {
+    async ({ command, sessionId, fresh, timeoutSeconds }, extra) => {
       const { manager } = deps.core;
-      let session = sessionId;
-      let borrowed: { requestId: string } | undefined;
-      if (!session) {
-        const ticket = await manager.requestSession(deps.clientId, { priority: 'sync' });
-        if (ticket.status === 'rejected') return fail(`No session to borrow: ${ticket.reason}`);
-        if (ticket.status === 'allocated') session = ticket.sessionId;
-        else {
-          const waited = await waitForSession(deps, ticket, settings.maxWaitSeconds * 1000, extra);
-          if (waited.kind === 'aborted') return fail('The call was cancelled while waiting for a session.');
-          if (waited.kind === 'failed') return fail(`No session to borrow: ${waited.reason}`);
-          if (waited.kind === 'stillQueued') {
-            await manager.cancelRequest(deps.clientId, ticket.requestId, 'now');
-            return fail(
-              `Every session stayed busy for ${settings.maxWaitSeconds} s (you were at position ${waited.position}, estimated wait ${seconds(waited.etaMs)} s). ` +
-                'Use start_session with priority "async" to keep a place in the queue, or try again later.',
-            );
-          }
-          session = waited.sessionId;
-        }
-        borrowed = { requestId: ticket.requestId };
-      }
-      const sessionIdNow = session;
+      const where = sessionId ? { ok: true as const, sessionId, kind: 'session' as const, newSession: false, note: undefined } : await callSession(deps, fresh === true, extra);
+      if (!where.ok) return fail(where.reason);
+      const sessionIdNow = where.sessionId;
+      const placed = { sessionKind: where.kind, newSession: where.newSession, ...(where.note ? { note: where.note } : {}) };
       const endBorrowed = async (): Promise<void> => {
-        if (borrowed) await manager.endSession(deps.clientId, sessionIdNow);
+        if (where.kind === 'call') await manager.endSession(deps.clientId, sessionIdNow, 'its one call is over');
       };
       const running = manager.run(deps.clientId, sessionIdNow, command, { timeoutMs: timeoutSeconds ? timeoutSeconds * 1000 : undefined, signal: extra.signal });
       const finished = await raceWithProgress(deps, sessionIdNow, running, extra);
@@ -74,6 +62,7 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps): void 
         const soFar = so.ok && so.output ? so.output.output : '';
         return ok({
           sessionId: sessionIdNow,
+          ...placed,
           status: 'running',
           jobId,
           output: soFar,
@@ -83,9 +72,35 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps): void 
       }
       await endBorrowed();
       if (!finished.ok) return fail(finished.reason);
-      return ok(resultContent(sessionIdNow, finished.result));
+      return ok({ ...resultContent(sessionIdNow, finished.result), ...placed });
     },
   );
+}
+
+/** Where a call without a session id runs: the client's default session, or one borrowed for the call. */
+type CallPlace = { ok: true; sessionId: string; kind: 'default' | 'call'; newSession: boolean; note: string | undefined } | { ok: false; reason: string };
+
+async function callSession(deps: ToolDeps, fresh: boolean, extra: Extra): Promise<CallPlace> {
+  const { manager } = deps.core;
+  const { settings } = deps;
+  const { ticket, kind, reused } = await manager.callTicket(deps.clientId, { fresh });
+  const note =
+    kind === 'call' && !fresh ? 'Your default session is busy (a command still runs there; see list_sessions or get_job), so this call ran in a clean session of its own.' : undefined;
+  if (ticket.status === 'rejected') return { ok: false, reason: `No session to run on: ${ticket.reason}` };
+  if (ticket.status === 'allocated') return { ok: true, sessionId: ticket.sessionId, kind, newSession: !reused, note };
+  const waited = await waitForSession(deps, ticket, settings.maxWaitSeconds * 1000, extra);
+  if (waited.kind === 'aborted') return { ok: false, reason: 'The call was cancelled while waiting for a session.' };
+  if (waited.kind === 'failed') return { ok: false, reason: `No session to run on: ${waited.reason}` };
+  if (waited.kind === 'stillQueued') {
+    await manager.cancelRequest(deps.clientId, ticket.requestId, 'now');
+    return {
+      ok: false,
+      reason:
+        `Every session stayed busy for ${settings.maxWaitSeconds} s (you were at position ${waited.position}, estimated wait ${seconds(waited.etaMs)} s). ` +
+        'Use start_session with priority "async" to keep a place in the queue, or try again later.',
+    };
+  }
+  return { ok: true, sessionId: waited.sessionId, kind, newSession: true, note };
 }
 
 type RunOutcome = Awaited<ReturnType<ToolDeps['core']['manager']['run']>>;
