@@ -1,7 +1,5 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 import { readHostInfo } from '../host/hostInfo.js';
-import { Host } from '../host/Host.js';
 import { runBridge } from './bridge.js';
 import type { CliIo } from './poshpool.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
@@ -49,6 +47,8 @@ export async function bridge(
   // Listening before the host starts, so that a client that gives up while it starts stops it cleanly.
   const stop = listenForStop();
   try {
+    // Loaded only here: a bridge that relays to a running host needs neither the host nor the MCP SDK.
+    const { Host } = await import('../host/Host.js');
     const started = await Host.start({
       config: settings.config,
       dataDir: settings.dataDir,
@@ -67,7 +67,11 @@ export async function bridge(
         process.stdin.once('close', resolve);
       }),
     ]);
-    if (stop.signal === null) await host.serve(new StdioServerTransport(process.stdin, process.stdout));
+    if (stop.signal === null) {
+      // After the host has started its first PowerShell (and loaded the SDK while it starts).
+      const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+      await host.serve(new StdioServerTransport(process.stdin, process.stdout));
+    }
     await ended;
     await host.dispose();
     return 0;

@@ -1,10 +1,7 @@
 import { parseArgs } from 'node:util';
-import { bridge } from './bridgeCommand.js';
-import { execOnce } from './exec.js';
-import { open } from './open.js';
-import { serve } from './serve.js';
-import { start } from './start.js';
-import { status } from './status.js';
+
+// Each verb's module is imported when that verb runs: `poshpool bridge` is started by an agent's
+// client on every connect, and should load neither the host nor the engine when a host already runs.
 
 const USAGE = `poshpool — warm PowerShell sessions for AI agents
 
@@ -66,11 +63,11 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
       }
     }
     const hostFlags = { port, configFile: flags.config, dataDir: flags['data-dir'] };
-    if (verb === 'start') return start(hostFlags, io);
-    if (verb === 'serve') return serve(hostFlags, io);
-    if (verb === 'bridge') return bridge(hostFlags, io);
-    if (verb === 'open') return open({ ...hostFlags, print: flags.print }, io);
-    return status({ ...hostFlags, json: flags.json }, io);
+    if (verb === 'start') return (await import('./start.js')).start(hostFlags, io);
+    if (verb === 'serve') return (await import('./serve.js')).serve(hostFlags, io);
+    if (verb === 'bridge') return (await import('./bridgeCommand.js')).bridge(hostFlags, io);
+    if (verb === 'open') return (await import('./open.js')).open({ ...hostFlags, print: flags.print }, io);
+    return (await import('./status.js')).status({ ...hostFlags, json: flags.json }, io);
   }
   if (verb !== 'exec') {
     io.stderr.write(`poshpool: unknown command "${verb}".\n\n${USAGE}`);
@@ -100,6 +97,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
       return 2;
     }
   }
+  const { execOnce } = await import('./exec.js');
   const outcome = await execOnce({ command, timeoutSeconds, cwd: parsed.values.cwd, pwshPath: parsed.values.pwsh, configFile: parsed.values.config });
   if (!outcome.ok) {
     io.stderr.write(`poshpool exec: ${outcome.reason}\n`);

@@ -7,7 +7,6 @@ import { CONFIG_FILE_ENV, DATA_DIR_ENV } from '../core/config/paths.js';
 import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 import { findElectronBinary } from './electronBinary.js';
 import type { CliIo } from './poshpool.js';
-import { serve } from './serve.js';
 import { listenForStop, type SignalSource } from './stopSignals.js';
 
 /** How `poshpool start` runs poshpool. */
@@ -116,7 +115,7 @@ export async function start(flags: HostFlags, io: CliIo): Promise<number> {
   const mode = headlessBeforeElectron(platform, process.env) ?? chooseStartMode(platform, process.env, await ensureElectron(process.env, io));
   if (mode.mode === 'headless') {
     io.stderr.write(`poshpool start: ${mode.why}; starting the headless host instead (open its dashboard with \`poshpool open\`).\n`);
-    return serve(flags, io);
+    return (await import('./serve.js')).serve(flags, io);
   }
   if (flags.port !== undefined) {
     io.stderr.write('poshpool start: --port is for the headless host; the tray app takes "port" from config.json. Leave --port out, or use `poshpool serve`.\n');

@@ -6,7 +6,6 @@ import { createCore, type Core } from '../core/createCore.js';
 import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 import { processStartIdentity } from '../core/platform/processIdentity.js';
 import { makeUserOnlyDir } from '../core/platform/userOnly.js';
-import { createMcpServer, SERVER_VERSION } from '../mcp/createMcpServer.js';
 import type { McpSettings } from '../mcp/tools/shared.js';
 import { removeHostInfo, writeHostInfo, type HostInfo } from './hostInfo.js';
 import { CodeIssuer } from './http/cookie.js';
@@ -15,13 +14,13 @@ import { dashboardApi } from './http/dashboardApi.js';
 import { handleEvents } from './http/events.js';
 import { readJsonBody } from './http/guard.js';
 import { HttpServer, sendJson, type RouteHandler } from './http/HttpServer.js';
-import { McpHttpSessions } from './http/mcpRoute.js';
+import type { McpHttpSessions } from './http/mcpRoute.js';
 import { handleMetrics } from './http/metrics.js';
 import { codesRoute, noDashboard, signInRoute } from './http/signIn.js';
 import { findDashboardDir, staticFiles } from './http/staticFiles.js';
 import { ensureToken } from './http/token.js';
 import { newPipeId, socketPathFor } from './socket/socketPath.js';
-import { SocketServer } from './socket/SocketServer.js';
+import type { SocketServer } from './socket/SocketServer.js';
 
 /** What the host needs to start. */
 export interface HostOptions {
@@ -78,6 +77,14 @@ export class Host {
     const made = createCore({ config: options.config, dataDir: options.dataDir, cwd: options.cwd });
     if (!made.ok) return made;
     const core = made.core;
+    // The pool is starting its first PowerShell now: the MCP modules (the SDK is most of this
+    // process's start-up) load while it starts rather than before, which a cold `poshpool bridge`
+    // client waits for.
+    const [{ McpHttpSessions }, { SocketServer }, { SERVER_VERSION }] = await Promise.all([
+      import('./http/mcpRoute.js'),
+      import('./socket/SocketServer.js'),
+      import('../mcp/createMcpServer.js'),
+    ]);
     await core.backups.start();
     const actions = new DashboardActions(core);
     const mcp = new McpHttpSessions(core, options.mcpSettings);
@@ -155,6 +162,7 @@ export class Host {
 
   /** Serves one MCP client over a transport (a socket connection, or the embedded bridge's stdio). */
   static async serveTransport(core: Core, transport: Transport, settings?: Partial<McpSettings>): Promise<() => Promise<void>> {
+    const { createMcpServer } = await import('../mcp/createMcpServer.js');
     const mcp = createMcpServer({ core, clientId: randomUUID(), settings });
     mcp.server.server.onclose = () => void mcp.dispose();
     await mcp.server.connect(transport);
