@@ -606,7 +606,8 @@ export class PwshSession {
     if (this.screen.capturing) this.screen.abandonCapture();
     r.abortCleanup?.();
     this.inputWatch.stop();
-    const alive = how.alive ?? !this.exitInfo;
+    // A command that ends while the session is being disposed (its children were killed first) does not outlive it.
+    const alive = how.alive ?? (!this.exitInfo && !this.disposing);
     const result = resultOf(r, how, alive);
     if (this._state !== 'ended' && alive) this.setState('idle');
     r.resolve(result);

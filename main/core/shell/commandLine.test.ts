@@ -6,7 +6,7 @@ const PART = /^#poshpool-part ([A-Za-z0-9+/=]*)\r$/;
 
 /** The base64 text of the command line's own segment. */
 function lastSegment(line: string): string {
-  const m = /Enter-PoshpoolCommand \d+ '([A-Za-z0-9+/=]*)'/.exec(line);
+  const m = /^#poshpool-run \d+ ([A-Za-z0-9+/=]*)\r$/.exec(line);
   if (!m) throw new Error(`no encoded segment in ${JSON.stringify(line)}`);
   return m[1]!;
 }
@@ -18,22 +18,23 @@ function decode(lines: { parts: string[]; line: string }): string {
 }
 
 describe('buildCommandLines', () => {
-  it('sends a short command as one line with no parts', () => {
+  it('sends a short command as one short run line: no parts, so no acknowledgement to wait for', () => {
     const r = buildCommandLines('Get-ChildItem', 3, 256);
     expect(r.parts).toEqual([]);
-    expect(r.line).toBe(
-      "try { . (Enter-PoshpoolCommand 3 'R2V0LUNoaWxkSXRlbQ==') | Out-Default } " +
-        'catch { Write-PoshpoolCaught $_ } finally { Exit-PoshpoolCommand 3 }\r',
-    );
+    expect(r.line).toBe('#poshpool-run 3 R2V0LUNoaWxkSXRlbQ==\r');
   });
 
-  it('makes one line ending in a carriage return with the sequence number at both ends', () => {
+  it('makes one line ending in a carriage return that carries the sequence number', () => {
     const { line } = buildCommandLines('echo "a"\necho \'b\'', 917, 256);
     expect(line.endsWith('\r')).toBe(true);
     expect(line.indexOf('\r')).toBe(line.length - 1);
     expect(line).not.toContain('\n');
-    expect(line).toContain('Enter-PoshpoolCommand 917 ');
-    expect(line).toContain('Exit-PoshpoolCommand 917 }');
+    expect(line.startsWith('#poshpool-run 917 ')).toBe(true);
+  });
+
+  it('refuses a sequence number that is not a non-negative integer', () => {
+    expect(() => buildCommandLines('x', -1, 256)).toThrow(RangeError);
+    expect(() => buildCommandLines('x', 1.5, 256)).toThrow(RangeError);
   });
 
   it('handles an empty command', () => {
@@ -126,14 +127,14 @@ describe('line limits per PowerShell', () => {
   });
 
   it('refuses a line limit that leaves no room for the command', () => {
-    expect(() => buildCommandLines('x', 1, 3000, 100)).toThrow(RangeError);
+    expect(() => buildCommandLines('x', 1, 3000, 18)).toThrow(RangeError);
   });
 });
 
 describe('loadIntegrationScript', () => {
   it('reads the integration script that defines the functions the command line calls', () => {
     const script = loadIntegrationScript();
-    for (const name of ['Enter-PoshpoolCommand', 'Exit-PoshpoolCommand', 'Write-PoshpoolCaught', '#poshpool-part ']) {
+    for (const name of ['Enter-PoshpoolCommand', 'Exit-PoshpoolCommand', 'Write-PoshpoolCaught', '#poshpool-part ', '#poshpool-run ']) {
       expect(script).toContain(name);
     }
   });

@@ -10,15 +10,16 @@ import type { ResolvedShell } from './discovery.js';
 export const MAX_LINE_CHARS: Readonly<Record<ResolvedShell['kind'], number>> = { pwsh: 4000, powershell: 250 };
 
 const PART_PREFIX = '#poshpool-part ';
+const RUN_PREFIX = '#poshpool-run ';
 
-/** What to write to the pty to run one command: part lines (each acknowledged) and the command line. */
+/**
+ * What to write to the pty to run one command: part lines (each acknowledged; only for a command
+ * longer than one line) and the run line. PSConsoleHostReadLine (integration.ps1) turns the run line
+ * into one fixed line for the host, so pwsh compiles that line once and echoes only this short one.
+ */
 export interface CommandLines {
   parts: string[];
   line: string;
-}
-
-function commandLineText(seq: number, segment: string): string {
-  return `try { . (Enter-PoshpoolCommand ${seq} '${segment}') | Out-Default } catch { Write-PoshpoolCaught $_ } finally { Exit-PoshpoolCommand ${seq} }`;
 }
 
 /**
@@ -30,8 +31,10 @@ function commandLineText(seq: number, segment: string): string {
 export function buildCommandLines(command: string, seq: number, partChars: number, maxLineChars = MAX_LINE_CHARS.pwsh): CommandLines {
   // A part size of 0 (or less) would never consume the text.
   if (!Number.isInteger(partChars) || partChars < 1) throw new RangeError(`partChars must be a positive integer, not ${partChars}`);
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`seq must be a non-negative integer, not ${seq}`);
+  const runPrefix = `${RUN_PREFIX}${seq} `;
   const partRoom = Math.min(partChars, maxLineChars - PART_PREFIX.length);
-  const lineRoom = Math.min(partChars, maxLineChars - commandLineText(seq, '').length);
+  const lineRoom = Math.min(partChars, maxLineChars - runPrefix.length);
   if (partRoom < 4 || lineRoom < 4) throw new RangeError(`lines of ${maxLineChars} characters leave no room for a command`);
   const encoded = Buffer.from(command, 'utf8').toString('base64');
   const parts: string[] = [];
@@ -40,5 +43,5 @@ export function buildCommandLines(command: string, seq: number, partChars: numbe
     parts.push(`${PART_PREFIX}${encoded.slice(offset, offset + partRoom)}\r`);
     offset += partRoom;
   }
-  return { parts, line: `${commandLineText(seq, encoded.slice(offset))}\r` };
+  return { parts, line: `${runPrefix}${encoded.slice(offset)}\r` };
 }

@@ -33,6 +33,13 @@ if ($null -eq $global:__poshpool) {
         Caught      = $null
         ErrorMark   = $null
         Parts       = New-Object System.Text.StringBuilder
+        # The command the last "#poshpool-run" line brought (sequence number, last base64 segment).
+        RunSeq      = 0
+        RunEncoded  = ''
+        # The $LASTEXITCODE variable that carries the tracker (a new one, e.g. after Remove-Variable, gets it again).
+        ExitVar     = $null
+        # The temporary script file of the running command, when it has one.
+        CommandFile = $null
         HistoryReady = $false
         Greeted     = $false
         # Null reads in a row (a Ctrl+C at a console read on Windows returns null; end of input repeats it).
@@ -91,11 +98,13 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
     # through this attribute, so "a native program ran in this command" is known even when the code
     # did not change; $LASTEXITCODE itself is never reset, so the user's own checks keep working.
     function Set-ExitCodeTracker {
-        $var = Get-Variable -Name LASTEXITCODE -Scope Global -ErrorAction Ignore
+        $var = $ExecutionContext.SessionState.PSVariable.Get('global:LASTEXITCODE')
+        if ($null -ne $var -and [object]::ReferenceEquals($var, $pp.ExitVar)) { return }
         if ($null -eq $var) {
             $global:LASTEXITCODE = 0
             $var = Get-Variable -Name LASTEXITCODE -Scope Global
         }
+        $pp.ExitVar = $var
         foreach ($a in $var.Attributes) {
             if ($a -is [System.Management.Automation.ValidateScriptAttribute] -and $a.ScriptBlock.ToString().Contains('__poshpool')) { return }
         }
@@ -177,9 +186,14 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
         return , $list
     }
 
+    # The line the host runs for every command. It never changes, so pwsh parses and compiles it once
+    # (its script cache is keyed by the text) and the terminal echoes only the short "#poshpool-run" line.
+    $RunLine = 'try { . (Enter-PoshpoolCommand) | Out-Default } catch { Write-PoshpoolCaught $_ } finally { Exit-PoshpoolCommand }'
+
     # poshpool reads command lines itself: the host's own reader takes about 1 ms a character and
-    # fails on long lines. A long command arrives as "#poshpool-part <base64>" lines (each
-    # acknowledged, so the pty's input buffer never fills) before its command line.
+    # fails on long lines. A command arrives as "#poshpool-run <seq> <base64>", and a long one first
+    # as "#poshpool-part <base64>" lines (each acknowledged, so the pty's input buffer never fills).
+    # Any other line (input typed at a nested prompt) is returned as it came.
     function PSConsoleHostReadLine {
         while ($true) {
             $line = & $pp.LineReader
@@ -191,6 +205,14 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
                 continue
             }
             $pp.NullReads = 0
+            if ($line.StartsWith('#poshpool-run ')) {
+                $space = $line.IndexOf(' ', 14)
+                if ($space -gt 14) {
+                    $pp.RunSeq = [int]$line.Substring(14, $space - 14)
+                    $pp.RunEncoded = $line.Substring($space + 1)
+                    return $RunLine
+                }
+            }
             if ($line.StartsWith('#poshpool-part ')) {
                 [void]$pp.Parts.Append($line.Substring(15))
                 Send-Marker $pp.Seq 'part' $pp.Parts.Length
@@ -200,29 +222,40 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
         }
     }
 
-    # Called by the command line: emits the start marker and returns what the line dot-sources in
-    # the global scope: a script block, or a temporary script file when the command contains `exit`
+    # Called by the run line: emits the start marker and returns what the line dot-sources in the
+    # global scope: a script block, or a temporary script file when the command contains `exit`
     # (in a script file `exit` ends the script and sets $LASTEXITCODE; in a script block it ends pwsh).
-    function Enter-PoshpoolCommand([int]$Seq, [string]$Encoded) {
+    function Enter-PoshpoolCommand {
+        $Seq = $pp.RunSeq
         $pp.Seq = $Seq
         $pp.NativeRan = $false
         $pp.BodyDone = $false
         $pp.LastOk = $true
         $pp.Caught = $null
+        $pp.CommandFile = $null
         Set-ExitCodeTracker
         $pp.ErrorMark = $null
         if ($global:Error.Count -gt 0) { $pp.ErrorMark = $global:Error[0] }
-        $all = $pp.Parts.ToString() + $Encoded
+        $all = $pp.Parts.ToString() + $pp.RunEncoded
         [void]$pp.Parts.Clear()
         $text = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($all))
         # $? is read as the body's last statement: read later, at the prompt or in a function, it is lost.
         $body = $text + "`n`n" + '$global:__poshpool.LastOk = $?; $global:__poshpool.BodyDone = $true'
-        $tokens = $null
-        $parseErrors = $null
-        $ast = [System.Management.Automation.Language.Parser]::ParseInput($text, [ref]$tokens, [ref]$parseErrors)
         [Console]::Out.Write([string][char]13 + (Get-FenceText $Seq 's') + $esc + '[K' + [string][char]13 + [string][char]10)
         Send-Marker $Seq 'start' ''
-        if ($parseErrors.Count -gt 0) {
+        # One parse: ScriptBlock.Create caches by text, so a repeated command is not parsed again.
+        $block = $null
+        $failure = $null
+        try { $block = [ScriptBlock]::Create($body) } catch {
+            $failure = $_
+            # A caught exception is still added to $Error: this one is poshpool's, the parse error below is the command's.
+            if ($global:Error.Count -gt 0 -and [object]::ReferenceEquals($global:Error[0].Exception, $failure.Exception)) { $global:Error.RemoveAt(0) }
+        }
+        if ($null -ne $failure) {
+            $tokens = $null
+            $parseErrors = $null
+            [void][System.Management.Automation.Language.Parser]::ParseInput($text, [ref]$tokens, [ref]$parseErrors)
+            if ($parseErrors.Count -eq 0) { throw $failure }
             # Reported like pwsh reports a parse error, and the line stays complete: no ">>" prompt.
             $ex = New-Object System.Management.Automation.ParseException (, $parseErrors)
             $rec = New-Object System.Management.Automation.ErrorRecord ($ex, $parseErrors[0].ErrorId, 'ParserError', $null)
@@ -231,15 +264,18 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
             [Console]::Out.Write('ParserError: ' + $ex.Message.Replace("`n", "`r`n") + "`r`n")
             return { }
         }
-        $hasExit = $null -ne $ast.Find({ param($n) $n -is [System.Management.Automation.Language.ExitStatementAst] }, $true)
+        # Without the word "exit" there is no exit statement: the syntax tree need not be searched.
+        if ($text.IndexOf('exit', [StringComparison]::OrdinalIgnoreCase) -lt 0) { return $block }
+        $hasExit = $null -ne $block.Ast.Find({ param($n) $n -is [System.Management.Automation.Language.ExitStatementAst] }, $true)
         # Under a policy that forbids scripts (Group Policy overrides -ExecutionPolicy Bypass), the
         # command runs as a script block: its `exit` ends the session, which the result then says.
         if ($hasExit -and $pp.TempDir -and $pp.ScriptsAllowed) {
             $path = [IO.Path]::Combine($pp.TempDir, 'command-' + $Seq + '.ps1')
             [IO.File]::WriteAllText($path, $body, (New-Object System.Text.UTF8Encoding $true))
+            $pp.CommandFile = $path
             return $path
         }
-        return [ScriptBlock]::Create($body)
+        return $block
     }
 
     # A terminating error ended the command: show it as pwsh would and keep it for the end marker.
@@ -252,7 +288,14 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
         }
     }
 
-    function Exit-PoshpoolCommand([int]$Seq) {
+    # A JSON string literal; $null when the text needs more than quote and backslash escapes.
+    function ConvertTo-JsonString([string]$Text) {
+        if ($Text -match '[\x00-\x1f\x7f]') { return $null }
+        return '"' + $Text.Replace('\', '\\').Replace('"', '\"') + '"'
+    }
+
+    function Exit-PoshpoolCommand {
+        $Seq = $pp.Seq
         $lec = $global:LASTEXITCODE
         $native = [bool]$pp.NativeRan
         $hasCode = $native -and ($lec -is [int])
@@ -269,7 +312,10 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
         }
         $errors = @()
         $errorCount = 0
-        try {
+        $mark = $pp.ErrorMark
+        # No record above the mark and none caught: no error to collect.
+        $noErrors = ($null -eq $pp.Caught) -and (($global:Error.Count -eq 0) -or (($null -ne $mark) -and [object]::ReferenceEquals($global:Error[0], $mark)))
+        if (-not $noErrors) { try {
             $all = Get-NewErrors
             $errorCount = $all.Count
             $take = $all
@@ -277,20 +323,29 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
             $errors = @($take | ForEach-Object { ConvertTo-ErrorInfo $_ })
         } catch {
             $errors = @([ordered]@{ message = 'poshpool could not collect the error records: ' + $_.Exception.Message })
-        }
+        } }
         $cwd = ''
         try {
-            $loc = Get-Location
+            $loc = $ExecutionContext.SessionState.Path.CurrentLocation
             $cwd = $loc.Path
             if ($loc.Provider.Name -eq 'FileSystem') { $cwd = $loc.ProviderPath }
         } catch {
             # No current location (a removed drive): reported as empty.
         }
-        $result = [ordered]@{
-            success = $ok; exitCode = $code; nativeRan = $native; errorCount = $errorCount
-            errors = $errors; cwd = $cwd; exited = ((-not $pp.BodyDone) -and ($null -eq $pp.Caught))
+        $exited = (-not $pp.BodyDone) -and ($null -eq $pp.Caught)
+        $json = $null
+        $cwdJson = ConvertTo-JsonString $cwd
+        if ($errors.Count -eq 0 -and $null -ne $cwdJson) {
+            # The common record, written directly: ConvertTo-Json costs a cmdlet pipeline per command.
+            $json = '{"success":' + ([string]$ok).ToLowerInvariant() + ',"exitCode":' + [string][int]$code + ',"nativeRan":' + ([string]$native).ToLowerInvariant() +
+                ',"errorCount":' + [string][int]$errorCount + ',"errors":[],"cwd":' + $cwdJson + ',"exited":' + ([string]$exited).ToLowerInvariant() + '}'
+        } else {
+            $result = [ordered]@{
+                success = $ok; exitCode = $code; nativeRan = $native; errorCount = $errorCount
+                errors = $errors; cwd = $cwd; exited = $exited
+            }
+            $json = ConvertTo-Json -InputObject $result -Depth 5 -Compress
         }
-        $json = ConvertTo-Json -InputObject $result -Depth 5 -Compress
         $payload = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json))
         # Everything the command printed is above this fence.
         [Console]::Out.Write([string][char]13 + [string][char]10 + [string][char]13 + (Get-FenceText $Seq 'e') + $esc + '[K' + [string][char]13 + [string][char]10)
@@ -301,9 +356,9 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
             $payload = '@'
         }
         Send-Marker $Seq 'end' $payload
-        if ($pp.TempDir) {
-            $path = [IO.Path]::Combine($pp.TempDir, 'command-' + $Seq + '.ps1')
-            if ([IO.File]::Exists($path)) { [IO.File]::Delete($path) }
+        if ($null -ne $pp.CommandFile) {
+            if ([IO.File]::Exists($pp.CommandFile)) { [IO.File]::Delete($pp.CommandFile) }
+            $pp.CommandFile = $null
         }
     }
 

@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionFixture } from '../../../test/pwsh.js';
 import { currentPlatform, platformFor } from '../platform/Platform.js';
@@ -30,6 +32,40 @@ describe('reading command lines', () => {
     await s.run('$global:__poshpool.LineReader = { $null }');
     await ended;
     expect(s.exit).toMatchObject({ exitCode: 0 });
+  });
+});
+
+describe('the run line', () => {
+  it('has the host run one fixed line for every command, so pwsh compiles it once (its script cache is keyed by the text)', async () => {
+    const s = await fx.start();
+    await s.run("'first'");
+    await s.run('Get-Date | Out-Null');
+    const r = await s.run('Get-History | Select-Object -Last 2 | ForEach-Object CommandLine');
+    const [a, b] = r.output.split('\n');
+    expect(a).toBe(b);
+    expect(a).toContain('Enter-PoshpoolCommand');
+    expect(a).not.toMatch(/\d/); // neither the sequence number nor the command's text is in it
+  });
+
+  it('reports a working directory with quotes, non-ASCII and control characters exactly (the end record is written without ConvertTo-Json)', async () => {
+    const s = await fx.start();
+    // A quote takes the direct path; a tab (a control character) the ConvertTo-Json one.
+    for (const name of ['q"uote and \u00e9', 'tab\there']) {
+      const dir = path.join(fx.dir, name);
+      mkdirSync(dir);
+      const r = await s.run(`Set-Location -LiteralPath '${dir.replace(/'/g, "''")}'`);
+      expect(r).toMatchObject({ status: 'completed', success: true, cwd: dir });
+    }
+    // Backslashes cannot be in a Linux path PowerShell can enter (its FileSystem provider reads them as separators).
+    const quoted = await s.run(`& (Get-Module __poshpool) { ConvertTo-JsonString 'C:\\a "b"' }`);
+    expect(JSON.parse(quoted.output)).toBe('C:\\a "b"');
+  });
+
+  it('leaves only the command\'s own parse error in $Error (not poshpool\'s attempt to compile it)', async () => {
+    const s = await fx.start();
+    const r = await s.run('if (');
+    expect(r.errors.map((e) => e.category)).toEqual(['ParserError']);
+    expect((await s.run('$Error.Count')).output).toBe('1');
   });
 });
 
