@@ -126,12 +126,25 @@ describe('MCP server', () => {
     expect(errorText(await run('1'))).toMatch(/No session .* belongs to this client/);
   });
 
-  it('borrows a session for one call when no sessionId is given', async () => {
+  it('runs a call without sessionId in the client\'s default session, kept for its next calls; fresh runs in a one-call session', async () => {
     core = makeCore();
     const { client } = await connect('a');
-    const r = structured<{ output: string; sessionId: string }>(await client.callTool({ name: 'run_command', arguments: { command: "'borrowed'" } }));
-    expect(r.output).toBe('borrowed');
-    expect(structured<{ sessions: unknown[] }>(await client.callTool({ name: 'list_sessions', arguments: {} })).sessions).toEqual([]);
+    const first = structured<{ output: string; sessionId: string; sessionKind: string; newSession: boolean }>(
+      await client.callTool({ name: 'run_command', arguments: { command: "$kept = 'kept'; 'first'" } }),
+    );
+    expect(first).toMatchObject({ output: 'first', sessionKind: 'default', newSession: true });
+    const second = structured<{ output: string; sessionId: string; sessionKind: string; newSession: boolean }>(await client.callTool({ name: 'run_command', arguments: { command: '$kept' } }));
+    expect(second).toMatchObject({ output: 'kept', sessionKind: 'default', newSession: false, sessionId: first.sessionId });
+    const listed = structured<{ sessions: { sessionId: string; kind: string }[] }>(await client.callTool({ name: 'list_sessions', arguments: {} })).sessions;
+    expect(listed.map((x) => [x.sessionId, x.kind])).toEqual([[first.sessionId, 'default']]);
+    const fresh = structured<{ output: string; sessionId: string; sessionKind: string; newSession: boolean }>(
+      await client.callTool({ name: 'run_command', arguments: { command: '[bool](Get-Variable kept -ErrorAction Ignore)', fresh: true } }),
+    );
+    expect(fresh).toMatchObject({ output: 'False', sessionKind: 'call', newSession: true });
+    expect(fresh.sessionId).not.toBe(first.sessionId);
+    // The one-call session was returned after its call.
+    const after = structured<{ sessions: { sessionId: string }[] }>(await client.callTool({ name: 'list_sessions', arguments: {} })).sessions;
+    expect(after.map((x) => x.sessionId)).toEqual([first.sessionId]);
   });
 
   it('runs a background job, notifies when it finishes, and reads it with get_job', async () => {

@@ -53,7 +53,7 @@ export const shellConfigSchema = z.object({
    */
   settleTimeoutMs: z.number().int().min(10).default(2000).describe('Wait for output to settle after a command ends (ms)'),
   /** Time limit of the reset that makes a returned session fit for the next client (reset.ps1); over it the session is ended instead. */
-  resetTimeoutMs: z.number().int().min(100).default(5000).describe('Time limit of the reset between two leases (ms)'),
+  resetTimeoutMs: z.number().int().min(100).default(10000).describe('Time limit of the reset between two leases (ms)'),
   /** Working directory of new sessions; empty: the user's home directory (never the app's own, e.g. System32 at login). */
   cwd: z.string().default('').describe("Working directory of new sessions; empty for the user's home"),
   /** Private OSC number of the markers. */

@@ -80,7 +80,7 @@ async function seenOf(c: Core, client: string, sessionId: string, other: string)
       `"module=" + [bool](Get-Module Mod${other})`,
       `"jobs=" + @(Get-Job).Count`,
       `"cwd=" + ((Get-Location).Path -eq '${dir}')`,
-      `"history=" + @(Get-History | Where-Object { $_.CommandLine -like '*${other}*' }).Count`,
+      `"history=" + @(Get-History).Count`,
     ].join('\n'),
   );
   return out.split(/\r?\n/);

@@ -8,13 +8,14 @@ export function registerListSessionsTool(server: McpServer, deps: ToolDeps): voi
     'list_sessions',
     {
       title: 'List your sessions',
-      description: 'Lists your sessions (state, current command, cwd, command count, idle time) and your requests still waiting in the queue.',
+      description: 'Lists your sessions (kind, state, current command, cwd, command count, idle time) and your requests still waiting in the queue.',
       inputSchema: {},
       outputSchema: {
         sessions: z
           .array(
             z.object({
               sessionId: z.string().describe('The session'),
+              kind: z.enum(['session', 'default', 'call']).describe('session: from start_session; default: your default session (run_command without sessionId); call: lent for one call'),
               state: z.string().describe('idle, running, waitingForInput or ending'),
               currentCommand: z.string().nullable().describe('The running command, if any'),
               runningSeconds: z.number().nullable().describe('How long the current command has run'),
@@ -34,6 +35,7 @@ export function registerListSessionsTool(server: McpServer, deps: ToolDeps): voi
       const now = Date.now();
       const sessions = deps.core.manager.listSessions(deps.clientId).map((s) => ({
         sessionId: s.sessionId,
+        kind: s.kind,
         state: s.state,
         currentCommand: s.currentCommand,
         runningSeconds: s.commandStartedAt === null ? null : seconds(now - s.commandStartedAt),
