@@ -258,3 +258,154 @@ describe('ShellPool', () => {
     expect(await pool.acquire()).toMatchObject({ ok: false, code: 'disposed' });
   });
 });
+
+/** A fake session whose reset the test decides: clean, dirty, or throwing. */
+class ResettableSession extends FakeSession {
+  resets = 0;
+  verdict: { ok: true } | { ok: false; reason: string } = { ok: true };
+  async reset(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    this.resets++;
+    return this.verdict;
+  }
+}
+
+function resettableStart() {
+  const made: ResettableSession[] = [];
+  const pending: (() => void)[] = [];
+  let auto = true;
+  const start = () =>
+    new Promise<{ ok: true; session: ResettableSession }>((resolve) => {
+      const finish = (): void => {
+        const s = new ResettableSession();
+        made.push(s);
+        resolve({ ok: true, session: s });
+      };
+      if (auto) finish();
+      else pending.push(finish);
+    });
+  return {
+    start,
+    made,
+    pending,
+    hold() {
+      auto = false;
+    },
+  };
+}
+
+describe('ShellPool: reuse and demand', () => {
+  let bus: EventBus;
+  let events: PoshpoolEvent[];
+  beforeEach(() => {
+    vi.useFakeTimers();
+    bus = new EventBus(() => Date.now());
+    events = [];
+    bus.onEvent((e) => events.push(e));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('resets a returned idle session and lends it again without starting a new one', async () => {
+    const c = resettableStart();
+    const pool = new ShellPool({ ...settings, warmSessions: 0, start: c.start, bus, isAlive: () => true });
+    const a = await pool.acquire();
+    if (!a.ok) throw new Error('expected a session');
+    await pool.release(a.session);
+    expect(a.session.resets).toBe(1);
+    expect(a.session.disposed).toBe(false);
+    expect(pool.warmCount).toBe(1);
+    const b = await pool.acquire();
+    expect(b.ok && b.session).toBe(a.session);
+    expect(c.made).toHaveLength(1);
+    expect(pool.reuseCounts).toMatchObject({ reused: 1, discarded: 0 });
+    await pool.dispose();
+  });
+
+  it('hands a reset session straight to a caller waiting for a slot', async () => {
+    const c = resettableStart();
+    const pool = new ShellPool({ ...settings, warmSessions: 0, maxSessions: 1, start: c.start, bus, isAlive: () => true });
+    const a = await pool.acquire();
+    if (!a.ok) throw new Error('expected a session');
+    c.hold();
+    // The slot is lent: a second caller would be queued by the scheduler; here it waits for the release.
+    const released = pool.release(a.session);
+    const next = pool.acquire();
+    await released;
+    const b = await next;
+    expect(b.ok && b.session).toBe(a.session);
+    for (const finish of c.pending.splice(0)) finish();
+    await pool.dispose();
+  });
+
+  it('ends a session whose reset finds it dirty, says why, and replaces it', async () => {
+    const c = resettableStart();
+    const pool = new ShellPool({ ...settings, warmSessions: 1, start: c.start, bus, isAlive: () => true });
+    await flush();
+    const a = await pool.acquire();
+    if (!a.ok) throw new Error('expected a session');
+    (a.session as ResettableSession).verdict = { ok: false, reason: 'code was loaded into the process: X' };
+    await pool.release(a.session);
+    expect(a.session.disposed).toBe(true);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'pool.sessionDiscarded', reason: 'code was loaded into the process: X' }));
+    expect(pool.reuseCounts).toMatchObject({ reused: 0, discarded: 1, lastDiscardReason: 'code was loaded into the process: X' });
+    await pool.dispose();
+  });
+
+  it('ends rather than resets a session still running a command, or one that served sessionReuseLimit leases', async () => {
+    const c = resettableStart();
+    const pool = new ShellPool({ ...settings, warmSessions: 0, sessionReuseLimit: 2, start: c.start, bus, isAlive: () => true });
+    const busy = await pool.acquire();
+    if (!busy.ok) throw new Error('expected a session');
+    busy.session.state = 'running';
+    await pool.release(busy.session);
+    expect((busy.session as ResettableSession).resets).toBe(0);
+    expect(busy.session.disposed).toBe(true);
+    const a = await pool.acquire();
+    if (!a.ok) throw new Error('expected a session');
+    await pool.release(a.session);
+    const again = await pool.acquire();
+    expect(again.ok && again.session).toBe(a.session);
+    await pool.release(a.session);
+    expect(a.session.disposed).toBe(true);
+    expect((a.session as ResettableSession).resets).toBe(1);
+    await pool.dispose();
+  });
+
+  it('starts at most maxParallelStarts sessions at once, and the first caller gets the first one', async () => {
+    const c = resettableStart();
+    c.hold();
+    const pool = new ShellPool({ ...settings, warmSessions: 0, maxSessions: 3, maxParallelStarts: 1, start: c.start, bus, isAlive: () => true });
+    const first = pool.acquire();
+    const second = pool.acquire();
+    await flush();
+    expect(c.pending).toHaveLength(1);
+    c.pending.shift()!();
+    const got = await first;
+    expect(got.ok && got.session).toBe(c.made[0]);
+    await flush();
+    expect(c.pending).toHaveLength(1);
+    c.pending.shift()!();
+    expect((await second).ok).toBe(true);
+    await pool.dispose();
+  });
+
+  it('starts spares ahead of a queue, up to the parallel limit, and ends spares unused for the demand window', async () => {
+    const c = resettableStart();
+    const pool = new ShellPool({ ...settings, warmSessions: 1, maxSessions: 5, maxParallelStarts: 2, warmDemandWindowSeconds: 60, start: c.start, bus, isAlive: () => true });
+    await flush();
+    expect(pool.warmCount).toBe(1);
+    pool.setQueued(10);
+    await flush();
+    expect(pool.warmCount).toBe(2);
+    pool.setQueued(0);
+    vi.advanceTimersByTime(30_000);
+    expect(pool.warmCount).toBe(2);
+    vi.advanceTimersByTime(60_000);
+    await flush();
+    // Back to the floor: the spare nobody used is ended.
+    expect(pool.warmCount).toBe(1);
+    expect(c.made.filter((s) => s.disposed)).toHaveLength(1);
+    await pool.dispose();
+  });
+});
