@@ -91,6 +91,12 @@ export interface SchedulerMetrics {
   commandsRun: number;
   commandsFailed: number;
   restarts: number;
+  /** Returned sessions reset and lent again since start (no pwsh start needed). */
+  sessionsReused: number;
+  /** Returned sessions ended because their reset failed or found them dirty, since start. */
+  sessionsDiscarded: number;
+  /** Sessions being started now. */
+  startingSessions: number;
   commandDurationMs: { p50: number | null; p95: number | null };
   requestsRejected: number;
 }

@@ -47,7 +47,7 @@ export async function status(flags: HostFlags & { json?: boolean }, io: CliIo): 
   const lines = [
     `poshpool host pid ${info.pid} at ${info.mcpUrl}`,
     `pool: ${m.poolState}${m.poolDegradedReason ? ` (${m.poolDegradedReason})` : ''}; sessions ${m.activeSessions}/${m.maxSessions} lent, ${m.warmSessions} warm; queue ${m.queueDepth} (sync ${m.queueDepthSync}, async ${m.queueDepthAsync})`,
-    `commands: ${m.commandsRun} run, ${m.commandsFailed} failed; p50 ${m.commandDurationMs.p50 ?? '-'} ms, p95 ${m.commandDurationMs.p95 ?? '-'} ms; restarts ${m.restarts}`,
+    `commands: ${m.commandsRun} run, ${m.commandsFailed} failed; p50 ${m.commandDurationMs.p50 ?? '-'} ms, p95 ${m.commandDurationMs.p95 ?? '-'} ms; restarts ${m.restarts}; sessions reused ${m.sessionsReused ?? 0}, discarded ${m.sessionsDiscarded ?? 0}`,
   ];
   if (m.shell) {
     const sh = m.shell;

@@ -429,6 +429,9 @@ export class SessionManager<S extends ManagedShell> {
       commandsRun: this.counters.commandsRun,
       commandsFailed: this.counters.commandsFailed,
       restarts: this.deps.pool.restarts,
+      sessionsReused: this.deps.pool.reuseCounts.reused,
+      sessionsDiscarded: this.deps.pool.reuseCounts.discarded,
+      startingSessions: this.deps.pool.startingCount,
       commandDurationMs: { p50: this.durations.percentile(50), p95: this.durations.percentile(95) },
       requestsRejected: this.counters.requestsRejected,
     };

@@ -25,6 +25,9 @@ const snapshot: MetricsSnapshot = {
   commandsRun: 42,
   commandsFailed: 3,
   restarts: 1,
+  sessionsReused: 0,
+  sessionsDiscarded: 0,
+  startingSessions: 0,
   commandDurationMs: { p50: 12, p95: 340 },
   requestsRejected: 2,
   backups: { completed: 6, skipped: 2, failed: 1 },
@@ -83,6 +86,15 @@ const EXPECTED_PROMETHEUS = [
   '# HELP poshpool_session_restarts_total Sessions started to replace ones that failed or died, since start.',
   '# TYPE poshpool_session_restarts_total counter',
   'poshpool_session_restarts_total 1',
+  '# HELP poshpool_sessions_reused_total Returned sessions reset and lent again (no pwsh start), since start.',
+  '# TYPE poshpool_sessions_reused_total counter',
+  'poshpool_sessions_reused_total 0',
+  '# HELP poshpool_sessions_discarded_total Returned sessions ended because their reset failed or found them dirty, since start.',
+  '# TYPE poshpool_sessions_discarded_total counter',
+  'poshpool_sessions_discarded_total 0',
+  '# HELP poshpool_starting_sessions Sessions being started now.',
+  '# TYPE poshpool_starting_sessions gauge',
+  'poshpool_starting_sessions 0',
   '# HELP poshpool_requests_rejected_total Session requests refused since start.',
   '# TYPE poshpool_requests_rejected_total counter',
   'poshpool_requests_rejected_total 2',
@@ -119,7 +131,7 @@ describe('toPrometheus', () => {
       expect(sample, line).not.toBeNull();
       expect(typed.has(sample?.[1] ?? ''), line).toBe(true);
     }
-    expect(typed.size).toBe(17);
+    expect(typed.size).toBe(20);
   });
 
   it('marks the current pool state and leaves out values not known yet', () => {

@@ -124,6 +124,19 @@ function families(s: MetricsSnapshot): Family[] {
       samples: [{ value: s.restarts }],
     },
     {
+      name: 'poshpool_sessions_reused_total',
+      help: 'Returned sessions reset and lent again (no pwsh start), since start.',
+      type: 'counter',
+      samples: [{ value: s.sessionsReused }],
+    },
+    {
+      name: 'poshpool_sessions_discarded_total',
+      help: 'Returned sessions ended because their reset failed or found them dirty, since start.',
+      type: 'counter',
+      samples: [{ value: s.sessionsDiscarded }],
+    },
+    { name: 'poshpool_starting_sessions', help: 'Sessions being started now.', type: 'gauge', samples: [{ value: s.startingSessions }] },
+    {
       name: 'poshpool_requests_rejected_total',
       help: 'Session requests refused since start.',
       type: 'counter',

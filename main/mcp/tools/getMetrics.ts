@@ -23,6 +23,7 @@ export function registerGetMetricsTool(server: McpServer, deps: ToolDeps): void 
         commandsFailed: z.number().describe('Commands that failed'),
         commandDurationMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }).describe('Recent command durations'),
         restarts: z.number().describe('Sessions replaced after a failure'),
+        sessionsReused: z.number().describe('Returned sessions reset and lent again (no pwsh start)'),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -42,6 +43,7 @@ export function registerGetMetricsTool(server: McpServer, deps: ToolDeps): void 
         commandsFailed: m.commandsFailed,
         commandDurationMs: m.commandDurationMs,
         restarts: m.restarts,
+        sessionsReused: m.sessionsReused,
       });
     },
   );
