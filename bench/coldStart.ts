@@ -10,6 +10,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { jsonSchemaValidator, JsonSchemaType, JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
+import { median } from './stats.js';
 
 /**
  * Cold start through the stdio bridge: what a client that runs `poshpool bridge` (Claude Desktop,
@@ -34,6 +35,8 @@ export interface ColdStartRun {
   firstRunMs: number;
   /** End of initialize to the first run_command's result (tools/list plus the first call): what the target compares. */
   firstResultAfterInitializeMs: number;
+  /** Spawning the bridge to the first run_command's result: what the person waits for in all. */
+  firstResultFromSpawnMs: number;
   /** The second run_command {command:'1'} without a sessionId. */
   secondRunMs: number;
   /** Closing the client until the bridge process has exited. */
@@ -54,6 +57,50 @@ export interface ColdStartOptions {
   onStderr?: (line: string) => void;
   /** The PowerShell of the bare spawn (default: pwsh on PATH, the one the host finds by default). */
   shellPath?: string;
+}
+
+/** The issue 13 targets for a cold start through the bridge. */
+export const COLD_START_TARGETS = {
+  /** The first run_command's result, after initialize, within this many bare pwsh spawns (same run). */
+  firstResultPerBareSpawn: 1.5,
+  /** tools/list, as the SDK client does it. */
+  toolsListMs: 50,
+};
+
+/** Medians over the runs, per field, and how they stand against {@link COLD_START_TARGETS}. */
+export interface ColdStartSummary {
+  medians: Omit<ColdStartRun, 'descendants'>;
+  /** Median over the runs of firstResultAfterInitializeMs / bareSpawnMs (each run against its own spawn). */
+  firstResultPerBareSpawn: number;
+  /** Median tools/list without the SDK client's schema compile: the host's part and the wire. */
+  toolsListHostMs: number;
+  firstResultOk: boolean;
+  toolsListOk: boolean;
+}
+
+/** Sums up cold-start runs (at least one). */
+export function summarizeColdStart(runs: readonly ColdStartRun[]): ColdStartSummary {
+  if (runs.length === 0) throw new Error('no cold-start runs');
+  const m = (pick: (r: ColdStartRun) => number): number => median(runs.map(pick));
+  const medians = {
+    bareSpawnMs: m((r) => r.bareSpawnMs),
+    initializeMs: m((r) => r.initializeMs),
+    toolsListMs: m((r) => r.toolsListMs),
+    toolsListClientSchemaMs: m((r) => r.toolsListClientSchemaMs),
+    firstRunMs: m((r) => r.firstRunMs),
+    firstResultAfterInitializeMs: m((r) => r.firstResultAfterInitializeMs),
+    firstResultFromSpawnMs: m((r) => r.firstResultFromSpawnMs),
+    secondRunMs: m((r) => r.secondRunMs),
+    closeMs: m((r) => r.closeMs),
+  };
+  const firstResultPerBareSpawn = m((r) => r.firstResultAfterInitializeMs / r.bareSpawnMs);
+  return {
+    medians,
+    firstResultPerBareSpawn,
+    toolsListHostMs: m((r) => r.toolsListMs - r.toolsListClientSchemaMs),
+    firstResultOk: firstResultPerBareSpawn <= COLD_START_TARGETS.firstResultPerBareSpawn,
+    toolsListOk: medians.toolsListMs <= COLD_START_TARGETS.toolsListMs,
+  };
 }
 
 /** How long the bench waits for the bridge's processes to be gone after close before it calls it a leak. */
@@ -218,6 +265,7 @@ async function coldStartOnce(options: ColdStartOptions, bin: string): Promise<Co
         toolsListClientSchemaMs,
         firstRunMs,
         firstResultAfterInitializeMs: t3 - t1,
+        firstResultFromSpawnMs: t3 - t0,
         secondRunMs,
         closeMs,
         descendants: descendants.size,
