@@ -25,6 +25,7 @@ import { measureHostProcess } from './hostProcess.js';
 import { measureMcpRoundTrips } from './mcp.js';
 import { measureAcquire, measureConcurrent } from './scheduler.js';
 import { formatTable, median, round, roundSummary, summarize, type Summary } from './stats.js';
+import { measureWarmPath, warmPathRows, warmPathTargets } from './warmPath.js';
 
 const START_RUNS = 5;
 const ROUND_TRIP_WARMUP = 20;
@@ -274,23 +275,23 @@ async function main(): Promise<void> {
   let session: PwshSession | undefined;
   const started = performance.now();
   try {
-    console.log(`1/9 session start: ${START_RUNS} sessions one after another…`);
+    console.log(`1/10 session start: ${START_RUNS} sessions one after another…`);
     const startup = await measureStart(ctx);
 
-    console.log(`2/9 warm round trip: ${ROUND_TRIP_WARMUP} warm-up + ${ROUND_TRIP_RUNS} runs of \`1\`…`);
+    console.log(`2/10 warm round trip: ${ROUND_TRIP_WARMUP} warm-up + ${ROUND_TRIP_RUNS} runs of \`1\`…`);
     session = await startSession(ctx);
     const roundTrip = await measureRoundTrip(session);
 
-    console.log(`3/9 spawn-per-command baseline: ${SPAWN_WARMUP} warm-up + ${SPAWN_RUNS} spawns of pwsh -Command 1…`);
+    console.log(`3/10 spawn-per-command baseline: ${SPAWN_WARMUP} warm-up + ${SPAWN_RUNS} spawns of pwsh -Command 1…`);
     const spawnSamples = await measureSpawn(shell.path);
 
-    console.log(`4/9 output throughput: ${THROUGHPUT_RUNS}× ~10 MB, then ${THROUGHPUT_RUNS}× generation only…`);
+    console.log(`4/10 output throughput: ${THROUGHPUT_RUNS}× ~10 MB, then ${THROUGHPUT_RUNS}× generation only…`);
     const throughput = await measureThroughput(session, store, config.outputCapBytes);
 
     await session.dispose();
     session = undefined;
 
-    console.log(`5/9 where output time goes: pwsh alone writing the same output to a pipe, and the capture pipeline alone…`);
+    console.log(`5/10 where output time goes: pwsh alone writing the same output to a pipe, and the capture pipeline alone…`);
     const pipeMBps: number[] = [];
     const captureOnlyMBps: number[] = [];
     const spawnP50 = summarize(spawnSamples).p50;
@@ -304,18 +305,21 @@ async function main(): Promise<void> {
     console.log(`MCP round trips: ${MCP_WARMUP} warm-up + ${MCP_RUNS} run_command '1' over Streamable HTTP, then over the stdio bridge…`);
     const mcpTrips = await measureMcpRoundTrips(MCP_WARMUP, MCP_RUNS);
 
-    console.log(`6/9 acquire latency: ${ACQUIRE_SAMPLES} requests for a session while one is warm…`);
+    console.log(`6/10 acquire latency: ${ACQUIRE_SAMPLES} requests for a session while one is warm…`);
     const acquireSamples = await measureAcquire(ACQUIRE_SAMPLES);
     console.log(
-      `7/9 ${CONCURRENT_REQUESTS} concurrent requests on ${CONCURRENT_SLOTS} slots (holds ${HOLD_MIN_MS}-${HOLD_MAX_MS} ms, after a warm-up burst of ${CONCURRENT_WARMUP})…`,
+      `7/10 ${CONCURRENT_REQUESTS} concurrent requests on ${CONCURRENT_SLOTS} slots (holds ${HOLD_MIN_MS}-${HOLD_MAX_MS} ms, after a warm-up burst of ${CONCURRENT_WARMUP})…`,
     );
     const concurrent = await measureConcurrent(CONCURRENT_REQUESTS, CONCURRENT_WARMUP, CONCURRENT_SLOTS, HOLD_MIN_MS, HOLD_MAX_MS, CONCURRENT_SEED);
 
-    console.log(`8/9 backups of a ${BACKUP_FILES}-file repository, ${BACKUP_CHANGED} files changed each time, ${BACKUP_ROUNDS} rounds…`);
+    console.log(`8/10 backups of a ${BACKUP_FILES}-file repository, ${BACKUP_CHANGED} files changed each time, ${BACKUP_ROUNDS} rounds…`);
     const backupBench = await measureBackups(BACKUP_FILES, BACKUP_CHANGED, BACKUP_ROUNDS);
 
-    console.log(`9/9 the tray app's host process: ${HOSTPROC_RUNS} snapshots over its port and over HTTP, then ${HOSTPROC_COMMANDS} commands' events…`);
+    console.log(`9/10 the tray app's host process: ${HOSTPROC_RUNS} snapshots over its port and over HTTP, then ${HOSTPROC_COMMANDS} commands' events…`);
     const hostProc = await measureHostProcess(HOSTPROC_WARMUP, HOSTPROC_RUNS, HOSTPROC_COMMANDS);
+
+    console.log('10/10 the warm path (issue 13): engine overhead, run_command without a session id, start phases, cold bridge start, idle footprint…');
+    const warm = await measureWarmPath({ shell, config, store, work }, (line) => console.log(`  ${line}`));
 
     const startSum = summarize(startup.start);
     const disposeSum = summarize(startup.dispose);
@@ -363,6 +367,9 @@ async function main(): Promise<void> {
         row('dashboard snapshot over HTTP /api', summarize(hostProc.httpSnapshotMs), 'ms'),
         row('host event to the app (batched 50 ms)', summarize(hostProc.eventLatencyMs), 'ms'),
         row(`wait of ${concurrent.samples.length} queued requests`, summarize(concurrent.samples.map((x) => x.waitMs)), 'ms'),
+        row(`  ideal wait for ${CONCURRENT_SLOTS} slots and these holds (median)`, summarize([concurrent.idealMedianWaitMs]), 'ms'),
+        row(`leases served per second (capacity ${round(concurrent.capacityPerSecond, 2)}/s)`, summarize([throughputPerSec]), '/s'),
+        ...warmPathRows(warm).map(([name, s, unit]) => row(name, s, unit)),
       ],
     );
     const targets = [
@@ -417,6 +424,14 @@ async function main(): Promise<void> {
         ok: concurrent.etaMedianApe <= TARGETS.etaMedianApePct,
       },
     ];
+    const warmTargets = warmPathTargets(warm, {
+      spawnP50: spawnSum.p50,
+      mcpHttpP50: mcpHttpSum.p50,
+      mcpBridgeP50: mcpBridgeSum.p50,
+      concurrent: { ...concurrent, requests: CONCURRENT_REQUESTS },
+      slots: CONCURRENT_SLOTS,
+    });
+    targets.push(...warmTargets);
     const targetTable = formatTable(
       ['target (DESIGN.md §5)', 'measured', 'result'],
       targets.map((t) => [t.target, t.measured, passMiss(t.ok)]),
@@ -483,7 +498,24 @@ async function main(): Promise<void> {
           httpSnapshotMs: { summary: roundSummary(summarize(hostProc.httpSnapshotMs)), samples: samples(hostProc.httpSnapshotMs) },
           eventLatencyMs: { summary: roundSummary(summarize(hostProc.eventLatencyMs)), samples: samples(hostProc.eventLatencyMs) },
         },
+        warmPath: {
+          stateless: {
+            warmSessionMs: { summary: roundSummary(summarize(warm.stateless.warmSessionMs)), samples: samples(warm.stateless.warmSessionMs) },
+            repeatCallerMs: { summary: roundSummary(summarize(warm.stateless.repeatCallerMs)), samples: samples(warm.stateless.repeatCallerMs) },
+            firstCallMs: samples(warm.stateless.firstCallMs),
+            fiveCallersMs: { summary: roundSummary(summarize(warm.stateless.fiveCallersMs)), samples: samples(warm.stateless.fiveCallersMs) },
+            fiveCallersPerSecond: round(warm.stateless.fiveCallersPerSecond, 2),
+          },
+          engineOverhead: warm.overhead,
+          startPhases: warm.starts,
+          coldStart: warm.cold,
+          idleFootprint: warm.footprint,
+          targets: warmTargets,
+        },
         concurrent: {
+          capacityPerSecond: round(concurrent.capacityPerSecond, 3),
+          idealMedianWaitMs: round(concurrent.idealMedianWaitMs),
+          holdsMs: concurrent.holdsMs,
           requests: concurrent.requests,
           slots: CONCURRENT_SLOTS,
           holdMs: [HOLD_MIN_MS, HOLD_MAX_MS],

@@ -58,6 +58,30 @@ export interface ConcurrentRun {
   samples: { etaMs: number; seedEtaMs: number; waitMs: number }[];
   etaMedianApe: number;
   seedMedianApe: number;
+  /** Hold times of the measured burst, in arrival order. */
+  holdsMs: number[];
+  /** What the slots could serve if a lease cost nothing but its hold: slots / mean hold. */
+  capacityPerSecond: number;
+  /** Median wait of the queued requests with no cost beyond the holds (FIFO on the slots). */
+  idealMedianWaitMs: number;
+}
+
+/**
+ * Waits of `holds` (all arriving at once, served in order) on `slots` slots when a lease costs
+ * nothing but its hold: each request takes the slot that frees first. Only requests that had to
+ * wait (beyond the first `slots`) are returned.
+ */
+export function idealWaits(holds: number[], slots: number): number[] {
+  const free = Array.from({ length: slots }, () => 0);
+  const waits: number[] = [];
+  holds.forEach((hold, i) => {
+    let k = 0;
+    for (let j = 1; j < free.length; j++) if (free[j]! < free[k]!) k = j;
+    const start = free[k]!;
+    free[k] = start + hold;
+    if (i >= slots) waits.push(start);
+  });
+  return waits;
 }
 
 /**
@@ -80,12 +104,14 @@ export async function measureConcurrent(
   let samples: ConcurrentRun['samples'] = [];
   let served = 0;
   let refused = 0;
+  let holds: number[] = [];
   /** One burst of clients; the first (a warm-up) lets both estimators learn before the measured one. */
   const burst = (count: number, tag: string): Promise<unknown> =>
     Promise.all(
       Array.from({ length: count }, async (_, i) => {
         const client = `${tag}${i}`;
         const holdMs = Math.round(holdMinMs + random() * (holdMaxMs - holdMinMs));
+        holds.push(holdMs);
         const asked = performance.now();
         const ticket = await core.manager.requestSession(client);
         let sessionId: string;
@@ -119,6 +145,7 @@ export async function measureConcurrent(
     samples = [];
     served = 0;
     refused = 0;
+    holds = [];
     await until(() => core.pool.warmCount >= 3, 60_000);
     const t0 = performance.now();
     await burst(requests, 'c');
@@ -132,6 +159,9 @@ export async function measureConcurrent(
       samples,
       etaMedianApe: median(samples.map((s) => ape(s.etaMs, s.waitMs))),
       seedMedianApe: median(samples.map((s) => ape(s.seedEtaMs, s.waitMs))),
+      holdsMs: holds,
+      capacityPerSecond: slots / (holds.reduce((a, b) => a + b, 0) / holds.length / 1000),
+      idealMedianWaitMs: median(idealWaits(holds, slots)),
     };
   } finally {
     await core.dispose();
