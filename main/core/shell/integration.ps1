@@ -73,8 +73,12 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
     $esc = [string][char]27
     $bel = [string][char]7
 
+    function Get-MarkerText([int]$Seq, [string]$Kind, [string]$Payload) {
+        return $esc + ']' + $pp.Osc + ';' + $Nonce + ';' + $Seq + ';' + $Kind + ';' + $Payload + $bel
+    }
+
     function Send-Marker([int]$Seq, [string]$Kind, [string]$Payload) {
-        [Console]::Out.Write($esc + ']' + $pp.Osc + ';' + $Nonce + ';' + $Seq + ';' + $Kind + ';' + $Payload + $bel)
+        [Console]::Out.Write((Get-MarkerText $Seq $Kind $Payload))
         [Console]::Out.Flush()
     }
 
@@ -241,8 +245,9 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
         $text = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($all))
         # $? is read as the body's last statement: read later, at the prompt or in a function, it is lost.
         $body = $text + "`n`n" + '$global:__poshpool.LastOk = $?; $global:__poshpool.BodyDone = $true'
-        [Console]::Out.Write([string][char]13 + (Get-FenceText $Seq 's') + $esc + '[K' + [string][char]13 + [string][char]10)
-        Send-Marker $Seq 'start' ''
+        # The fence, then the marker, in one write.
+        [Console]::Out.Write([string][char]13 + (Get-FenceText $Seq 's') + $esc + '[K' + [string][char]13 + [string][char]10 + (Get-MarkerText $Seq 'start' ''))
+        [Console]::Out.Flush()
         # One parse: ScriptBlock.Create caches by text, so a repeated command is not parsed again.
         $block = $null
         $failure = $null
@@ -347,15 +352,15 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
             $json = ConvertTo-Json -InputObject $result -Depth 5 -Compress
         }
         $payload = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json))
-        # Everything the command printed is above this fence.
-        [Console]::Out.Write([string][char]13 + [string][char]10 + [string][char]13 + (Get-FenceText $Seq 'e') + $esc + '[K' + [string][char]13 + [string][char]10)
         if ($pp.TempDir -and ($Nonce.Length + $payload.Length + 24 -gt $pp.MaxMarker)) {
             # Too long for one marker: the record goes through a file in the session's private directory.
             $endFile = [IO.Path]::Combine($pp.TempDir, 'end-' + $Seq + '.json')
             [IO.File]::WriteAllText($endFile, $json, (New-Object System.Text.UTF8Encoding $false))
             $payload = '@'
         }
-        Send-Marker $Seq 'end' $payload
+        # Everything the command printed is above this fence; the fence, then the marker, in one write.
+        [Console]::Out.Write([string][char]13 + [string][char]10 + [string][char]13 + (Get-FenceText $Seq 'e') + $esc + '[K' + [string][char]13 + [string][char]10 + (Get-MarkerText $Seq 'end' $payload))
+        [Console]::Out.Flush()
         if ($null -ne $pp.CommandFile) {
             if ([IO.File]::Exists($pp.CommandFile)) { [IO.File]::Delete($pp.CommandFile) }
             $pp.CommandFile = $null
