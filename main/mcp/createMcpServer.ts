@@ -25,8 +25,10 @@ import { DEFAULT_MCP_SETTINGS, type McpSettings, type ToolDeps } from './tools/s
 export const SERVER_VERSION = '0.1.0';
 
 const INSTRUCTIONS =
-  'poshpool lends warm PowerShell sessions. Typical use: start_session → run_command (as often as needed; state persists) → end_session. ' +
-  'run_command without a sessionId borrows a session for one call. Long commands: run_background, then get_job. Results carry output, error records, the real exit code and cwd.';
+  'poshpool lends warm PowerShell sessions. Simplest use: call run_command with just a command. It runs in your default session, kept between your calls: ' +
+  'variables, functions, modules, environment and cwd persist like in a terminal, and no other client ever sees them (newSession: true in a result says your earlier state is not there). ' +
+  'fresh: true runs one call in a clean session of its own. To manage sessions yourself: start_session -> run_command with sessionId -> end_session. ' +
+  'Long commands: run_background, then get_job. Results carry output, error records, the real exit code and cwd.';
 
 /**
  * One MCP server for one client (an MCP session): its tools act on that client's sessions, requests
