@@ -211,9 +211,9 @@ export class ShellPool<S extends PoolSession> {
    * caller, else kept warm); any other (a command still running, ended, dirty, used up) is disposed,
    * `why` told to a command it cuts short, and replaced. Resolves once the session is warm again or gone.
    */
-  async release(session: S, why?: string): Promise<void> {
+  async release(session: S, why?: string, options: { reuse?: boolean } = {}): Promise<void> {
     if (!this.lent.delete(session)) return;
-    const reusable = this.options.reuseSessions && session.reset !== undefined && session.state === 'idle' && (this.uses.get(session) ?? 0) < this.options.sessionReuseLimit;
+    const reusable = options.reuse !== false && this.options.reuseSessions && session.reset !== undefined && session.state === 'idle' && (this.uses.get(session) ?? 0) < this.options.sessionReuseLimit;
     if (!reusable) {
       this.forget(session);
       this.refill();

@@ -496,8 +496,9 @@ export class SessionManager<S extends ManagedShell> {
     this.lent.delete(lent.sessionId);
     this.allocatedRequests.delete(lent.requestId);
     if (this.defaults.get(lent.clientId) === lent.sessionId) this.defaults.delete(lent.clientId);
-    // release() disposes the session (Ctrl+C first is not needed: dispose kills what runs) and frees the slot.
-    await this.deps.pool.release(lent.session, detail);
+    // release() resets the session for the next client when it is idle and clean, else disposes it (dispose kills what runs); the slot is free at once.
+    // Shutting down: no reset for a session nobody will be lent.
+    await this.deps.pool.release(lent.session, detail, { reuse: reason !== 'shutdown' });
     this.deps.bus.emit({ type: 'session.ended', sessionId: lent.sessionId, clientId: lent.clientId, reason, detail });
   }
 
