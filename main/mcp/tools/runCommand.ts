@@ -50,8 +50,9 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps): void 
       if (!where.ok) return fail(where.reason);
       const sessionIdNow = where.sessionId;
       const placed = { sessionKind: where.kind, newSession: where.newSession, ...(where.note ? { note: where.note } : {}) };
-      const endBorrowed = async (): Promise<void> => {
-        if (where.kind === 'call') await manager.endSession(deps.clientId, sessionIdNow, 'its one call is over');
+      // A one-call session goes back after the call; its reset for the next client is not the caller's wait.
+      const endBorrowed = (): void => {
+        if (where.kind === 'call') void manager.endSession(deps.clientId, sessionIdNow, 'its one call is over');
       };
       const running = manager.run(deps.clientId, sessionIdNow, command, { timeoutMs: timeoutSeconds ? timeoutSeconds * 1000 : undefined, signal: extra.signal });
       const finished = await raceWithProgress(deps, sessionIdNow, running, extra);
@@ -70,7 +71,7 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps): void 
           message: `Still running after ${settings.returnAfterSeconds} s: it goes on as job ${jobId}. Follow it with get_job, stop it with cancel_job.`,
         });
       }
-      await endBorrowed();
+      endBorrowed();
       if (!finished.ok) return fail(finished.reason);
       return ok({ ...resultContent(sessionIdNow, finished.result), ...placed });
     },
