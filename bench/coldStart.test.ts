@@ -5,6 +5,7 @@ function run(over: Partial<ColdStartRun>): ColdStartRun {
   return {
     bareSpawnMs: 800,
     initializeMs: 700,
+    firstShellSpawnedMs: 450,
     toolsListMs: 40,
     toolsListClientSchemaMs: 10,
     firstRunMs: 900,
@@ -27,6 +28,7 @@ describe('summarizeColdStart', () => {
     ]);
     expect(s.firstResultPerBareSpawn).toBeCloseTo(1.2, 10);
     expect(s.medians.bareSpawnMs).toBe(1000);
+    expect(s.medians.firstShellSpawnedMs).toBe(450);
     expect(s.firstResultOk).toBe(true);
   });
 
@@ -36,6 +38,11 @@ describe('summarizeColdStart', () => {
     expect(s.toolsListHostMs).toBe(30);
     expect(s.toolsListOk).toBe(false);
     expect(summarizeColdStart([run({ toolsListMs: COLD_START_TARGETS.toolsListMs })]).toolsListOk).toBe(true);
+  });
+
+  it('leaves out runs that could not see the first PowerShell start (not Linux)', () => {
+    expect(summarizeColdStart([run({ firstShellSpawnedMs: null }), run({ firstShellSpawnedMs: 500 })]).medians.firstShellSpawnedMs).toBe(500);
+    expect(summarizeColdStart([run({ firstShellSpawnedMs: null })]).medians.firstShellSpawnedMs).toBeNull();
   });
 
   it('misses the first-result target above 1.5 bare spawns, and refuses no runs', () => {

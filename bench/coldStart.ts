@@ -24,6 +24,11 @@ export interface ColdStartRun {
   bareSpawnMs: number;
   /** Spawning the bridge through the end of the MCP initialize handshake (client.connect). */
   initializeMs: number;
+  /**
+   * Spawning the bridge until it has started its first PowerShell (its first child process, polled
+   * every few ms on Linux; null elsewhere): the first caller's session starts here.
+   */
+  firstShellSpawnedMs: number | null;
   /** tools/list right after initialize, as the SDK client does it (client.listTools()). */
   toolsListMs: number;
   /**
@@ -82,9 +87,11 @@ export interface ColdStartSummary {
 export function summarizeColdStart(runs: readonly ColdStartRun[]): ColdStartSummary {
   if (runs.length === 0) throw new Error('no cold-start runs');
   const m = (pick: (r: ColdStartRun) => number): number => median(runs.map(pick));
+  const shellSpawned = runs.flatMap((r) => (r.firstShellSpawnedMs === null ? [] : [r.firstShellSpawnedMs]));
   const medians = {
     bareSpawnMs: m((r) => r.bareSpawnMs),
     initializeMs: m((r) => r.initializeMs),
+    firstShellSpawnedMs: shellSpawned.length > 0 ? median(shellSpawned) : null,
     toolsListMs: m((r) => r.toolsListMs),
     toolsListClientSchemaMs: m((r) => r.toolsListClientSchemaMs),
     firstRunMs: m((r) => r.firstRunMs),
@@ -185,6 +192,29 @@ async function waitGone(root: number, pids: Map<number, string>): Promise<void> 
   }
 }
 
+/** How often the bench looks for the bridge's first child process. */
+const CHILD_POLL_MS = 5;
+
+/**
+ * Linux: resolves with performance.now() at which the process `pid()` names first has a child (its
+ * main thread's, /proc/<pid>/task/<pid>/children); null on other systems or once `stop` is set.
+ */
+async function firstChildAt(pid: () => number | null, stop: { stopped: boolean }): Promise<number | null> {
+  if (!existsSync('/proc/self/task')) return null;
+  while (!stop.stopped) {
+    const p = pid();
+    if (p !== null) {
+      try {
+        if (readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim() !== '') return performance.now();
+      } catch {
+        return null; // the process is gone, or this kernel has no children file
+      }
+    }
+    await new Promise((r) => setTimeout(r, CHILD_POLL_MS));
+  }
+  return null;
+}
+
 async function runCommand(client: Client): Promise<number> {
   const t0 = performance.now();
   const r = (await client.callTool({ name: 'run_command', arguments: { command: '1' } })) as CallToolResult;
@@ -239,8 +269,10 @@ async function coldStartOnce(options: ColdStartOptions, bin: string): Promise<Co
     let descendants = new Map<number, string>();
     let root: number | null = null;
     let closed = false;
+    const watching = { stopped: false };
     try {
       const t0 = performance.now();
+      const firstChild = firstChildAt(() => transport.pid, watching);
       await client.connect(transport);
       const t1 = performance.now();
       root = transport.pid;
@@ -250,6 +282,8 @@ async function coldStartOnce(options: ColdStartOptions, bin: string): Promise<Co
       if (!tools.tools.some((t) => t.name === 'run_command')) throw new Error('tools/list has no run_command');
       const firstRunMs = await runCommand(client);
       const t3 = performance.now();
+      watching.stopped = true;
+      const shellAt = await firstChild;
       const secondRunMs = await runCommand(client);
       if (root !== null) descendants = descendantsOf(root);
       const c0 = performance.now();
@@ -261,6 +295,7 @@ async function coldStartOnce(options: ColdStartOptions, bin: string): Promise<Co
       return {
         bareSpawnMs,
         initializeMs: t1 - t0,
+        firstShellSpawnedMs: shellAt === null ? null : shellAt - t0,
         toolsListMs: t2 - t1,
         toolsListClientSchemaMs,
         firstRunMs,
@@ -271,6 +306,7 @@ async function coldStartOnce(options: ColdStartOptions, bin: string): Promise<Co
         descendants: descendants.size,
       };
     } finally {
+      watching.stopped = true;
       if (!closed) {
         if (root !== null) descendants = new Map([...descendants, ...descendantsOf(root)]);
         await client.close().catch(() => undefined);
