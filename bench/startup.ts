@@ -230,6 +230,14 @@ export async function measureStartPhases(o: StartBenchOptions): Promise<StartSam
   return samples;
 }
 
+/**
+ * The same shell with any launcher kept (the dotnet tool's shim run as found): the "before" row of a
+ * side-by-side comparison with what discovery resolved. Undefined when there is no launcher to keep.
+ */
+export function withLauncher(shell: ResolvedShell): ResolvedShell | undefined {
+  return shell.run ? { path: shell.path, kind: shell.kind, description: `${shell.path} as found (its launcher kept)` } : undefined;
+}
+
 /** The median of each phase, of the total and of the settled memory. */
 export function medianPhases(samples: readonly StartSample[]): StartPhases & { treeRssKiB: number } {
   const keys: (keyof StartPhases)[] = ['spawn', 'launcher', 'runtime', 'bootstrap', 'integration', 'prompt', 'total', 'cpu'];
