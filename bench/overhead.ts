@@ -90,9 +90,12 @@ function stampingPty(real: PtyModule, osc: number, stamps: () => Stamps | undefi
 
 /**
  * Warm round trips of `command` on one session, each split into phases (see OverheadSample). The
- * command must complete successfully; `warmup` runs are made first and not returned.
+ * command must complete successfully; `warmup` runs are made first and not returned. With `pauseMs`,
+ * each call waits that long after the previous result, as a caller that does something between
+ * calls: pwsh has then drawn its prompt (the host's own work after a command, a cursor position
+ * query included) before the next command comes; back to back (0), the next command waits for it.
  */
-export async function measureEngineOverhead(ctx: OverheadContext, command: string, warmup: number, runs: number): Promise<OverheadSample[]> {
+export async function measureEngineOverhead(ctx: OverheadContext, command: string, warmup: number, runs: number, pauseMs = 0): Promise<OverheadSample[]> {
   let current: Stamps | undefined;
   const real = (await import('@lydell/node-pty')) as PtyModule;
   const started = await PwshSession.start({
@@ -108,6 +111,7 @@ export async function measureEngineOverhead(ctx: OverheadContext, command: strin
   try {
     const samples: OverheadSample[] = [];
     for (let i = 0; i < warmup + runs; i++) {
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       const stamps: Stamps = {};
       current = stamps;
       const t0 = performance.now();
