@@ -13,8 +13,10 @@ export const configSchema = z.object({
   maxSessions: z.number().int().min(1).max(64).default(5).describe('Sessions lent at once at most'),
   /** A warm session beyond warmSessions (returned by a client, or started for a queue) is ended after this long unused: warm capacity follows demand. */
   warmDemandWindowSeconds: z.number().min(0).default(600).describe('Unused time after which a spare warm session beyond warmSessions is ended (s)'),
-  /** Sessions started at once at most; 0 = one per CPU core (more only slows each start, and the first caller waits longer). */
-  maxParallelStarts: z.number().int().min(0).max(64).default(0).describe('Sessions started at once at most (0 = one per core)'),
+  /** Sessions started at once at most; 0 = one per two CPU cores, at least one (a pwsh start keeps about 1.2 cores busy: more at once only slows each, and the first caller waits longer). */
+  maxParallelStarts: z.number().int().min(0).max(64).default(0).describe('Sessions started at once at most (0 = one per two cores, at least one)'),
+  /** After a warm session is lent, its replacement starts this much later, so the caller's first command does not share the cores with a pwsh start. */
+  refillDelayMs: z.number().int().min(0).max(60000).default(1000).describe('Delay before a lent warm session is replaced (ms)'),
   /** A session a client returns is reset (variables, functions, modules, environment, location, jobs, history) and lent again when the reset finds it clean; false = always end it and start a new one. */
   reuseSessions: z.boolean().default(true).describe('Reset and lend again a returned session instead of starting a new one'),
   /** Leases one pwsh process serves (with a reset between each) before it is ended and replaced. */

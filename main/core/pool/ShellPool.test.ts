@@ -35,6 +35,7 @@ const settings: ShellPoolSettings = {
   degradedWindowSeconds: 60,
   warmDemandWindowSeconds: 600,
   maxParallelStarts: 8,
+  refillDelayMs: 0,
   reuseSessions: true,
   sessionReuseLimit: 100,
 };

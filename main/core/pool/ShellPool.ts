@@ -26,8 +26,10 @@ export interface ShellPoolSettings {
   maxSessions: number;
   /** Warm sessions beyond the floor are ended after this long unused (0 = at once). */
   warmDemandWindowSeconds: number;
-  /** Sessions started at once at most (0 = one per core). */
+  /** Sessions started at once at most (0 = one per two cores, at least one). */
   maxParallelStarts: number;
+  /** Delay before a lent warm session's replacement starts (ms). */
+  refillDelayMs: number;
   /** Whether a returned session is reset and lent again instead of ended. */
   reuseSessions: boolean;
   /** Leases a session serves before it is ended rather than reset again. */
@@ -188,8 +190,8 @@ export class ShellPool<S extends PoolSession> {
     const warm = this.takeIdle();
     if (warm) {
       this.lend(warm);
-      // Start the replacement after the caller has its session: spawning takes milliseconds.
-      setImmediate(() => this.refill());
+      // Start the replacement a little later: a pwsh start takes a core, and the caller's first command should not share it.
+      setTimeout(() => this.refill(), this.options.refillDelayMs).unref();
       return Promise.resolve({ ok: true, session: warm });
     }
     if (this._state === 'degraded') return Promise.resolve(this.degradedResult());
@@ -299,7 +301,9 @@ export class ShellPool<S extends PoolSession> {
 
   /** Sessions started at once at most. */
   private get parallelStarts(): number {
-    return this.options.maxParallelStarts > 0 ? this.options.maxParallelStarts : Math.max(1, this.options.cores ?? os.availableParallelism());
+    // A pwsh start keeps about 1.2 cores busy for its wall time (bench/startup.ts: ~1.1 s CPU per ~0.9 s),
+    // so two at once on two cores delay the first-ready session by ~40 % (bench/coldStart.ts).
+    return this.options.maxParallelStarts > 0 ? this.options.maxParallelStarts : Math.max(1, Math.floor((this.options.cores ?? os.availableParallelism()) / 2));
   }
 
   /** Warm sessions wanted now: the floor, or more while requests wait in the queue. */

@@ -89,9 +89,17 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
     }
 
     # Whether a script file may run here (execution policy). Only Windows has policies that forbid it.
+    # The execution policy. Off Windows it is always Unrestricted and cannot be changed
+    # (about_Execution_Policies), and the first Get-ExecutionPolicy there costs 80-180 ms of start-up
+    # loading Microsoft.PowerShell.Security: skip it. ($IsWindows does not exist in 5.1, which is Windows.)
+    function Get-PoshpoolPolicy {
+        if ($PSVersionTable.PSEdition -eq 'Core' -and -not $IsWindows) { return 'Unrestricted' }
+        return [string](Get-ExecutionPolicy)
+    }
+
     function Test-ScriptsAllowed {
         try {
-            $policy = [string](Get-ExecutionPolicy)
+            $policy = Get-PoshpoolPolicy
             return -not ($policy -eq 'Restricted' -or $policy -eq 'AllSigned')
         } catch {
             return $true
@@ -378,7 +386,7 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
             # The first prompt says what this PowerShell is: version, edition, language mode, execution policy.
             $pp.Greeted = $true
             $policy = 'Unknown'
-            try { $policy = [string](Get-ExecutionPolicy) } catch { $policy = 'Unknown' }
+            try { $policy = Get-PoshpoolPolicy } catch { $policy = 'Unknown' }
             $payload += ',' + $PSVersionTable.PSVersion.ToString() + ',' + [string]$PSVersionTable.PSEdition + ',' + [string]$ExecutionContext.SessionState.LanguageMode + ',' + $policy
         }
         Send-Marker $pp.Seq 'ready' $payload
