@@ -125,7 +125,7 @@ describe('handleEvents', () => {
     ]);
     expect(frames.map((f) => JSON.parse(f.data ?? 'null') as unknown)).toEqual([
       { type: 'pool.degraded', reason: 'no pwsh', failures: 3, time: 1234 },
-      { type: 'session.started', sessionId: 's1', clientId: 'c1', pid: 42, time: 1234 },
+      { type: 'session.started', sessionId: 's1', clientId: 'c1', pid: 42, kind: 'session', time: 1234 },
       { type: 'pool.recovered', downMs: 900, time: 1234 },
     ]);
     expect(stream.text()).toContain('id: 1\nevent: pool.degraded\ndata: {"type":"pool.degraded","reason":"no pwsh","failures":3,"time":1234}\n\n');
