@@ -1,7 +1,7 @@
 import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 import { readHostInfo } from '../host/hostInfo.js';
 import { runBridge } from './bridge.js';
-import type { CliIo } from './poshpool.js';
+import type { CliIo } from './cliIo.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 import { listenForStop } from './stopSignals.js';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 import { readHostInfo } from '../host/hostInfo.js';
-import type { CliIo } from './poshpool.js';
+import type { CliIo } from './cliIo.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 
 /** The command that opens a URL in the default browser: the platform's (cmd start, open, xdg-open). */

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { CliIo } from './cliIo.js';
 
 // Each verb's module is imported when that verb runs: `poshpool bridge` is started by an agent's
 // client on every connect, and should load neither the host nor the engine when a host already runs.
@@ -30,11 +31,6 @@ Usage:
 The process exits with the command's exit code (1 when it could not run).
 `;
 
-/** Where the command line writes. */
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
 
 /** Entry point of the poshpool command line. Returns the process exit code. */
 export async function main(argv: string[], io: CliIo = process): Promise<number> {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Host } from '../host/Host.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
-import type { CliIo } from './poshpool.js';
+import type { CliIo } from './cliIo.js';
 import { currentPlatform } from '../core/platform/Platform.js';
 import { clientConfigs } from './clientConfigs.js';
 import { listenForStop } from './stopSignals.js';

@@ -6,7 +6,7 @@ import type { HostFlags } from '../host/hostSettings.js';
 import { CONFIG_FILE_ENV, DATA_DIR_ENV } from '../core/config/paths.js';
 import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 import { findElectronBinary } from './electronBinary.js';
-import type { CliIo } from './poshpool.js';
+import type { CliIo } from './cliIo.js';
 import { listenForStop, type SignalSource } from './stopSignals.js';
 
 /** How `poshpool start` runs poshpool. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { MetricsSnapshot, QueuedRequestInfo, SessionInfo } from '../../common/scheduler.js';
 import { readHostInfo } from '../host/hostInfo.js';
-import type { CliIo } from './poshpool.js';
+import type { CliIo } from './cliIo.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 
 interface StatusBody {

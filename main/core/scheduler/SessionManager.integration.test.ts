@@ -1,45 +1,29 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PoshpoolEvent } from '../../../common/events.js';
-import { requirePwsh, sleep, waitFor } from '../../../test/pwsh.js';
+import { CoreFixture, sessionOf } from '../../../test/coreFixture.js';
+import { sleep, waitFor } from '../../../test/pwsh.js';
 import { defaultConfig, type PoshpoolConfig } from '../config/schema.js';
-import { createCore, type Core } from '../createCore.js';
+import type { Core } from '../createCore.js';
 import type { Allocation, Ticket } from './SessionManager.js';
 
 // The scheduler against real pwsh: a real pool of sessions, real commands, real process deaths.
 
+let fx: CoreFixture;
 let dir: string;
-let core: Core | undefined;
 let events: PoshpoolEvent[];
 
 function start(overrides: Partial<PoshpoolConfig> = {}): Core {
-  requirePwsh();
-  const made = createCore({ config: defaultConfig(overrides), dataDir: path.join(dir, 'data'), cwd: dir });
-  if (!made.ok) throw new Error(made.reason);
-  core = made.core;
-  events = [];
-  core.bus.onEvent((e) => events.push(e));
-  return core;
-}
-
-async function sessionOf(ticket: Ticket): Promise<string> {
-  if (ticket.status === 'allocated') return ticket.sessionId;
-  if (ticket.status === 'rejected') throw new Error(ticket.reason);
-  const a = await ticket.allocation;
-  if (!a.ok) throw new Error(a.reason);
-  return a.sessionId;
+  return fx.start(overrides);
 }
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'poshpool-sched-'));
+  fx = new CoreFixture('poshpool-sched-');
+  dir = fx.dir;
+  events = fx.events;
 });
-afterEach(async () => {
-  await core?.dispose();
-  core = undefined;
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fx.dispose());
 
 describe('SessionManager with real pwsh', () => {
   it('serves or refuses 20 concurrent requests on 5 slots: none lost, none served twice', async () => {

@@ -1,38 +1,30 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PoshpoolEvent } from '../../../common/events.js';
-import { requirePwsh, waitFor } from '../../../test/pwsh.js';
-import { defaultConfig, type PoshpoolConfig } from '../config/schema.js';
-import { createCore, type Core } from '../createCore.js';
-import type { Ticket } from './SessionManager.js';
+import { CoreFixture, sessionOf } from '../../../test/coreFixture.js';
+import { waitFor } from '../../../test/pwsh.js';
+import type { PoshpoolConfig } from '../config/schema.js';
+import type { Core } from '../createCore.js';
 
 // Every path by which one pwsh process serves more than one call, against real pwsh: a session
 // returned by one client and lent to the next after its reset, a client's default session, and a
 // default session that gives way to another client's request. No state crosses clients.
 
+let fx: CoreFixture;
 let dir: string;
-let core: Core | undefined;
 let events: PoshpoolEvent[];
 
 function start(overrides: Partial<PoshpoolConfig> = {}): Core {
-  requirePwsh();
-  const made = createCore({ config: defaultConfig(overrides), dataDir: path.join(dir, 'data'), cwd: dir });
-  if (!made.ok) throw new Error(made.reason);
-  core = made.core;
-  events = [];
-  core.bus.onEvent((e) => events.push(e));
-  return core;
+  return fx.start(overrides);
 }
 
-async function sessionOf(ticket: Ticket): Promise<string> {
-  if (ticket.status === 'allocated') return ticket.sessionId;
-  if (ticket.status === 'rejected') throw new Error(ticket.reason);
-  const a = await ticket.allocation;
-  if (!a.ok) throw new Error(a.reason);
-  return a.sessionId;
-}
+beforeEach(() => {
+  fx = new CoreFixture('poshpool-reuse-');
+  dir = fx.dir;
+  events = fx.events;
+});
+afterEach(() => fx.dispose());
 
 async function run(c: Core, client: string, sessionId: string, command: string): Promise<string> {
   const ran = await c.manager.run(client, sessionId, command);
@@ -87,15 +79,6 @@ async function seenOf(c: Core, client: string, sessionId: string, other: string)
 }
 
 const NOTHING = ['variable=False', 'function=False', 'env=False', 'module=False', 'jobs=0', 'cwd=True', 'history=0'];
-
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'poshpool-reuse-'));
-});
-afterEach(async () => {
-  await core?.dispose();
-  core = undefined;
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('sessions serving more than one call, with real pwsh', () => {
   it('a session one client returns is reset and lent to the next client, with none of its state', async () => {
