@@ -302,7 +302,7 @@ async function main(): Promise<void> {
       captureOnlyMBps.push((await measureCapturePipeline(store, THROUGHPUT_LINES, 99, config.outputCapBytes)).mbps);
     }
 
-    console.log(`MCP round trips: ${MCP_WARMUP} warm-up + ${MCP_RUNS} run_command '1' over Streamable HTTP, then over the stdio bridge…`);
+    console.log(`MCP round trips: ${MCP_WARMUP} warm-up + ${MCP_RUNS} run_command '1' over Streamable HTTP (SDK client, then a lean client), then over the stdio bridge…`);
     const mcpTrips = await measureMcpRoundTrips(MCP_WARMUP, MCP_RUNS);
 
     console.log(`6/10 acquire latency: ${ACQUIRE_SAMPLES} requests for a session while one is warm…`);
@@ -334,6 +334,7 @@ async function main(): Promise<void> {
     const pipeSum = summarize(pipeMBps);
     const acquireSum = summarize(acquireSamples);
     const mcpHttpSum = summarize(mcpTrips.http);
+    const mcpHttpLeanSum = summarize(mcpTrips.httpLean);
     const backupFirstSum = summarize(backupBench.firstMs);
     const backupLaterSum = summarize(backupBench.laterMs);
     const mcpBridgeSum = summarize(mcpTrips.bridge);
@@ -358,6 +359,7 @@ async function main(): Promise<void> {
         row('pwsh alone, same output to a pipe', pipeSum, 'MB/s'),
         row('capture pipeline alone (no pwsh)', captureOnlySum, 'MB/s'),
         row('MCP run_command `1` over HTTP', mcpHttpSum, 'ms'),
+        row('  same, lean client (host share)', mcpHttpLeanSum, 'ms'),
         row('MCP run_command `1` over stdio bridge', mcpBridgeSum, 'ms'),
         row('acquire from the warm pool', acquireSum, 'ms'),
         row(`first backup, ${BACKUP_FILES} files`, backupFirstSum, 'ms'),
@@ -427,6 +429,7 @@ async function main(): Promise<void> {
     const warmTargets = warmPathTargets(warm, {
       spawnP50: spawnSum.p50,
       mcpHttpP50: mcpHttpSum.p50,
+      mcpHttpLeanP50: mcpHttpLeanSum.p50,
       mcpBridgeP50: mcpBridgeSum.p50,
       concurrent: { ...concurrent, requests: CONCURRENT_REQUESTS },
       slots: CONCURRENT_SLOTS,
@@ -489,6 +492,7 @@ async function main(): Promise<void> {
         capturePipelineAloneMBps: { summary: roundSummary(captureOnlySum), samples: samples(captureOnlyMBps) },
         acquireMs: { summary: roundSummary(acquireSum), samples: samples(acquireSamples) },
         mcpHttpRoundTripMs: { summary: roundSummary(mcpHttpSum), samples: samples(mcpTrips.http) },
+        mcpHttpLeanRoundTripMs: { summary: roundSummary(mcpHttpLeanSum), samples: samples(mcpTrips.httpLean) },
         backupFirstMs: { summary: roundSummary(backupFirstSum), samples: samples(backupBench.firstMs), files: BACKUP_FILES, changed: BACKUP_CHANGED },
         backupLaterMs: { summary: roundSummary(backupLaterSum), samples: samples(backupBench.laterMs), files: BACKUP_FILES, changed: BACKUP_CHANGED },
         mcpBridgeRoundTripMs: { summary: roundSummary(mcpBridgeSum), samples: samples(mcpTrips.bridge) },

