@@ -87,7 +87,10 @@ export class Host {
     ]);
     await core.backups.start();
     const actions = new DashboardActions(core);
-    const mcp = new McpHttpSessions(core, options.mcpSettings);
+    const mcp = new McpHttpSessions(core, options.mcpSettings, {
+      idleMs: options.config.httpSessionIdleSeconds * 1000,
+      goneMs: options.config.httpStreamGoneSeconds * 1000,
+    });
     const maxBodyBytes = options.config.httpMaxBodyBytes;
     const mcpRoute: RouteHandler = async (req, res) => {
       let body: unknown;

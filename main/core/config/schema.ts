@@ -29,8 +29,8 @@ export const configSchema = z.object({
   maxWaiting: z.number().int().min(0).max(100000).default(200).describe('Requests that may wait in the queue'),
   /** A lent session idle this long is reported as abandoned (once). */
   idleLimitSeconds: z.number().min(1).default(120).describe('Idle time before a session is reported abandoned (s)'),
-  /** After being reported abandoned, a session idle this much longer is ended and its slot reused; 0 = never. */
-  reclaimAfterSeconds: z.number().min(0).default(0).describe('Further idle time before an abandoned session is ended (s); 0 = never'),
+  /** After being reported abandoned, a session idle this much longer is ended and its slot reused; 0 = never (a client that forgets end_session then holds its slot until it goes away). */
+  reclaimAfterSeconds: z.number().min(0).default(600).describe('Further idle time before an abandoned session is ended (s); 0 = never'),
   /** First delay before replacing a session whose start failed; doubles on each further failure. */
   spawnBackoffInitialMs: z.number().int().min(0).default(250).describe('First retry delay after a failed session start (ms)'),
   /** Longest delay between two attempts to start a session. */
@@ -57,6 +57,10 @@ export const configSchema = z.object({
   port: z.number().int().min(0).max(65535).default(0).describe('HTTP port on 127.0.0.1 (0 = any free port)'),
   /** Largest request body the HTTP host accepts. */
   httpMaxBodyBytes: z.number().int().min(1024).default(8 * 1024 * 1024).describe('Largest HTTP request body (bytes)'),
+  /** An HTTP MCP session whose client sends nothing and keeps no event stream open this long is ended (its sessions end, its queued requests are removed). */
+  httpSessionIdleSeconds: z.number().min(1).default(1800).describe('Quiet time after which an HTTP MCP session without an event stream is ended (s)'),
+  /** An HTTP MCP session is ended this long after its client's event stream closed with nothing sent since (a client's close() sends no DELETE). */
+  httpStreamGoneSeconds: z.number().min(1).default(60).describe("Quiet time after a client's event stream closed before its HTTP MCP session is ended (s)"),
   /** Folders backed up to git after each burst of changes (absolute paths). */
   watchFolders: z
     .array(z.string().refine((p) => path.isAbsolute(p), { message: 'must be an absolute path' }))

@@ -128,6 +128,18 @@ describe('EtaEstimator.estimate', () => {
     expect(byDefault.estimate(1, { total: 1, runningSince: [10_000 - 70] })).toBe(30);
   });
 
+  it('frees a slot whose release is scheduled at that time, not after the mean (a quiet client is not "overdue")', () => {
+    const clock = fakeClock(10_000);
+    const e = makeEstimator({ initialHoldMs: 100, now: clock.now });
+    // One slot held by a session running a command for 40 ms, one by a session reclaim ends in 5 s.
+    const slots = { total: 2, runningSince: [10_000 - 40], scheduledFreeIn: [5_000] };
+    expect(e.estimateAll(3, slots)).toEqual([60, 160, 260]);
+    // Both slots held by quiet sessions: the first waiter gets the earlier scheduled slot.
+    expect(e.estimateAll(2, { total: 2, runningSince: [], scheduledFreeIn: [9_000, 3_000] })).toEqual([3_000, 3_100]);
+    // A release already due counts as free now, and scheduled slots are not counted free again.
+    expect(e.estimateAll(2, { total: 2, runningSince: [10_000], scheduledFreeIn: [-5] })).toEqual([0, 100]);
+  });
+
   it('treats a start time in the future (clock skew) as just lent', () => {
     const clock = fakeClock(1_000);
     const e = makeEstimator({ initialHoldMs: 100, now: clock.now });

@@ -26,8 +26,15 @@ export interface LearnedHolds {
 export interface SlotState {
   /** Sessions that may be lent at once (config `maxSessions`). */
   total: number;
-  /** now()-clock times at which each currently lent session was lent (one per held slot). */
+  /** now()-clock times at which each currently lent session was lent (one per held slot whose release the mean hold models). */
   runningSince: readonly number[];
+  /**
+   * Held slots whose release is scheduled rather than modelled: ms from now at which each is freed
+   * (an abandoned session that reclaim ends then, a default session that gives way to the queue).
+   * Without this, a slot held by a client that went quiet looked "overdue", so about to free: ETAs of
+   * 0.1 s for a slot that would free in ten minutes or never.
+   */
+  scheduledFreeIn?: readonly number[];
 }
 
 /** Default of EtaEstimatorOptions.overdueFloor: a session past the mean is expected to need 20 % of it more. */
@@ -40,7 +47,8 @@ export const DEFAULT_HOLD_WINDOW = 32;
  *
  * Model: the mean hold is an exponential moving average of the recorded holds with weight alpha,
  * warm-started as the plain average of the first 1/alpha holds (the first replaces initialHoldMs). Each lent session frees after its expected remaining hold, mean minus
- * time already held but never less than overdueFloor × mean; each free slot is available at once.
+ * time already held but never less than overdueFloor × mean; a slot whose release is scheduled frees
+ * then (SlotState.scheduledFreeIn); each free slot is available at once.
  * Requests are served in queue order, each taking the earliest freeing slot and holding it for the
  * mean; the wait of position p is when the p-th of them gets its slot. When requests have been served
  * one after another from a backlog, the observed time between services bounds the estimate from
@@ -167,8 +175,10 @@ export class EtaEstimator {
     // Min-heap of the times (ms from now) at which each slot is next free.
     const heap: number[] = [];
     for (const since of slots.runningSince) heap.push(Math.max(mean - Math.max(0, now - since), floor));
+    const scheduled = slots.scheduledFreeIn ?? [];
+    for (const inMs of scheduled) heap.push(Math.max(0, inMs));
     // More sessions held than slots (e.g. maxSessions lowered while lent): no free slot, not a negative count.
-    for (let free = slots.total - slots.runningSince.length; free > 0; free--) heap.push(0);
+    for (let free = slots.total - slots.runningSince.length - scheduled.length; free > 0; free--) heap.push(0);
     heapify(heap);
     // The observed drain rate bounds the estimate from below: position p is served no sooner than
     // p service intervals after the last service.

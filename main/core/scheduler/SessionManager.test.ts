@@ -134,6 +134,24 @@ describe('SessionManager (unit)', () => {
     expect(before.ok && after.ok && before.status === 'queued' && after.status === 'queued' && after.etaMs < before.etaMs).toBe(true);
   });
 
+  it('gives the ETA of a slot held by an abandoned session as the time until reclaim ends it, then serves the request', async () => {
+    await fill();
+    // Both sessions quiet past idleLimitSeconds (600 s): reported abandoned, reclaimed 600 s later (the default).
+    vi.advanceTimersByTime(601_000);
+    expect(events.filter((e) => e.type === 'session.abandoned')).toHaveLength(2);
+    const q = (await manager.requestSession('waiter')) as Extract<Ticket, { status: 'queued' }>;
+    // Before: "overdue" slots, an ETA of a fifth of the mean hold for slots nobody was going to free.
+    expect(q.etaMs).toBeGreaterThanOrEqual(598_000);
+    expect(q.etaMs).toBeLessThanOrEqual(600_000);
+    vi.advanceTimersByTime(300_000);
+    const pos = manager.queuePosition('waiter', q.requestId);
+    expect(pos.ok && pos.status === 'queued' && pos.etaMs).toBeLessThanOrEqual(300_000);
+    vi.advanceTimersByTime(301_000);
+    await flush();
+    expect(await q.allocation).toMatchObject({ ok: true });
+    expect(events.filter((e) => e.type === 'session.reclaimed')).toHaveLength(2);
+  });
+
   it('cancels in each state: queued, allocated idle, allocated after its command', async () => {
     const [s1] = await fill();
     const q = (await manager.requestSession('c')) as Extract<Ticket, { status: 'queued' }>;

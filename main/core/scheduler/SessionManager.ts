@@ -8,7 +8,7 @@ import type { EventBus } from '../events/EventBus.js';
 import type { PoolSession, ShellPool } from '../pool/ShellPool.js';
 import type { InputResult, RunOptions } from '../shell/PwshSession.js';
 import { DurationWindow } from './DurationWindow.js';
-import { EtaEstimator, type LearnedHolds } from './EtaEstimator.js';
+import { EtaEstimator, type LearnedHolds, type SlotState } from './EtaEstimator.js';
 import { WaitQueue } from './WaitQueue.js';
 
 /** What the manager needs of a session (PwshSession has it all). */
@@ -602,8 +602,25 @@ export class SessionManager<S extends ManagedShell> {
     return Math.round(this.eta.estimate(position, this.slotState()));
   }
 
-  private slotState(): { total: number; runningSince: number[] } {
-    return { total: this.deps.pool.capacity, runningSince: [...this.lent.values()].map((l) => l.lentAt) };
+  /**
+   * The slots as the ETA sees them. A session running a command, or idle but in use, frees after the
+   * mean hold; a session whose release is scheduled frees then: an abandoned one when reclaim ends it
+   * (with reclaim off nothing ends it, so it is modelled like the rest), a default session when it gives
+   * way to the queue (defaultSessionYieldSeconds; an ETA is asked only while requests wait).
+   */
+  private slotState(): SlotState {
+    const now = this.now;
+    const { idleLimitSeconds, reclaimAfterSeconds, defaultSessionYieldSeconds } = this.deps.config;
+    const runningSince: number[] = [];
+    const scheduledFreeIn: number[] = [];
+    for (const l of this.lent.values()) {
+      const idleMs = now - l.lastActivity;
+      if (l.ending || l.currentCommand !== null) runningSince.push(l.lentAt);
+      else if (l.kind === 'default') scheduledFreeIn.push(defaultSessionYieldSeconds * 1000 - idleMs);
+      else if (l.abandoned && reclaimAfterSeconds > 0) scheduledFreeIn.push((idleLimitSeconds + reclaimAfterSeconds) * 1000 - idleMs);
+      else runningSince.push(l.lentAt);
+    }
+    return { total: this.deps.pool.capacity, runningSince, scheduledFreeIn };
   }
 
   private emitPositionChanges(): void {

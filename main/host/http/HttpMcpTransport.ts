@@ -75,8 +75,29 @@ export class HttpMcpTransport implements Transport {
   private standalone: { res: ServerResponse; keepAlive: NodeJS.Timeout } | undefined;
   private initialized = false;
   private closed = false;
+  /** When the client last sent a request or an exchange or stream of it ended (ms, Date.now()). */
+  private lastSeen: number;
+  /** The client had its event stream open, and it closed: the usual sign of a client that left. */
+  private streamGone = false;
 
-  constructor(readonly sessionId: string) {}
+  constructor(
+    readonly sessionId: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.lastSeen = now();
+  }
+
+  /**
+   * Whether the client looks gone at `now`: nothing of it is open (no request waiting for its answer,
+   * no event stream) and it has been quiet for `goneMs` after its event stream closed, or for
+   * `idleMs` when it never kept one open. A gone client's session can be ended (HTTP has no
+   * disconnect of its own: the SDK client's close() sends no DELETE).
+   */
+  isAbandoned(idleMs: number, goneMs: number): boolean {
+    if (this.closed || this.standalone || this.exchanges.size > 0) return false;
+    const quiet = this.now() - this.lastSeen;
+    return quiet >= (this.streamGone ? goneMs : idleMs);
+  }
 
   /** An initialize request was accepted (the session exists for the client from then on). */
   get isInitialized(): boolean {
@@ -90,6 +111,7 @@ export class HttpMcpTransport implements Transport {
   /** Serves one request of this session; `body` is the parsed JSON of a POST. */
   async handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
     const headers = { 'mcp-session-id': this.sessionId };
+    this.seen();
     if (this.closed) return rpcError(res, 404, -32001, `MCP session "${this.sessionId}" has ended; initialize a new one.`);
     if (req.method === 'POST') return this.post(req, res, body);
     if (req.method === 'GET') return this.openStream(req, res);
@@ -165,6 +187,8 @@ export class HttpMcpTransport implements Transport {
 
   private async post(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const headers = { 'mcp-session-id': this.sessionId };
+    // A client that sends requests is there, stream or not.
+    this.streamGone = false;
     const ok = accepts(req);
     if (!ok.json && !ok.sse) {
       return rpcError(res, 406, -32000, 'The Accept header must list application/json and text/event-stream (MCP Streamable HTTP).', headers);
@@ -209,12 +233,17 @@ export class HttpMcpTransport implements Transport {
     if (!ok.json) this.beginStream(ex);
     for (const id of ex.ids) this.exchanges.set(id, ex);
     res.once('close', () => {
+      this.seen();
       clearInterval(ex.keepAlive);
       // The client went away before its answers: they have nowhere to go.
       if (!ex.done) for (const id of ex.ids) if (this.exchanges.get(id) === ex) this.exchanges.delete(id);
       ex.done = true;
     });
     for (const m of messages) this.onmessage?.(m, extra);
+  }
+
+  private seen(): void {
+    this.lastSeen = this.now();
   }
 
   private beginStream(ex: Exchange): void {
@@ -235,9 +264,14 @@ export class HttpMcpTransport implements Transport {
     keepAlive.unref();
     const stream = { res, keepAlive };
     this.standalone = stream;
+    this.streamGone = false;
     res.once('close', () => {
       clearInterval(keepAlive);
-      if (this.standalone === stream) this.standalone = undefined;
+      this.seen();
+      if (this.standalone === stream) {
+        this.standalone = undefined;
+        this.streamGone = true;
+      }
     });
   }
 }

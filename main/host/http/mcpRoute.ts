@@ -16,19 +16,43 @@ function jsonRpcError(res: ServerResponse, status: number, code: number, message
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
+/** When an HTTP MCP session whose client shows no sign of life is ended. */
+export interface HttpSessionExpiry {
+  /** Quiet time after which a session that never kept an event stream open ends (ms). */
+  idleMs: number;
+  /** Quiet time after the client's event stream closed (the SDK client's close() sends no DELETE) (ms). */
+  goneMs: number;
+}
+
 /**
  * Streamable HTTP at /mcp, stateful: one McpServer and one transport per MCP session (the session id
  * is crypto-random and is the client's identity), a GET stream for notifications, DELETE ends the
  * session, an unknown session id gets 404. The request was already guarded (host, origin, token).
+ * A session whose client is gone (see HttpSessionExpiry) is ended by a sweeper, as a DELETE would.
  */
 export class McpHttpSessions {
   private readonly sessions = new Map<string, HttpMcpSession>();
   private disposed = false;
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly core: Core,
     private readonly settings: Partial<McpSettings> = {},
-  ) {}
+    private readonly expiry: HttpSessionExpiry = { idleMs: 1_800_000, goneMs: 60_000 },
+  ) {
+    // A quarter of the shorter wait, between 0.25 and 15 s: a gone client is noticed within ~25 % late.
+    const every = Math.min(15_000, Math.max(250, Math.min(expiry.idleMs, expiry.goneMs) / 4));
+    this.sweeper = setInterval(() => void this.endAbandoned(), every);
+    this.sweeper.unref();
+  }
+
+  /** Ends the MCP sessions whose clients are gone: their sessions end and their queued requests are removed. */
+  async endAbandoned(): Promise<number> {
+    const gone = [...this.sessions.values()].filter((s) => s.transport.isAbandoned(this.expiry.idleMs, this.expiry.goneMs));
+    // close() runs onclose: the session leaves the map and its McpServer is disposed (releasing what it holds).
+    await Promise.all(gone.map((s) => s.transport.close()));
+    return gone.length;
+  }
 
   /** MCP sessions open now. */
   get size(): number {
@@ -67,6 +91,7 @@ export class McpHttpSessions {
   /** Closes every MCP session (their clients' sessions end). */
   async dispose(): Promise<void> {
     this.disposed = true;
+    clearInterval(this.sweeper);
     const all = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(all.map(async (s) => {
