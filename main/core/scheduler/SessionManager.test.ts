@@ -17,6 +17,7 @@ class FakeShell implements ManagedShell {
   readonly id = `s${nextId++}`;
   state: SessionState = 'idle';
   readonly pid = 4242;
+  readonly stopping = false;
   private readonly exit = new Emitter<{ reason: string }>();
   private readonly states = new Emitter<SessionState>();
   readonly onExit = this.exit.event;

@@ -15,6 +15,8 @@ import { WaitQueue } from './WaitQueue.js';
 export interface ManagedShell extends PoolSession {
   run(command: string, options?: RunOptions): Promise<CommandResult>;
   cancel(): boolean;
+  /** The running command is being stopped (cancel, timeout): the session is idle again soon, without the caller's help. */
+  readonly stopping: boolean;
   sendInput(text: string): InputResult;
   outputSoFar(): { seq: number; output: string; outputBytes: number; truncated: boolean } | undefined;
   onStateChange(listener: (state: SessionState) => void): Disposable;
@@ -51,6 +53,8 @@ interface Lent<S> {
   abandoned: boolean;
   ending: boolean;
   endAfterCommand: boolean;
+  /** Settles when the running command has finished (null while none runs). */
+  commandDone: Promise<void> | null;
   subs: Disposable[];
 }
 
@@ -179,6 +183,8 @@ export class SessionManager<S extends ManagedShell> {
   async callTicket(clientId: string, options: { fresh?: boolean } = {}): Promise<{ ticket: Ticket; kind: 'default' | 'call'; reused: boolean }> {
     const current = this.defaults.get(clientId);
     const lent = current ? this.lent.get(current) : undefined;
+    // A command being stopped there ends within the graces: keep the client's state rather than lend another session.
+    while (!options.fresh && lent && !lent.ending && lent.commandDone && lent.session.stopping) await lent.commandDone;
     if (!options.fresh && lent && !lent.ending && lent.currentCommand === null && lent.session.state === 'idle') {
       lent.lastActivity = this.now;
       return { ticket: { status: 'allocated', requestId: lent.requestId, sessionId: lent.sessionId }, kind: 'default', reused: true };
@@ -313,6 +319,9 @@ export class SessionManager<S extends ManagedShell> {
     const owned = this.owned(clientId, sessionId);
     if (!owned.ok) return owned;
     const lent = owned.lent;
+    // A command being stopped (an agent cancels and retries at once) finishes within the cancel and
+    // kill graces: the next command waits for it rather than being refused "busy".
+    while (lent.currentCommand !== null && lent.commandDone && lent.session.stopping && !lent.ending) await lent.commandDone;
     if (lent.ending) return { ok: false, reason: `Session ${sessionId} is ending; start a new session.` };
     if (lent.currentCommand !== null) {
       return { ok: false, reason: `Session ${sessionId} is busy with another command (started ${new Date(lent.commandStartedAt!).toISOString()}); wait for it, cancel it, or use another session.` };
@@ -333,15 +342,21 @@ export class SessionManager<S extends ManagedShell> {
       jobId,
     });
     let result: CommandResult;
+    let done!: () => void;
+    lent.commandDone = new Promise<void>((resolve) => (done = resolve));
     try {
       result = await lent.session.run(command, { timeoutMs: options.timeoutMs, signal: options.signal });
     } catch (e) {
       lent.currentCommand = null;
       lent.commandStartedAt = null;
+      lent.commandDone = null;
+      done();
       return { ok: false, reason: (e as Error).message };
     }
     lent.currentCommand = null;
     lent.commandStartedAt = null;
+    lent.commandDone = null;
+    done();
     lent.lastActivity = this.now;
     if (result.cwd) lent.cwd = result.cwd;
     this.counters.commandsRun++;
@@ -469,6 +484,7 @@ export class SessionManager<S extends ManagedShell> {
       abandoned: false,
       ending: false,
       endAfterCommand: false,
+      commandDone: null,
       subs: [],
     };
     lent.subs.push(session.onStateChange((state) => this.deps.bus.emit({ type: 'session.state', sessionId, clientId, state })));

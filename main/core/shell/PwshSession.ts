@@ -112,6 +112,11 @@ export class PwshSession {
     return this._state;
   }
 
+  /** The running command is being stopped (cancel or timeout); it finishes within the cancel and kill graces. */
+  get stopping(): boolean {
+    return this.current?.stopReason !== undefined;
+  }
+
   /** pwsh's own process id (as pwsh reports it). */
   get pid(): number | undefined {
     return this.shellPid ?? this.proc?.pid;
