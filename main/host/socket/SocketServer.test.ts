@@ -106,6 +106,20 @@ describe('SocketServer', () => {
     expect(logs.join('\n')).not.toContain(TOKEN);
   });
 
+  it('notes refused connections throttled: the first at once, the rest as one count, not a line each', async () => {
+    await startHost();
+    for (let i = 0; i < 20; i++) {
+      const socket = await rawConnect(sockPath);
+      const received = readAll(socket);
+      socket.write(`${JSON.stringify({ poshpool: 1, token: 'wrong' })}\n`);
+      await received;
+    }
+    expect(logs).toEqual([`poshpool: refused a connection on ${sockPath}: wrong token: read it from the host's token file`]);
+    await host!.dispose();
+    expect(logs).toHaveLength(2);
+    expect(logs[1]).toContain(`refused 19 more connections on ${sockPath}`);
+  });
+
   it('closes a connection that sends no hello within the limit', async () => {
     await startHost({ handshake: { timeoutMs: 50 } });
     const socket = await rawConnect(sockPath);
@@ -123,7 +137,7 @@ describe('SocketServer', () => {
     expect(connections).toHaveLength(0);
   });
 
-  it('skips malformed JSON lines and still serves the valid request after them', async () => {
+  it('answers malformed lines with JSON-RPC errors and still serves the valid request after them', async () => {
     await startHost();
     const socket = await rawConnect(sockPath);
     const shaken = await offerHandshake(socket, TOKEN);
@@ -133,13 +147,15 @@ describe('SocketServer', () => {
     const answered = new Promise<void>((resolve) =>
       socket.on('data', (chunk: Buffer) => {
         received += chunk.toString('utf8');
-        if (received.includes('\n')) resolve();
+        if (received.split('\n').length > 4) resolve();
       }),
     );
     const initialize = { jsonrpc: '2.0', id: 41, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
     socket.write(`garbage\n{"jsonrpc":\n\n[]\n${JSON.stringify(initialize)}\n`);
     await answered;
-    const reply = JSON.parse(received.slice(0, received.indexOf('\n'))) as { id: number; result: { serverInfo: { name: string } } };
+    const replies = received.split('\n').slice(0, 4).map((l) => JSON.parse(l) as { id: number | null; error?: { code: number }; result: { serverInfo: { name: string } } });
+    expect(replies.slice(0, 3).map((r) => [r.id, r.error?.code])).toEqual([[null, -32700], [null, -32700], [null, -32600]]);
+    const reply = replies[3]!;
     expect(reply.id).toBe(41);
     expect(reply.result.serverInfo.name).toBe('socket-test');
     socket.destroy();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import { acceptHandshake, type HandshakeLimits } from './handshake.js';
+import { RefusalLog } from './refusalLog.js';
 import { isNamedPipePath, prepareSocketPath, restrictSocketFile } from './socketPath.js';
 import { SocketTransport } from './SocketTransport.js';
 
@@ -17,8 +18,10 @@ export interface SocketServerOptions {
   handshake?: HandshakeLimits;
   /** Largest incoming MCP message in bytes (see SocketTransport). */
   maxMessageBytes?: number;
-  /** Where notes about refused connections go (default: stderr). Never receives the token. */
+  /** Where notes about refused connections go (default: stderr), throttled (see RefusalLog). Never receives the token. */
   log?: (line: string) => void;
+  /** Shortest time between two notes about refused connections (ms, default REFUSAL_SUMMARY_MS). */
+  refusalSummaryMs?: number;
 }
 
 /** A listening server, or why it could not listen. */
@@ -35,6 +38,7 @@ function writeStderr(line: string): void {
 export class SocketServer {
   private readonly sockets = new Set<net.Socket>();
   private disposing: Promise<void> | undefined;
+  private readonly refusals: RefusalLog;
 
   private constructor(
     private readonly server: net.Server,
@@ -43,6 +47,7 @@ export class SocketServer {
     private readonly options: SocketServerOptions,
     private readonly log: (line: string) => void,
   ) {
+    this.refusals = new RefusalLog(path, log, options.refusalSummaryMs);
     server.on('connection', this.onSocket);
   }
 
@@ -109,6 +114,7 @@ export class SocketServer {
     }
     for (const socket of this.sockets) socket.destroy();
     await closed;
+    this.refusals.dispose();
     if (isNamedPipePath(this.path)) return;
     try {
       // Node removes the socket file on close; this covers the case where it did not.
@@ -132,7 +138,7 @@ export class SocketServer {
     const result = await acceptHandshake(socket, this.options.token, this.options.handshake);
     if (!result.ok) {
       // A peer that just hung up (e.g. another host probing for a live socket) is not worth a note.
-      if (result.kind !== 'closed') this.log(`poshpool: refused a connection on ${this.path}: ${result.reason}`);
+      if (result.kind !== 'closed') this.refusals.refused(result.reason);
       return;
     }
     if (this.disposing || socket.destroyed) {
