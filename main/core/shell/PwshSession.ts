@@ -8,7 +8,7 @@ import type { CommandResult, SessionState } from '../../../common/shell.js';
 import { Emitter, type Disposable } from '../events/Emitter.js';
 import { currentPlatform, type Platform } from '../platform/Platform.js';
 import { buildCommandLines, MAX_LINE_CHARS } from './commandLine.js';
-import { beginStop, killSession, type ControlledProcess } from './control.js';
+import { beginStop, killCommandProcesses, killSession, type ControlledProcess } from './control.js';
 import { CANNOT_START, prepareLaunch, type Launch } from './launch.js';
 import { InputWatch } from './InputWatch.js';
 import { decodeEndPayload, END_RECORD_IN_FILE, parseMarker, parseReadyPayload, type Marker, type ShellFacts } from './markers.js';
@@ -42,6 +42,10 @@ export class PwshSession {
   readonly id = randomUUID();
   private readonly nonce = randomBytes(16).toString('hex');
   private readonly fence = `#poshpool-fence-${randomBytes(6).toString('hex')}`;
+  /** In every process the session starts (processTree.ts SESSION_TAG_VARIABLE); not a secret. */
+  private readonly tag = randomUUID();
+  /** Ending what a stopped command left running, before the session takes the next command. */
+  private stopCleanup: Promise<void> | undefined;
   private readonly platform: Platform;
   private readonly tempDir: string;
   private readonly screen: TerminalScreen;
@@ -114,7 +118,7 @@ export class PwshSession {
 
   /** The running command is being stopped (cancel or timeout); it finishes within the cancel and kill graces. */
   get stopping(): boolean {
-    return this.current?.stopReason !== undefined;
+    return this.current?.stopReason !== undefined || this.stopCleanup !== undefined;
   }
 
   /** pwsh's own process id (as pwsh reports it). */
@@ -178,6 +182,7 @@ export class PwshSession {
       const running: Running = {
         seq,
         startedAt: performance.now(),
+        calledAtEpochMs: Date.now(),
         started: false,
         settled: false,
         collector: new OutputCollector(c.outputCapBytes, this.options.outputStore),
@@ -218,7 +223,7 @@ export class PwshSession {
     const spared = this.shellPid !== undefined ? [this.shellPid] : [];
     if (ptyPid !== undefined) {
       try {
-        await killDescendants(ptyPid, this.platform, spared, this.spawnedAt);
+        await killDescendants(ptyPid, this.platform, spared, this.spawnedAt, { tag: this.tag });
       } catch (e) {
         return { ok: false, reason: `its child processes could not be listed: ${(e as Error).message}` };
       }
@@ -309,6 +314,7 @@ export class PwshSession {
         nonce: this.nonce,
         fence: this.fence,
         baseEnv: this.options.env ?? process.env,
+        sessionTag: this.tag,
       });
     } catch (e) {
       return { ok: false, reason: `PowerShell at "${shell.path}" could not be prepared: ${(e as Error).message}` };
@@ -537,6 +543,7 @@ export class PwshSession {
       this.controlled(),
       this.platform,
       this.options.config,
+      r.calledAtEpochMs,
       () => this.current === r && !r.report,
       () => void this.killAll('the command did not stop after Ctrl+C and killing its child processes'),
     );
@@ -555,6 +562,7 @@ export class PwshSession {
       ptyPid: this.proc?.pid,
       shellPid: this.shellPid,
       startedBy: this.spawnedAt,
+      tag: this.tag,
       exited: this.exitInfo !== undefined,
       write: (data) => this.proc?.write(data),
       kill: (signal) => this.proc?.kill(signal),
@@ -586,7 +594,7 @@ export class PwshSession {
     const ptyPid = this.proc?.pid;
     if (ptyPid !== undefined) {
       // Whatever is left of the pty's session (pwsh behind a launcher that died, its children) goes too.
-      await killDescendants(ptyPid, this.platform, [], this.spawnedAt).catch(() => undefined);
+      await killDescendants(ptyPid, this.platform, [], this.spawnedAt, { tag: this.tag }).catch(() => undefined);
     }
     await this.screen.flush();
     this.ready?.reject(reason);
@@ -614,7 +622,30 @@ export class PwshSession {
     // A command that ends while the session is being disposed (its children were killed first) does not outlive it.
     const alive = how.alive ?? (!this.exitInfo && !this.disposing);
     const result = resultOf(r, how, alive);
+    if (r.stopReason && alive) {
+      // Ctrl+C ends the foreground process, not what it started in the background (`cmd &`, nohup,
+      // setsid): a stopped command's processes go before the session takes the next command.
+      this.stopCleanup = this.endLeftovers(r, result);
+      return;
+    }
     if (this._state !== 'ended' && alive) this.setState('idle');
+    r.resolve(result);
+  }
+
+  private async endLeftovers(r: Running, result: CommandResult): Promise<void> {
+    let ended: number[] = [];
+    try {
+      ended = await killCommandProcesses(this.controlled(), this.platform, r.calledAtEpochMs);
+    } catch {
+      // The process table could not be read: nothing more can be found; the session's end still kills its tree.
+    }
+    this.stopCleanup = undefined;
+    if (ended.length > 0) {
+      const note = `poshpool ended ${ended.length} process${ended.length === 1 ? '' : 'es'} the command had started (pid ${ended.join(', ')}).`;
+      result.message = result.message ? `${result.message} ${note}` : note;
+    }
+    if (this.exitInfo || this.disposing) result.sessionAlive = false;
+    else if (this._state !== 'ended') this.setState('idle');
     r.resolve(result);
   }
 

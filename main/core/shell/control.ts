@@ -1,9 +1,11 @@
 import type { ShellConfig } from '../config/shellConfig.js';
 import type { Platform } from '../platform/Platform.js';
-import { killDescendants, killProcesses } from './processTree.js';
+import { killDescendants, killProcesses, waitUntilEnded } from './processTree.js';
 
 /** How long a launcher (pty process that runs pwsh as a child) gets to exit after pwsh was killed. */
 const LAUNCHER_EXIT_WAIT_MS = 300;
+/** How long killed leftovers of a stopped command get to be gone before its result is given. */
+const LEFTOVERS_EXIT_WAIT_MS = 1000;
 
 /** The parts of a pty process that stopping and killing need. */
 export interface ControlledProcess {
@@ -13,6 +15,8 @@ export interface ControlledProcess {
   readonly shellPid: number | undefined;
   /** When the pty's process had started at the latest (epoch ms): a later process with its pid is a stranger. */
   readonly startedBy: number | undefined;
+  /** The session's tag (processTree.ts SESSION_TAG_VARIABLE): finds what left the pty's session. */
+  readonly tag: string | undefined;
   /** True once the pty's process has exited. */
   readonly exited: boolean;
   write(data: string): void;
@@ -29,10 +33,11 @@ export interface StopHandle {
 
 /**
  * Stops the running command: Ctrl+C now and every interruptRepeatMs; after cancelGraceMs everything
- * the command started is killed (pwsh itself spared, so it can return to its prompt); after a
- * further killGraceMs `giveUp` is called (the caller ends the whole session).
+ * the command started (since `commandStartedAt`, epoch ms) is killed (pwsh itself spared, so it can
+ * return to its prompt, and what earlier commands left running too); after a further killGraceMs
+ * `giveUp` is called (the caller ends the whole session).
  */
-export function beginStop(proc: ControlledProcess, platform: Platform, config: ShellConfig, stillRunning: () => boolean, giveUp: () => void): StopHandle {
+export function beginStop(proc: ControlledProcess, platform: Platform, config: ShellConfig, commandStartedAt: number, stillRunning: () => boolean, giveUp: () => void): StopHandle {
   const timers: NodeJS.Timeout[] = [];
   const interrupt = (): void => {
     if (stillRunning()) proc.write('\x03');
@@ -43,9 +48,8 @@ export function beginStop(proc: ControlledProcess, platform: Platform, config: S
     setTimeout(() => {
       if (!stillRunning()) return;
       const pid = proc.ptyPid;
-      const spared = proc.shellPid !== undefined ? [proc.shellPid] : [];
       // A failed read of the process table leaves the last resort below to end it.
-      if (pid !== undefined) void killDescendants(pid, platform, spared, proc.startedBy).catch(() => undefined);
+      if (pid !== undefined) void killCommandProcesses(proc, platform, commandStartedAt).catch(() => undefined);
       timers.push(
         setTimeout(() => {
           if (stillRunning()) giveUp();
@@ -61,12 +65,27 @@ export function beginStop(proc: ControlledProcess, platform: Platform, config: S
   };
 }
 
+/**
+ * Kills what one command started (since `commandStartedAt`, epoch ms), wherever it went: children,
+ * orphans left in the pty's session, and tagged processes that left it (setsid, daemonized). pwsh
+ * itself is spared. Returns the pids that were signalled.
+ */
+export async function killCommandProcesses(proc: ControlledProcess, platform: Platform, commandStartedAt: number): Promise<number[]> {
+  const pid = proc.ptyPid;
+  if (pid === undefined || proc.exited) return [];
+  const spared = proc.shellPid !== undefined ? [proc.shellPid] : [];
+  const killed = await killDescendants(pid, platform, spared, proc.startedBy, { tag: proc.tag, since: commandStartedAt });
+  // The result says they were ended: they are gone when it is given.
+  await waitUntilEnded(killed, platform, LEFTOVERS_EXIT_WAIT_MS);
+  return killed;
+}
+
 /** Ends pwsh and everything it started. */
 export async function killSession(proc: ControlledProcess, platform: Platform): Promise<void> {
   const pid = proc.ptyPid;
   if (pid === undefined || proc.exited) return;
   try {
-    await killDescendants(pid, platform, [], proc.startedBy);
+    await killDescendants(pid, platform, [], proc.startedBy, { tag: proc.tag });
   } catch {
     // The process table could not be read; killing pwsh below still ends the session.
   }

@@ -6,6 +6,7 @@ import { onLinux } from '../../../test/platformGates.js';
 import { defaultShellConfig } from '../config/shellConfig.js';
 import { platformFor } from '../platform/Platform.js';
 import { bootstrapCommand, CANNOT_START, commandLineOf, EXIT_LANGUAGE_MODE, launchEnv, modulePathFor51, planLaunch, psQuote, quoteWindowsArg, SESSION_SCRIPT_NAME, type LaunchInput } from './launch.js';
+import { SESSION_TAG_VARIABLE } from './processTree.js';
 
 const win = platformFor('win32');
 const linux = platformFor('linux');
@@ -157,10 +158,11 @@ describe('a live session', () => {
       expect(cmdline).toContain('-Command');
       expect(cmdline).not.toContain((s as unknown as { nonce: string }).nonce);
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      expect(environ).not.toContain('POSHPOOL_');
+      // The session's tag (not a secret: it finds the session's processes) is the only POSHPOOL_ variable.
+      expect(environ.split('\0').filter((e) => e.startsWith('POSHPOOL_')).map((e) => e.split('=')[0])).toEqual([SESSION_TAG_VARIABLE]);
       expect(environ).not.toContain((s as unknown as { nonce: string }).nonce);
     }
-    const r = await s.run('Get-Variable __poshpoolBoot -ErrorAction Ignore; "env:" + (Get-ChildItem env: | Where-Object Name -like "POSHPOOL*").Count');
-    expect(r.output).toBe('env:0');
+    const r = await s.run('Get-Variable __poshpoolBoot -ErrorAction Ignore; "env:" + ((Get-ChildItem env: | Where-Object Name -like "POSHPOOL*").Name -join ",")');
+    expect(r.output).toBe(`env:${SESSION_TAG_VARIABLE}`);
   });
 });

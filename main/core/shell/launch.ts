@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { ShellConfig } from '../config/shellConfig.js';
 import type { Platform } from '../platform/Platform.js';
 import type { ResolvedShell } from './discovery.js';
+import { SESSION_TAG_VARIABLE } from './processTree.js';
 
 /** File name of the session's start-up script inside its private directory (removed once pwsh is up). */
 export const SESSION_SCRIPT_NAME = 'session.ps1';
@@ -37,6 +38,8 @@ export interface LaunchInput {
   fence: string;
   /** Base environment; variables named POSHPOOL_* never reach pwsh. */
   baseEnv: Record<string, string | undefined>;
+  /** Per-session random tag, set as SESSION_TAG_VARIABLE so every process the session starts can be found (processTree.ts). */
+  sessionTag?: string;
 }
 
 /** The integration script's text, followed by the reset a session runs between leases (reset.ps1). */
@@ -125,6 +128,7 @@ export function launchEnv(input: LaunchInput): Record<string, string> {
     POWERSHELL_TELEMETRY_OPTOUT: '1',
     POWERSHELL_UPDATECHECK: 'Off',
   });
+  if (input.sessionTag) env[SESSION_TAG_VARIABLE] = input.sessionTag;
   return env;
 }
 

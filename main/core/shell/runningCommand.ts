@@ -10,6 +10,8 @@ export interface Running {
   seq: number;
   /** performance.now() at the start marker (at the call until then). */
   startedAt: number;
+  /** Date.now() at the call: processes started since belong to this command. */
+  calledAtEpochMs: number;
   started: boolean;
   report?: EndReport;
   reportProblem?: string;
