@@ -91,6 +91,7 @@ export class PwshSession {
       sliceChars: Math.max(256, Math.floor(c.scrollbackRows / 2)),
       windowsPty: this.platform.pty.conpty ? { backend: 'conpty', buildNumber: windowsBuild(os.release()) } : undefined,
       deviceAttributes: this.platform.pty.conpty ? CONPTY_DEVICE_ATTRIBUTES : undefined,
+      passThrough: !this.platform.pty.conpty,
       onReply: (data) => this.proc?.write(data),
       onMarker: (data) => this.handleMarker(data),
       onParsed: (backlog) => {

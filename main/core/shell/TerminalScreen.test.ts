@@ -30,3 +30,36 @@ describe('answers to terminal queries', () => {
     s.dispose();
   });
 });
+
+describe('erases on a pass-through pty and on ConPTY', () => {
+  async function captured(passThrough: boolean, text: string): Promise<string[]> {
+    const lines: string[] = [];
+    let done = false;
+    const s = new TerminalScreen({
+      cols: 80,
+      rows: 10,
+      scrollback: 1000,
+      oscNumber: 7717,
+      sliceChars: 256,
+      passThrough,
+      onReply: () => undefined,
+      onMarker: () => s.beginCapture({ start: 'S', end: 'E' }, (l) => lines.push(l), () => (done = true)),
+    });
+    s.write(`old 1\r\nold 2\r\nS\r\n\x1b]7717;go\x07${text}\r\nE\r\n`);
+    await s.flush();
+    s.dispose();
+    expect(done).toBe(true);
+    return lines;
+  }
+
+  it('on a pass-through pty, clear (ED2 + ED3) and a full reset keep the rows printed before them', async () => {
+    expect(await captured(true, 'a\r\nb\x1b[H\x1b[2J\x1b[3Jc\r\nd\x1bce')).toEqual(['a', 'b', 'c', 'de']);
+  });
+
+  // ConPTY passes ED2 on and then repaints the rows it believes changed (microsoft/terminal#5683,
+  // #919, #1193): pushing the screen into the scrollback there would capture the repainted rows twice.
+  // So with ConPTY an erase blanks the screen, as xterm does by default.
+  it('with ConPTY, an erase blanks the screen as xterm does (the rows before it are not kept)', async () => {
+    expect(await captured(false, 'a\r\nb\x1b[H\x1b[2Jc')).toEqual(['c']);
+  });
+});

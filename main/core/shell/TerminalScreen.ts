@@ -21,6 +21,14 @@ export interface TerminalScreenOptions {
    * (microsoft/terminal#18681 validated `ESC[?61c`).
    */
   deviceAttributes?: string;
+  /**
+   * The pty passes the program's bytes through as written (POSIX): a screen erase (ED2) then scrolls
+   * the screen into the scrollback instead of blanking it, so a command's rows above a `clear` stay
+   * captured, and erasing the scrollback (ED3) or a full reset (RIS) is ignored, so they cannot wipe
+   * the capture. False for ConPTY, which re-renders the console and repaints after an erase: kept as
+   * xterm does it, or the repaint would add a second copy of rows already pushed up.
+   */
+  passThrough?: boolean;
   /** Bytes the terminal renders between two harvests; keeps scrolled-off rows from being trimmed unread. */
   sliceChars: number;
   /** The terminal's replies to queries (cursor position, device attributes): write them to the pty. */
@@ -71,8 +79,14 @@ export class TerminalScreen {
       scrollback: options.scrollback,
       allowProposedApi: true,
       convertEol: false,
+      scrollOnEraseInDisplay: options.passThrough ?? false,
       ...(options.windowsPty ? { windowsPty: options.windowsPty } : {}),
     });
+    if (options.passThrough) {
+      // ED3 (erase the scrollback, part of `clear`) and RIS (ESC c): handled as no-ops.
+      this.term.parser.registerCsiHandler({ final: 'J' }, (params) => params.length === 1 && params[0] === 3);
+      this.term.parser.registerEscHandler({ final: 'c' }, () => true);
+    }
     this.term.onData((data) => {
       if (data) options.onReply(data);
     });

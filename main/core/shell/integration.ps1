@@ -26,6 +26,7 @@ if ($null -eq $global:__poshpool) {
         MaxErrChars = [int]$__poshpoolBoot.MaxErrorChars
         MaxMarker   = [int]$__poshpoolBoot.MaxMarkerChars
         Fence       = [string]$__poshpoolBoot.Fence
+        FreshScreen = [int]$__poshpoolBoot.FreshScreen -eq 1
         Seq         = 0
         NativeRan   = $false
         LastOk      = $true
@@ -253,8 +254,12 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
         $text = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($all))
         # $? is read as the body's last statement: read later, at the prompt or in a function, it is lost.
         $body = $text + "`n`n" + '$global:__poshpool.LastOk = $?; $global:__poshpool.BodyDone = $true'
-        # The fence, then the marker, in one write.
-        [Console]::Out.Write([string][char]13 + (Get-FenceText $Seq 's') + $esc + '[K' + [string][char]13 + [string][char]10 + (Get-MarkerText $Seq 'start' ''))
+        # The fence, then the marker, in one write. With FreshScreen, then an erase of the screen (the
+        # terminal scrolls it into the scrollback) and the cursor home: the command draws on a screen
+        # of its own, so cursor movement cannot reach the fence or an earlier command's rows.
+        $fresh = ''
+        if ($pp.FreshScreen) { $fresh = $esc + '[2J' + $esc + '[H' }
+        [Console]::Out.Write([string][char]13 + (Get-FenceText $Seq 's') + $esc + '[K' + [string][char]13 + [string][char]10 + (Get-MarkerText $Seq 'start' '') + $fresh)
         [Console]::Out.Flush()
         # One parse: ScriptBlock.Create caches by text, so a repeated command is not parsed again.
         $block = $null

@@ -84,6 +84,11 @@ function bootLine(input: LaunchInput): string {
     MaxErrors: c.maxErrors,
     MaxErrorChars: c.maxErrorChars,
     MaxMarkerChars: c.maxMarkerChars,
+    // Each command draws on a screen of its own (see integration.ps1): where the pty passes bytes
+    // through (POSIX). ConPTY re-renders the console instead: it passes an erase on and then repaints
+    // rows (microsoft/terminal#5683, #919), which the terminal screen cannot tell from new output
+    // (TerminalScreen passThrough).
+    FreshScreen: input.platform.pty.conpty ? 0 : 1,
   };
   const body = Object.entries(fields)
     .map(([k, v]) => `${k} = ${typeof v === 'number' ? String(v) : psQuote(v)}`)
