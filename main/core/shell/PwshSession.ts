@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +14,8 @@ import { InputWatch } from './InputWatch.js';
 import { decodeEndPayload, END_RECORD_IN_FILE, parseMarker, parseReadyPayload, type Marker, type ShellFacts } from './markers.js';
 import { OutputCollector } from './OutputCollector.js';
 import { finishWhenPwshEnded, readEndRecordFile, resultOf, type Finish, type Running } from './runningCommand.js';
+import { removeHostPipes } from './hostPipes.js';
+import { SESSION_TAG_FILE } from './sessionDirs.js';
 import { killDescendants } from './processTree.js';
 import { TerminalScreen } from './TerminalScreen.js';
 import { SessionError, type InputResult, type InputWanted, type PtyModule, type PwshSessionOptions, type RunOptions, type SessionExit } from './sessionContract.js';
@@ -317,6 +319,8 @@ export class PwshSession {
         baseEnv: this.options.env ?? process.env,
         sessionTag: this.tag,
       });
+      // The tag, where the next start of poshpool finds it if this one dies without ending the session.
+      writeFileSync(this.platform.path.join(this.tempDir, SESSION_TAG_FILE), this.tag, { mode: 0o600 });
     } catch (e) {
       return { ok: false, reason: `PowerShell at "${shell.path}" could not be prepared: ${(e as Error).message}` };
     }
@@ -596,6 +600,11 @@ export class PwshSession {
     if (ptyPid !== undefined) {
       // Whatever is left of the pty's session (pwsh behind a launcher that died, its children) goes too.
       await killDescendants(ptyPid, this.platform, [], this.spawnedAt, { tag: this.tag }).catch(() => undefined);
+    }
+    if (!this.platform.isWindows) {
+      // pwsh's Enter-PSHostProcess socket, which only a clean exit of pwsh removes (hostPipes.ts).
+      const ours = new Set([ptyPid, this.shellPid]);
+      removeHostPipes(this.launch?.env.TMPDIR || '/tmp', (pid) => ours.has(pid));
     }
     await this.screen.flush();
     this.ready?.reject(reason);

@@ -245,6 +245,31 @@ export async function killProcesses(pids: number[], platform: Platform): Promise
   return killed;
 }
 
+/**
+ * Kills every process carrying `tag` and what they started (the leftovers of a session whose
+ * poshpool is gone). Only where environments can be read (Linux); elsewhere nothing. Returns the pids.
+ */
+export async function killTagged(tag: string, platform: Platform): Promise<number[]> {
+  if (platform.processTable !== 'proc') return [];
+  const table = await readProcessTable(platform, tag);
+  // Descendants by the parent chain and session alone (descendantsOf takes every tagged row as one).
+  const plain = table.map((p) => ({ ...p, tagged: false }));
+  // This process, its ancestors and its descendants are never taken: poshpool may have been started
+  // from inside an old session (it carries the tag then, and so may what it starts).
+  const protectedPids = new Set([process.pid, ...descendantsOf(process.pid, plain)]);
+  const byPid = new Map(table.map((p) => [p.pid, p]));
+  for (let p = byPid.get(process.pid); p && !protectedPids.has(p.ppid); p = byPid.get(p.ppid)) protectedPids.add(p.ppid);
+  const pids = new Set<number>();
+  for (const p of table) {
+    if (!p.tagged) continue;
+    pids.add(p.pid);
+    for (const d of descendantsOf(p.pid, plain)) pids.add(d);
+  }
+  const doomed = [...pids].filter((pid) => !protectedPids.has(pid));
+  await killProcesses(doomed, platform);
+  return doomed;
+}
+
 /** Whether a process has ended: gone, or (Linux) a zombie waiting to be collected. */
 export function processEnded(pid: number, platform: Platform): boolean {
   if (platform.processTable === 'proc') {
