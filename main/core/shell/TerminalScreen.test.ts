@@ -63,3 +63,38 @@ describe('erases on a pass-through pty and on ConPTY', () => {
     expect(await captured(false, 'a\r\nb\x1b[H\x1b[2Jc')).toEqual(['c']);
   });
 });
+
+describe('tabs', () => {
+  async function capture(passThrough: boolean, text: string, rows = 10): Promise<string[]> {
+    const lines: string[] = [];
+    const s = new TerminalScreen({
+      cols: 80,
+      rows,
+      scrollback: 1000,
+      oscNumber: 7717,
+      sliceChars: 256,
+      passThrough,
+      onReply: () => undefined,
+      onMarker: () => s.beginCapture({ start: 'S', end: 'E' }, (l) => lines.push(l), () => undefined),
+    });
+    s.write(`S\r\n\x1b]7717;go\x07${text}\r\nE\r\n`);
+    await s.flush();
+    s.dispose();
+    return lines;
+  }
+
+  it('on a pass-through pty, tabs come back as tabs, through the scrollback too (thousands of rows)', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `${i}\tname ${i}\t\tend`);
+    expect(await capture(true, rows.join('\r\n'))).toEqual(rows);
+  });
+
+  it('a tab whose cells were written over afterwards is the text written, not a tab', async () => {
+    expect(await capture(true, 'a\tb\rxyzw')).toEqual(['xyzw    b']);
+  });
+
+  // ConPTY renders the console: a tab reaches the terminal as spaces or a cursor move, no longer a tab
+  // (microsoft/terminal#919: it repaints what it believes changed). Nothing to give back there.
+  it('with ConPTY, tabs are rendered as spaces (they do not arrive as tabs)', async () => {
+    expect(await capture(false, 'a\tb')).toEqual(['a       b']);
+  });
+});

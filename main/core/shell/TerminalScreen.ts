@@ -1,5 +1,6 @@
 import xtermHeadless from '@xterm/headless';
-import type { IMarker, Terminal as XTerminal } from '@xterm/headless';
+import type { IBufferLine, IMarker, Terminal as XTerminal } from '@xterm/headless';
+import { TabMarks } from './TabMarks.js';
 
 // @xterm/headless is CommonJS: under native ESM only its default export is reliable.
 const { Terminal } = xtermHeadless;
@@ -69,6 +70,10 @@ interface Capture {
 export class TerminalScreen {
   private readonly term: XTerminal;
   private capture: Capture | undefined;
+  /** Where tabs were written (pass-through ptys only: ConPTY renders a tab as cursor moves before it reaches us). */
+  private readonly tabs: TabMarks | undefined;
+  /** What write() puts before each tab: a private OSC (oscNumber + 1) that makes the terminal note where it starts. */
+  private readonly tabMark: string;
   private disposed = false;
   private pending = 0;
 
@@ -86,7 +91,14 @@ export class TerminalScreen {
       // ED3 (erase the scrollback, part of `clear`) and RIS (ESC c): handled as no-ops.
       this.term.parser.registerCsiHandler({ final: 'J' }, (params) => params.length === 1 && params[0] === 3);
       this.term.parser.registerEscHandler({ final: 'c' }, () => true);
+      const tabs = new TabMarks(this.term);
+      this.tabs = tabs;
+      this.term.parser.registerOscHandler(options.oscNumber + 1, () => {
+        tabs.note();
+        return true;
+      });
     }
+    this.tabMark = `\x1b]${options.oscNumber + 1};\x07\t`;
     this.term.onData((data) => {
       if (data) options.onReply(data);
     });
@@ -108,6 +120,7 @@ export class TerminalScreen {
   /** Feeds pty output to the terminal. */
   write(data: string): void {
     if (this.disposed) return;
+    if (this.tabs && data.includes('\t')) data = data.replaceAll('\t', this.tabMark);
     const step = this.options.sliceChars;
     for (let i = 0; i < data.length; i += step) {
       // xterm parses a write on a later timer tick (at least 1 ms in Node) unless input was just
@@ -187,7 +200,7 @@ export class TerminalScreen {
       const line = b.getLine(row);
       if (!line) break;
       const continues = row < cursorRow && (b.getLine(row + 1)?.isWrapped ?? false);
-      partial += line.translateToString(!continues, startCol);
+      partial += this.lineText(row, line, startCol, !continues);
       startCol = 0;
       if (!continues) {
         lines.push(partial);
@@ -205,6 +218,7 @@ export class TerminalScreen {
     c.seek?.dispose();
     c.from?.dispose();
     this.capture = undefined;
+    this.tabs?.clear();
   }
 
   /** The text of the cursor's row, without trailing blanks (a prompt such as "Name: " when input is awaited). */
@@ -278,7 +292,7 @@ export class TerminalScreen {
       const line = b.getLine(row);
       if (!line) break;
       const continues = (final ? row < limit : true) && (b.getLine(row + 1)?.isWrapped ?? false);
-      c.partial += line.translateToString(!continues, c.startCol);
+      c.partial += this.lineText(row, line, c.startCol, !continues);
       c.startCol = 0;
       // The last row, when empty, is where the cursor stood when the command ended: where the next
       // output would go, not a line of this one.
@@ -295,6 +309,11 @@ export class TerminalScreen {
     c.from?.dispose();
     c.from = this.markRow(row);
     c.fromRow = row;
+    this.tabs?.forgetBefore(row);
+  }
+
+  private lineText(row: number, line: IBufferLine, startCol: number, trimRight: boolean): string {
+    return this.tabs ? this.tabs.text(row, line, startCol, trimRight) : line.translateToString(trimRight, startCol);
   }
 
   private complete(c: Capture): void {

@@ -57,3 +57,25 @@ describe('capture with cursor movement and clears', () => {
     expect(await afterNoise("'one'; 'two'")).toBe('one\ntwo');
   });
 });
+
+// Tabs came back as spaces ("a`tb" gave "a       b"): an agent that read a Makefile or a TSV and
+// wrote it back broke it. Where the pty passes bytes through, output keeps its tabs.
+describe('tabs', () => {
+  it('a tab in output is a tab, also several, after a full stop-width field, and at the end of a line', async () => {
+    const r = await s.run('"a`tb"; "x`t`ty`t"; "abcdefgh`tz"; "two  spaces`tthen tab"');
+    expect(r.output.split('\n')).toEqual(['a\tb', 'x\t\ty\t', 'abcdefgh\tz', 'two  spaces\tthen tab']);
+  });
+
+  it('Get-Content of a Makefile and a TSV gives their text back byte for byte', async () => {
+    const makefile = 'all: build\n\tnpm run build\n\t@echo done\t# tab before comment\n';
+    const tsv = 'id\tname\tnote\n1\tå\t\n2\t\tlast\n';
+    const file = (name: string): string => `${fx.dir}/${name}`;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file('Makefile'), makefile);
+    writeFileSync(file('data.tsv'), tsv);
+    const mk = await s.run(`Get-Content -Raw '${file('Makefile')}'`);
+    expect(`${mk.output}\n`).toBe(makefile);
+    const data = await s.run(`Get-Content '${file('data.tsv')}'`);
+    expect(`${data.output}\n`).toBe(tsv);
+  });
+});
