@@ -53,8 +53,15 @@ function echoServer(): McpServer {
   server.registerTool('echo', { description: 'Echoes its text.', inputSchema: { text: z.string().describe('what to echo') } }, ({ text }) => ({
     content: [{ type: 'text', text: `echo: ${text}` }],
   }));
+  server.registerTool('slow', { description: 'Answers after a while.', inputSchema: { ms: z.number().describe('how long') } }, async ({ ms }) => {
+    await new Promise((r) => setTimeout(r, ms));
+    return { content: [{ type: 'text', text: `slept ${ms}` }] };
+  });
+  server.registerTool('never', { description: 'Never answers.', inputSchema: {} }, () => new Promise<never>(() => undefined));
   return server;
 }
+
+const initializeLine = `${JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } })}\n`;
 
 describe('poshpool bridge', () => {
   let root: string;
@@ -103,6 +110,28 @@ describe('poshpool bridge', () => {
     expect(await exit).toBe(0);
     expect(err()).toBe('');
     expect(host?.connectionCount).toBe(0);
+  });
+
+  it('a one-shot pipe (input ends right after the requests) still gets every answer, then exits 0', async () => {
+    await startHost();
+    const { stdin, stdout, stderr, err, out } = pipes();
+    const exit = runBridge({ socketPath: sockPath, tokenFile, stdin, stdout, stderr });
+    stdin.end(`${initializeLine}${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'slow', arguments: { ms: 300 } } })}\n`);
+    expect(await exit).toBe(0);
+    const replies = out().trim().split('\n').map((l) => JSON.parse(l) as { id: number; result: { content?: unknown } });
+    expect(replies.map((r) => r.id)).toEqual([0, 1]);
+    expect(replies[1]!.result.content).toEqual([{ type: 'text', text: 'slept 300' }]);
+    expect(err()).toBe('');
+  });
+
+  it('gives up on an answer that does not come within the grace, says which, and exits 1', async () => {
+    await startHost();
+    const { stdin, stdout, stderr, err, out } = pipes();
+    const exit = runBridge({ socketPath: sockPath, tokenFile, stdin, stdout, stderr, replyGraceMs: 200 });
+    stdin.end(`${initializeLine}${JSON.stringify({ jsonrpc: '2.0', id: 'late', method: 'tools/call', params: { name: 'never', arguments: {} } })}\n`);
+    expect(await exit).toBe(1);
+    expect(out().trim().split('\n')).toHaveLength(1);
+    expect(err()).toBe('poshpool bridge: the client\'s input ended; gave up after 0.2 s waiting for the answer to request "late".\n');
   });
 
   it('writes nothing but MCP messages to stdout', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { DEFAULT_HELLO_TIMEOUT_MS, offerHandshake } from '../host/socket/handshake.js';
+import { DEFAULT_REPLY_GRACE_MS, ReplyWatch } from './bridgeReplies.js';
 
 /**
  * `poshpool bridge`: an MCP client that speaks stdio (an agent's config runs this command) is
@@ -99,11 +100,15 @@ export interface BridgeOptions {
   stderr: { write(text: string): unknown };
   /** Time allowed for connecting and for the handshake (default 5 s). */
   timeoutMs?: number;
+  /** Once the client's input ended, how long to wait for the answers it is still owed (default {@link DEFAULT_REPLY_GRACE_MS}). */
+  replyGraceMs?: number;
 }
 
 /**
- * Runs the bridge until either side closes. Resolves 0 when the client ended its input, 1 when the
- * host could not be reached or went away (with what to do on stderr).
+ * Runs the bridge until either side closes. When the client ends its input (a one-shot pipe ends it
+ * right after its last request), the bridge waits for every answer still owed to the requests it
+ * read, up to `replyGraceMs`, then hangs up and resolves 0; it resolves 1 when it gave up on some
+ * (saying which on stderr), or when the host could not be reached or went away.
  */
 export async function runBridge(options: BridgeOptions): Promise<number> {
   const { stdin, stdout, stderr } = options;
@@ -120,11 +125,23 @@ export async function runBridge(options: BridgeOptions): Promise<number> {
   }
   const { socket, rest } = connection;
 
+  const graceMs = options.replyGraceMs ?? DEFAULT_REPLY_GRACE_MS;
+  const watch = new ReplyWatch();
   const code = await new Promise<number>((resolve) => {
     let inputEnded = false;
+    let gaveUp = false;
     let failure: string | undefined;
     const onInputEnd = (): void => {
       inputEnded = true;
+      // The host keeps serving until every answer owed went out; then the bridge hangs up, and the host in turn.
+      void watch.settled(graceMs).then((left) => {
+        if (left.length > 0 && !socket.destroyed) {
+          gaveUp = true;
+          const ids = left.map((id) => JSON.stringify(id)).join(', ');
+          say(`the client's input ended; gave up after ${graceMs / 1000} s waiting for the answer${left.length === 1 ? '' : 's'} to request${left.length === 1 ? '' : 's'} ${ids}.`);
+        }
+        socket.end();
+      });
     };
     const onInputError = (e: Error): void => {
       failure ??= `reading the client's input failed: ${e.message}`;
@@ -140,8 +157,11 @@ export async function runBridge(options: BridgeOptions): Promise<number> {
       failure ??= `the connection to the host failed: ${e.message}`;
     };
     const onSocketClose = (): void => {
+      const unanswered = gaveUp ? [] : watch.owedIds();
+      watch.dispose();
       stdin.unpipe(socket);
       socket.unpipe(stdout);
+      stdin.off('data', watch.clientBytes);
       stdin.off('end', onInputEnd);
       stdin.off('error', onInputError);
       stdout.off('error', onOutputError);
@@ -150,8 +170,11 @@ export async function runBridge(options: BridgeOptions): Promise<number> {
       if (failure !== undefined) {
         say(failure);
         resolve(1);
+      } else if (inputEnded && unanswered.length > 0) {
+        say(`the poshpool host at ${options.socketPath} closed the connection before answering request${unanswered.length === 1 ? '' : 's'} ${unanswered.map((id) => JSON.stringify(id)).join(', ')}.`);
+        resolve(1);
       } else if (inputEnded) {
-        resolve(0);
+        resolve(gaveUp ? 1 : 0);
       } else {
         say(`the poshpool host at ${options.socketPath} closed the connection (it stopped or restarted); reconnect your MCP client.`);
         resolve(1);
@@ -162,11 +185,16 @@ export async function runBridge(options: BridgeOptions): Promise<number> {
     stdout.on('error', onOutputError);
     socket.on('error', onSocketError);
     socket.once('close', onSocketClose);
-    if (rest.length > 0) stdout.write(rest);
+    if (rest.length > 0) {
+      watch.hostBytes(rest);
+      stdout.write(rest);
+    }
     // Host -> client; the client's stdout stays open (it is the process's).
+    socket.on('data', watch.hostBytes);
     socket.pipe(stdout, { end: false });
-    // Client -> host; the end of input half-closes the socket and the host hangs up in turn.
-    stdin.pipe(socket);
+    // Client -> host; the end of input does not end the socket: onInputEnd does, once nothing is owed.
+    stdin.on('data', watch.clientBytes);
+    stdin.pipe(socket, { end: false });
   });
 
   // Everything relayed is handed on before the caller exits the process.

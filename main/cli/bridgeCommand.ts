@@ -1,6 +1,7 @@
 import { currentPlatform, type Platform } from '../core/platform/Platform.js';
 import { readHostInfo } from '../host/hostInfo.js';
 import { runBridge } from './bridge.js';
+import { DEFAULT_REPLY_GRACE_MS } from './bridgeReplies.js';
 import type { CliIo } from './cliIo.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 import { listenForStop } from './stopSignals.js';
@@ -60,21 +61,30 @@ export async function bridge(
       return 1;
     }
     const host = started.host;
-    const ended = Promise.race([
-      stop.received,
-      new Promise<void>((resolve) => {
-        process.stdin.once('end', resolve);
-        process.stdin.once('close', resolve);
-      }),
-    ]);
+    const inputEnded = new Promise<'input'>((resolve) => {
+      process.stdin.once('end', () => resolve('input'));
+      process.stdin.once('close', () => resolve('input'));
+    });
+    let transport: import('../host/socket/JsonLineTransport.js').JsonLineTransport | undefined;
     if (stop.signal === null) {
-      // After the host has started its first PowerShell (and loaded the SDK while it starts).
-      const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
-      await host.serve(new StdioServerTransport(process.stdin, process.stdout));
+      // After the host has started its first PowerShell. Our line transport, not the SDK's stdio one:
+      // it answers every line (a bad one with a JSON-RPC error) and counts the answers still owed.
+      const { JsonLineTransport } = await import('../host/socket/JsonLineTransport.js');
+      transport = new JsonLineTransport({ input: process.stdin, output: process.stdout, end: () => undefined });
+      await host.serve(transport);
     }
-    await ended;
+    const why = await Promise.race([stop.received, inputEnded]);
+    let code = 0;
+    if (why === 'input' && transport) {
+      // A one-shot pipe ends its input right after its requests: answer them before the host stops.
+      const left = await Promise.race([transport.whenAnswered(DEFAULT_REPLY_GRACE_MS), stop.received.then(() => [])]);
+      if (left.length > 0) {
+        io.stderr.write(`poshpool bridge: the client's input ended; gave up after ${DEFAULT_REPLY_GRACE_MS / 1000} s waiting for the answers to requests ${left.map((id) => JSON.stringify(id)).join(', ')}.\n`);
+        code = 1;
+      }
+    }
     await host.dispose();
-    return 0;
+    return code;
   } finally {
     stop.dispose();
   }
