@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Core } from '../core/createCore.js';
+import { answerInvalidParams } from './invalidParams.js';
 import { wireNotifications } from './notifications.js';
 import { registerResources } from './resources/registerResources.js';
 import { registerBackupNowTool } from './tools/backupNow.js';
@@ -59,6 +60,8 @@ export function createMcpServer(deps: { core: Core; clientId: string; settings?:
   registerBackupNowTool(server, toolDeps);
   registerResources(server, toolDeps);
   const notifications = wireNotifications(server, deps.core.bus, deps.clientId);
+  // Last, once every handler exists: wrong params get -32602 or an isError result that says what is wrong.
+  answerInvalidParams(server);
   server.server.oninitialized = () => {
     const client = server.server.getClientVersion();
     if (client) deps.core.clients.register(deps.clientId, client.name, client.version);
