@@ -139,6 +139,10 @@ describe('HttpMcpTransport (Streamable HTTP on node:http)', () => {
     const notRpc = await post(url, { hello: 1 }, h);
     expect(notRpc.status).toBe(400);
     expect(notRpc.text).toContain('Not a JSON-RPC 2.0 message');
+    // As over the socket: an invalid request is answered with its id when it has one, and what is wrong.
+    const noMethod = await post(url, { jsonrpc: '2.0', id: 5, method: 7 }, h);
+    expect(JSON.parse(noMethod.text)).toMatchObject({ id: 5, error: { code: -32600, message: expect.stringContaining('"method" must be a string') } });
+    expect(JSON.parse((await post(url, null, h)).text)).toMatchObject({ id: null, error: { code: -32600, message: expect.stringContaining('got null') } });
     const again = await post(url, init, h);
     expect(again.status).toBe(400);
     expect(again.text).toContain('already initialized');

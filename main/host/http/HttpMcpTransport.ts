@@ -5,16 +5,19 @@ import {
   isJSONRPCErrorResponse,
   isJSONRPCRequest,
   isJSONRPCResultResponse,
-  JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { checkIncoming } from '../socket/jsonRpcIncoming.js';
 import { sendJson } from './respond.js';
+import { MAX_STORED_BYTES, MAX_STORED_EVENTS, SseEventStore } from './sseEventStore.js';
 
-/** Most messages one POST may batch (the 2025-03-26 protocol allowed batches). */
-const MAX_BATCH = 100;
+/** The first protocol version whose clients expect a priming event (an id, no data) when a stream opens. */
+const PRIMING_PROTOCOL_VERSION = '2025-11-25';
+/** The stream key of the session's GET stream in event ids. */
+const GET_STREAM = 'get';
 /** A comment on an open event stream this often, so a peer that vanished is noticed. */
 const KEEP_ALIVE_MS = 25_000;
 
@@ -37,6 +40,10 @@ interface Exchange {
   jsonOk: boolean;
   /** The answer became an event stream (a notification or request went first). */
   sse: boolean;
+  /** Its key in event ids, once it is an event stream. */
+  stream?: string;
+  /** The client's connection is open (false after it was cut; a resume attaches a new one). */
+  attached: boolean;
   done: boolean;
   keepAlive?: NodeJS.Timeout;
 }
@@ -47,12 +54,17 @@ function accepts(req: IncomingMessage): { json: boolean; sse: boolean } {
   return { json: any || a.includes('application/json') || a.includes('application/*'), sse: any || a.includes('text/event-stream') || a.includes('text/*') };
 }
 
-function rpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
+function rpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}, id: RequestId | null = null): void {
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id }, headers);
 }
 
-function sseEvent(message: JSONRPCMessage): string {
-  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+function sseEvent(id: string, data: string): string {
+  return `id: ${id}\nevent: message\ndata: ${data}\n\n`;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /**
@@ -63,8 +75,17 @@ function sseEvent(message: JSONRPCMessage): string {
  * A POST of requests is answered with a plain JSON body when the answer is the first thing to send,
  * which is the usual case; it becomes an event stream (the spec lets the server choose) as soon as a
  * notification or request related to it must go first, such as progress. GET opens the session's
- * stream for messages not tied to a request; DELETE ends the session. Without an event store there
- * is no resumption: a message for a stream that is not open is dropped, as the SDK's transport does.
+ * stream for messages not tied to a request; DELETE ends the session.
+ *
+ * Resumable: every event on an event stream carries an id, and a client whose stream was cut
+ * reconnects with GET and `Last-Event-ID` (the SDK's client does so on its own) and gets the events
+ * it missed, then the stream goes on. Events are kept in a bounded per-session store (the newest
+ * MAX_STORED_EVENTS, at most MAX_STORED_BYTES: see sseEventStore.ts), also while the stream is cut;
+ * a request whose event stream was cut keeps running and its answer is stored for the resume. A
+ * resume from before what the store still holds gets what it holds and then a warning (a
+ * notifications/message, level warning) that says events were lost: the stream goes on rather than
+ * failing (a failed reconnect makes the SDK client give up the stream for good). A message for the
+ * GET stream before the client ever opened one is not stored (there is nothing to resume).
  */
 export class HttpMcpTransport implements Transport {
   onclose?: () => void;
@@ -72,7 +93,13 @@ export class HttpMcpTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
 
   private readonly exchanges = new Map<RequestId, Exchange>();
+  /** Request streams not yet done, by their key in event ids. */
+  private readonly streams = new Map<string, Exchange>();
+  private readonly events = new SseEventStore();
+  private streamCount = 0;
   private standalone: { res: ServerResponse; keepAlive: NodeJS.Timeout } | undefined;
+  /** The client opened the GET stream at some time: messages for it are stored for a resume. */
+  private getOpened = false;
   private initialized = false;
   private closed = false;
   /** When the client last sent a request or an exchange or stream of it ended (ms, Date.now()). */
@@ -94,7 +121,8 @@ export class HttpMcpTransport implements Transport {
    * disconnect of its own: the SDK client's close() sends no DELETE).
    */
   isAbandoned(idleMs: number, goneMs: number): boolean {
-    if (this.closed || this.standalone || this.exchanges.size > 0) return false;
+    if (this.closed || this.standalone) return false;
+    for (const ex of this.exchanges.values()) if (ex.attached) return false;
     const quiet = this.now() - this.lastSeen;
     return quiet >= (this.streamGone ? goneMs : idleMs);
   }
@@ -129,8 +157,12 @@ export class HttpMcpTransport implements Transport {
     const related = isAnswer ? message.id : options?.relatedRequestId;
     const ex = related === undefined ? undefined : this.exchanges.get(related);
     if (related === undefined || ex === undefined || ex.done) {
-      // Not tied to an open request: the session's own stream, if the client opened one.
-      if (!isAnswer && this.standalone) this.standalone.res.write(sseEvent(message));
+      // Not tied to an open request: the session's own stream (stored for a resume once the client opened one).
+      if (!isAnswer && this.getOpened) {
+        const data = JSON.stringify(message);
+        const id = this.events.add(GET_STREAM, data);
+        if (this.standalone) this.standalone.res.write(sseEvent(id, data));
+      }
       return;
     }
     if (!isAnswer) {
@@ -138,16 +170,17 @@ export class HttpMcpTransport implements Transport {
         if (!ex.sseOk) return;
         this.beginStream(ex);
       }
-      ex.res.write(sseEvent(message));
+      this.writeEvent(ex, message);
       return;
     }
     ex.answers.set(related, message);
     this.exchanges.delete(related);
-    if (ex.sse) ex.res.write(sseEvent(message));
+    if (ex.sse) this.writeEvent(ex, message);
     if (ex.answers.size < ex.ids.length) return;
     ex.done = true;
     clearInterval(ex.keepAlive);
     if (ex.sse) {
+      if (ex.stream !== undefined) this.streams.delete(ex.stream);
       ex.res.end();
       return;
     }
@@ -164,13 +197,14 @@ export class HttpMcpTransport implements Transport {
     this.closed = true;
     const owed = new Set(this.exchanges.values());
     this.exchanges.clear();
+    this.streams.clear();
     for (const ex of owed) {
       clearInterval(ex.keepAlive);
       for (const id of ex.ids) {
         if (!ex.answers.has(id)) ex.answers.set(id, { jsonrpc: '2.0', id, error: { code: -32000, message: 'The MCP session ended before this request was answered.' } });
       }
       if (ex.sse) {
-        for (const id of ex.ids) ex.res.write(sseEvent(ex.answers.get(id)!));
+        for (const id of ex.ids) this.writeEvent(ex, ex.answers.get(id)!);
         ex.res.end();
       } else if (!ex.res.destroyed) {
         const answers = ex.ids.map((id) => ex.answers.get(id)!);
@@ -193,23 +227,13 @@ export class HttpMcpTransport implements Transport {
     if (!ok.json && !ok.sse) {
       return rpcError(res, 406, -32000, 'The Accept header must list application/json and text/event-stream (MCP Streamable HTTP).', headers);
     }
-    const raw = Array.isArray(body) ? body : [body];
-    if (raw.length === 0 || raw.length > MAX_BATCH) {
-      return rpcError(res, 400, -32600, `A POST must carry one JSON-RPC message or a batch of 1 to ${MAX_BATCH}; got ${raw.length}.`, headers);
-    }
-    const messages: JSONRPCMessage[] = [];
-    for (const [i, m] of raw.entries()) {
-      const parsed = JSONRPCMessageSchema.safeParse(m);
-      if (!parsed.success) {
-        const where = Array.isArray(body) ? ` (item ${i} of the batch)` : '';
-        return rpcError(res, 400, -32600, `Not a JSON-RPC 2.0 message${where}: it needs "jsonrpc": "2.0" and a "method" (request or notification) or an "id" with a "result" or "error" (response).`, headers);
-      }
-      messages.push(parsed.data);
-    }
+    // The same checks as the socket's (jsonRpcIncoming.ts): an invalid request is answered with its id when it has one.
+    const checked = checkIncoming(body);
+    if (!checked.ok) return rpcError(res, 400, checked.code, checked.message, headers, checked.id);
+    const messages = checked.messages;
     const init = messages.some(isInitializeRequest);
     if (init) {
       if (this.initialized) return rpcError(res, 400, -32600, 'This MCP session is already initialized; send initialize only once, without an Mcp-Session-Id header.', headers);
-      if (messages.length > 1) return rpcError(res, 400, -32600, 'initialize must be sent alone, not in a batch.', headers);
       this.initialized = true;
     } else {
       const version = req.headers['mcp-protocol-version'];
@@ -228,17 +252,21 @@ export class HttpMcpTransport implements Transport {
     for (const r of requests) {
       if (this.exchanges.has(r.id)) return rpcError(res, 400, -32600, `Request id ${JSON.stringify(r.id)} is already in use by a request not yet answered; use a new id.`, headers);
     }
-    const ex: Exchange = { res, ids: requests.map((r) => r.id), answers: new Map(), batch: Array.isArray(body), sseOk: ok.sse, jsonOk: ok.json, sse: false, done: false };
-    // A client that accepts only an event stream gets one from the start.
-    if (!ok.json) this.beginStream(ex);
+    const ex: Exchange = {
+      res,
+      ids: requests.map((r) => r.id),
+      answers: new Map(),
+      batch: checked.batch,
+      sseOk: ok.sse,
+      jsonOk: ok.json,
+      sse: false,
+      attached: true,
+      done: false,
+    };
     for (const id of ex.ids) this.exchanges.set(id, ex);
-    res.once('close', () => {
-      this.seen();
-      clearInterval(ex.keepAlive);
-      // The client went away before its answers: they have nowhere to go.
-      if (!ex.done) for (const id of ex.ids) if (this.exchanges.get(id) === ex) this.exchanges.delete(id);
-      ex.done = true;
-    });
+    this.watchExchange(ex, res);
+    // A client that accepts only an event stream gets one from the start (primed, so it can resume before the first message).
+    if (!ok.json) this.beginStream(ex, header(req, 'mcp-protocol-version'));
     for (const m of messages) this.onmessage?.(m, extra);
   }
 
@@ -246,32 +274,114 @@ export class HttpMcpTransport implements Transport {
     this.lastSeen = this.now();
   }
 
-  private beginStream(ex: Exchange): void {
+  /** What happens when the connection of an exchange (first, or one that resumed it) closes. */
+  private watchExchange(ex: Exchange, res: ServerResponse): void {
+    res.once('close', () => {
+      this.seen();
+      if (ex.res !== res || ex.done) return;
+      clearInterval(ex.keepAlive);
+      ex.attached = false;
+      // An event stream can be resumed: its request goes on and its answer is stored. A plain JSON
+      // answer cannot: the client went away before it and it has nowhere to go.
+      if (ex.sse) return;
+      for (const id of ex.ids) if (this.exchanges.get(id) === ex) this.exchanges.delete(id);
+      ex.done = true;
+    });
+  }
+
+  private writeEvent(ex: Exchange, message: JSONRPCMessage): void {
+    const data = JSON.stringify(message);
+    const id = this.events.add(ex.stream!, data);
+    if (ex.attached) ex.res.write(sseEvent(id, data));
+  }
+
+  private beginStream(ex: Exchange, protocolVersion?: string): void {
     ex.sse = true;
-    ex.res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
-    ex.res.flushHeaders();
-    ex.keepAlive = setInterval(() => ex.res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-    ex.keepAlive.unref();
+    ex.stream = `r${++this.streamCount}`;
+    this.streams.set(ex.stream, ex);
+    this.startEventStream(ex.res, ex.stream, protocolVersion);
+    ex.keepAlive = this.keepAlive(ex.res);
+  }
+
+  /** Sends an event stream's headers, and a priming event to clients of a protocol that expects one. */
+  private startEventStream(res: ServerResponse, stream: string, protocolVersion: string | undefined): void {
+    res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
+    res.flushHeaders();
+    if (protocolVersion !== undefined && protocolVersion >= PRIMING_PROTOCOL_VERSION) res.write(`id: ${this.events.add(stream, null)}\ndata: \n\n`);
+  }
+
+  private keepAlive(res: ServerResponse): NodeJS.Timeout {
+    const timer = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    timer.unref();
+    return timer;
   }
 
   private openStream(req: IncomingMessage, res: ServerResponse): void {
     const headers = { 'mcp-session-id': this.sessionId };
     if (!accepts(req).sse) return rpcError(res, 406, -32000, 'GET /mcp opens an event stream: the Accept header must list text/event-stream.', headers);
+    const lastEventId = header(req, 'last-event-id');
+    if (lastEventId !== undefined) return this.resume(res, lastEventId);
     if (this.standalone) return rpcError(res, 409, -32000, 'This MCP session already has its event stream open; close it before opening another.', headers);
-    res.writeHead(200, { ...SSE_HEADERS, ...headers });
-    res.flushHeaders();
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-    keepAlive.unref();
-    const stream = { res, keepAlive };
+    this.startEventStream(res, GET_STREAM, header(req, 'mcp-protocol-version'));
+    this.attachStandalone(res);
+  }
+
+  private attachStandalone(res: ServerResponse): void {
+    const stream = { res, keepAlive: this.keepAlive(res) };
     this.standalone = stream;
+    this.getOpened = true;
     this.streamGone = false;
     res.once('close', () => {
-      clearInterval(keepAlive);
+      clearInterval(stream.keepAlive);
       this.seen();
       if (this.standalone === stream) {
         this.standalone = undefined;
         this.streamGone = true;
       }
     });
+  }
+
+  /** GET with Last-Event-ID: the events of that stream the client missed, then the stream goes on. */
+  private resume(res: ServerResponse, lastEventId: string): void {
+    const headers = { 'mcp-session-id': this.sessionId };
+    const at = SseEventStore.parseId(lastEventId);
+    const known = at !== undefined && this.events.issued(at.seq) && (at.stream === GET_STREAM ? this.getOpened : this.streams.has(at.stream) || this.events.knows(at.stream));
+    if (!at || !known) {
+      const shown = lastEventId.length > 80 ? `${lastEventId.slice(0, 80)}…` : lastEventId;
+      return rpcError(res, 400, -32000, `Last-Event-ID ${JSON.stringify(shown)} is not an event of this MCP session; open the event stream without it (GET without Last-Event-ID).`, headers);
+    }
+    const ex = at.stream === GET_STREAM ? undefined : this.streams.get(at.stream);
+    if ((at.stream === GET_STREAM && this.standalone) || ex?.attached) {
+      return rpcError(res, 409, -32000, 'That event stream is open on another connection; close it before resuming it.', headers);
+    }
+    res.writeHead(200, { ...SSE_HEADERS, ...headers });
+    res.flushHeaders();
+    const replay = this.events.after(at.stream, at.seq);
+    for (const e of replay.events) res.write(sseEvent(e.id, e.data));
+    if (replay.missed) {
+      const warning: JSONRPCMessage = {
+        jsonrpc: '2.0',
+        method: 'notifications/message',
+        params: {
+          level: 'warning',
+          logger: 'poshpool',
+          data: `Events of this stream sent while you were away were lost: the session keeps only its last ${MAX_STORED_EVENTS} events (${MAX_STORED_BYTES / 1024 / 1024} MiB). What is kept came again; check the state you depend on (list_sessions, get_job).`,
+        },
+      };
+      const data = JSON.stringify(warning);
+      res.write(sseEvent(this.events.add(at.stream, data), data));
+    }
+    if (at.stream === GET_STREAM) {
+      this.attachStandalone(res);
+    } else if (ex && !ex.done) {
+      ex.res = res;
+      ex.attached = true;
+      ex.keepAlive = this.keepAlive(res);
+      this.watchExchange(ex, res);
+    } else {
+      // The request was answered while the client was away: its answer was in the replay.
+      this.seen();
+      res.end();
+    }
   }
 }
