@@ -78,7 +78,7 @@ export class BackupService {
       const folder = this.folders.resolve(raw);
       // Named by its key, so a change of spelling in the config finds the same private data.
       const id = createHash('sha256').update(this.folders.key(raw)).digest('hex').slice(0, 16);
-      const git = new GitBackup({ folder, dataDir: path.join(this.deps.dataDir, 'backups', id), now: this.deps.now });
+      const git = new GitBackup({ folder, dataDir: path.join(this.deps.dataDir, 'backups', id), now: this.deps.now, platform });
       const ignored = gitIgnoreChecker(folder);
       const watcher = new FolderWatcher({
         folder,

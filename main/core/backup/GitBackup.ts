@@ -4,6 +4,7 @@ import { diffBackup, type DiffResult } from './diff.js';
 import { readHistory, type BackupInfo } from './history.js';
 import { pruneBackups, type PrunePolicy, type PruneResult } from './prune.js';
 import { restoreBackup, type RestoreResult } from './restore.js';
+import type { FileSecurity } from './privateModes.js';
 import { prepareBackup, publishBackup, type BackupResult } from './snapshot.js';
 
 export type { FileChange, FileStatus } from './changes.js';
@@ -23,6 +24,8 @@ export interface GitBackupOptions {
   now?: () => number;
   /** Variables added to every git process's clean environment (tests point HOME at a temp dir). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** How what the backup writes is made the user's alone (POSIX modes or the ACL; default: this OS's). */
+  platform?: FileSecurity;
 }
 
 /**

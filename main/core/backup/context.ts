@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { currentHead, locate, resolveCommit, type Location } from './location.js';
+import type { FileSecurity } from './privateModes.js';
 
 /** Everything one backup operation works from, read fresh at its start. */
 export interface BackupContext {
@@ -22,12 +23,14 @@ export interface BackupContextOptions {
   dataDir: string;
   now?: () => number;
   env?: Readonly<Record<string, string | undefined>>;
+  /** How files are made private (default: this OS's). */
+  platform?: FileSecurity;
 }
 
 /** Locates the folder and reads HEAD, the branch and its backup ref (all read-only). */
 export async function openContext(options: BackupContextOptions): Promise<{ ok: true; ctx: BackupContext } | { ok: false; reason: string }> {
   const dataDir = path.resolve(options.dataDir);
-  const located = await locate({ folder: options.folder, dataDir, env: options.env });
+  const located = await locate({ folder: options.folder, dataDir, env: options.env, platform: options.platform });
   if (!located.ok) return located;
   const loc = located.location;
   const head = await currentHead(loc);

@@ -18,13 +18,13 @@ export const BACKUP_GIT_CONFIG: readonly string[] = ['core.autocrlf=false', 'cor
  * core.hooksPath when given (a directory without hooks, so the user's hooks never fire for
  * poshpool's private index and refs).
  */
-export function gitConfigArgs(hooksPath?: string): string[] {
-  return gitConfig(hooksPath).flatMap((c) => ['-c', c]);
+export function gitConfigArgs(hooksPath?: string, extra: readonly string[] = []): string[] {
+  return gitConfig(hooksPath, extra).flatMap((c) => ['-c', c]);
 }
 
-/** BACKUP_GIT_CONFIG plus core.hooksPath when given, as `key=value` entries. */
-export function gitConfig(hooksPath?: string): string[] {
-  return hooksPath === undefined ? [...BACKUP_GIT_CONFIG] : [...BACKUP_GIT_CONFIG, `core.hooksPath=${hooksPath}`];
+/** BACKUP_GIT_CONFIG plus core.hooksPath when given, then `extra` (core.sharedRepository, see privateModes), as `key=value` entries. */
+export function gitConfig(hooksPath?: string, extra: readonly string[] = []): string[] {
+  return [...BACKUP_GIT_CONFIG, ...(hooksPath === undefined ? [] : [`core.hooksPath=${hooksPath}`]), ...extra];
 }
 
 /** Who backup commits are made by. History walks stop at the first commit by anyone else. */

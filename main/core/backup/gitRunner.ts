@@ -27,6 +27,8 @@ export interface GitRunnerOptions {
    * their index and refs, and must not fire for poshpool's private ones.
    */
   hooksPath?: string;
+  /** More `-c` settings for every call (core.sharedRepository=0600: what git writes is the user's alone, see privateModes). */
+  config?: readonly string[];
 }
 
 /**
@@ -53,7 +55,7 @@ export class GitRunner {
     const env = gitEnv(this.options.env);
     const allowEnvironment = Object.keys(env).filter((k) => k.toUpperCase().startsWith('GIT_'));
     try {
-      const git = simpleGit({ baseDir: this.options.cwd, allowEnvironment, config: gitConfig(this.options.hooksPath), unsafe: { allowUnsafeHooksPath: true } });
+      const git = simpleGit({ baseDir: this.options.cwd, allowEnvironment, config: gitConfig(this.options.hooksPath, this.options.config), unsafe: { allowUnsafeHooksPath: true } });
       const stdout = await git.env(env).raw(args);
       return { ok: true, stdout };
     } catch (e) {
@@ -66,7 +68,7 @@ export class GitRunner {
   run(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
     const env = gitEnv({ ...this.options.env, indexFile: options.indexFile, commitTime: options.commitTime });
     return new Promise((resolve) => {
-      const child = spawn('git', [...gitConfigArgs(this.options.hooksPath), ...args], { cwd: this.options.cwd, env, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('git', [...gitConfigArgs(this.options.hooksPath, this.options.config), ...args], { cwd: this.options.cwd, env, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { currentPlatform } from '../platform/Platform.js';
 import type { FolderPaths } from './folderPaths.js';
 import { GitRunner } from './gitRunner.js';
+import { ensurePrivateDir, PRIVATE_SHARED_REPOSITORY, privacyConfig, type FileSecurity } from './privateModes.js';
 
 /** Branch part of the backup ref of a folder outside any repository. */
 export const STANDALONE_BRANCH = 'main';
@@ -30,6 +32,8 @@ export interface LocateOptions {
   dataDir: string;
   /** Extra variables for every git process (tests). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** How files are made private (POSIX modes or the ACL; default: this OS's), see privateModes. */
+  platform?: FileSecurity;
 }
 
 /**
@@ -47,7 +51,8 @@ export async function locate(options: LocateOptions): Promise<{ ok: true; locati
   }
   const dataDir = path.resolve(options.dataDir);
   if (dataDir === folder) return { ok: false, reason: `The backup data directory cannot be the backed-up folder itself (${folder}).` };
-  mkdirSync(dataDir, { recursive: true });
+  const platform = options.platform ?? currentPlatform();
+  ensurePrivateDir(dataDir, platform);
 
   // Never created: a hooks directory with no hooks in it.
   const hooksPath = path.join(dataDir, 'no-hooks');
@@ -57,17 +62,23 @@ export async function locate(options: LocateOptions): Promise<{ ok: true; locati
     if (top === '' || gitDir === '') return { ok: false, reason: `git rev-parse gave no work tree for ${folder}.` };
     const topAbs = path.resolve(top);
     const folderRel = prefix.replace(/\/$/, '');
-    const git = new GitRunner({ cwd: topAbs, env: { extra: options.env }, hooksPath });
+    // The repository's own sharing setting, read without ours on the command line.
+    const declared = await new GitRunner({ cwd: topAbs, env: { extra: options.env } }).read(['config', '--default', '', '--get', 'core.sharedRepository']);
+    const config = privacyConfig(platform, declared.ok ? declared.stdout.trim() : undefined);
+    const git = new GitRunner({ cwd: topAbs, env: { extra: options.env }, hooksPath, config });
     return { ok: true, location: { kind: 'repo', folder, top: topAbs, folderRel, gitDir: path.resolve(gitDir), git, excludedRel: excluded(folder, topAbs, dataDir) } };
   }
   if (!/not a git repository/i.test(probe.reason)) return { ok: false, reason: probe.reason };
 
   const gitDir = path.join(dataDir, 'repo.git');
+  const config = privacyConfig(platform);
   if (!existsSync(path.join(gitDir, 'HEAD'))) {
-    const init = await new GitRunner({ cwd: dataDir, env: { extra: options.env }, hooksPath }).run(['init', '--bare', '--quiet', gitDir]);
+    // No template (no sample hooks, nothing to keep private); --shared keeps later git runs private too.
+    const shared = config.length > 0 ? [`--shared=${PRIVATE_SHARED_REPOSITORY}`] : [];
+    const init = await new GitRunner({ cwd: dataDir, env: { extra: options.env }, hooksPath, config }).run(['init', '--bare', '--quiet', '--template=', ...shared, gitDir]);
     if (!init.ok) return { ok: false, reason: init.reason };
   }
-  const git = new GitRunner({ cwd: folder, env: { extra: options.env, gitDir, workTree: folder }, hooksPath });
+  const git = new GitRunner({ cwd: folder, env: { extra: options.env, gitDir, workTree: folder }, hooksPath, config });
   return { ok: true, location: { kind: 'standalone', folder, top: folder, folderRel: '', gitDir, git, excludedRel: excluded(folder, folder, dataDir) } };
 }
 
