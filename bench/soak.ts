@@ -23,7 +23,7 @@ import { SoakClient, type SoakEndpoint, type TransportKind } from './soakClient.
 import { parseSoakOptions, randomInt, seededRandom, SOAK_USAGE, type SoakOptions } from './soakOptions.js';
 import { probe, SOAK_TAG_VARIABLE, survivors, type ProbeTargets } from './soakProbe.js';
 import { formatSoakReport, type Surprise } from './soakReport.js';
-import { countLimits, judge, summarizeCalls, type CallRecord, type Phase, type Sample } from './soakVerdict.js';
+import { countLimits, grownKinds, judge, summarizeCalls, type CallRecord, type Phase, type Sample } from './soakVerdict.js';
 
 /**
  * The host's config: few slots so requests queue, and short reclaim times so what vanishing and
@@ -194,8 +194,7 @@ async function main(): Promise<number> {
   let aliveAfterStop: string[] = [];
   let readyAt = 0;
   const take = (phase: Phase): Sample => {
-    const { orphanArgv, ...counts } = probe(host!.probeTargets);
-    const s: Sample = { ...counts, phase, atMs: Date.now() - readyAt, orphanArgv };
+    const s: Sample = { ...probe(host!.probeTargets), phase, atMs: Date.now() - readyAt };
     samples.push(s);
     return s;
   };
@@ -261,6 +260,13 @@ async function main(): Promise<number> {
   }
   const calls = summarizeCalls(state.records);
   const verdict = judge({ samples, calls, limits: countLimits(SOAK_HOST_CONFIG), rssGrowthPct: o.rssGrowthPct, aliveAfterStop });
+  const firstBefore = samples.find((s) => s.phase === 'before');
+  const lastAfter = samples.filter((s) => s.phase === 'after').at(-1);
+  if (firstBefore && lastAfter) {
+    const grown = grownKinds(firstBefore.tmpKinds, lastAfter.tmpKinds);
+    if (grown.length > 0) notes.push(`Temp files added by the run and still there after settling: ${grown.slice(0, 8).join(', ')}.`);
+    if (lastAfter.orphanArgv.length > 0) notes.push(`Orphans after settling: ${lastAfter.orphanArgv.join(' | ')}.`);
+  }
   const outFile = o.out ?? path.join(repoRoot(), 'bench', 'results', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(path.dirname(outFile), { recursive: true });
   const json = {

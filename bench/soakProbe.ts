@@ -104,31 +104,44 @@ function rssKiB(pid: number): number {
   }
 }
 
-/** Files (not directories) under dir at every depth, and how many of them pass `match`. */
-function countFiles(dir: string, match: (name: string) => boolean = () => true): { all: number; matching: number } {
-  let all = 0;
-  let matching = 0;
+/** A file's path relative to its root with numbers and hex runs folded, so files of one kind share a name. */
+export function fileKind(relative: string): string {
+  return relative.replace(/[0-9A-Fa-f]{6,}|\d+/g, '#');
+}
+
+/** Whether a process is PowerShell: pwsh itself, or the dotnet host running pwsh.dll (how the dotnet tool's pwsh runs). */
+export function isPwsh(comm: string, argv: string): boolean {
+  return comm === 'pwsh' || comm === 'powershell' || (comm === 'dotnet' && /(^|[\s/])pwsh\.dll(\s|$)/.test(argv));
+}
+
+/** Files (not directories) under dir at every depth, how many pass `match`, and how many of each kind (fileKind). */
+function countFiles(dir: string, match: (name: string) => boolean = () => true, prefix = ''): { all: number; matching: number; kinds: Record<string, number> } {
+  const out = { all: 0, matching: 0, kinds: {} as Record<string, number> };
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
-    return { all, matching };
+    return out;
   }
   for (const e of entries) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
     if (e.isDirectory()) {
-      const sub = countFiles(path.join(dir, e.name), match);
-      all += sub.all;
-      matching += sub.matching;
+      const sub = countFiles(path.join(dir, e.name), match, rel);
+      out.all += sub.all;
+      out.matching += sub.matching;
+      for (const [k, v] of Object.entries(sub.kinds)) out.kinds[k] = (out.kinds[k] ?? 0) + v;
     } else {
-      all++;
-      if (match(e.name)) matching++;
+      out.all++;
+      if (match(e.name)) out.matching++;
+      const kind = fileKind(rel);
+      out.kinds[kind] = (out.kinds[kind] ?? 0) + 1;
     }
   }
-  return { all, matching };
+  return out;
 }
 
 /** Reads every figure once. The host must be alive (its /proc entry is read). */
-export function probe(t: ProbeTargets): ResourceCounts & { orphanArgv: string[] } {
+export function probe(t: ProbeTargets): ResourceCounts & { orphanArgv: string[]; tmpKinds: Record<string, number> } {
   const { tagged, parents } = taggedProcesses(t.tag);
   let pwsh = 0;
   let hostChildren = 0;
@@ -147,7 +160,7 @@ export function probe(t: ProbeTargets): ResourceCounts & { orphanArgv: string[] 
     }
     if (under) {
       treeRssKiB += rssKiB(p.pid);
-      if (p.comm === 'pwsh') pwsh++;
+      if (isPwsh(p.comm, p.argv)) pwsh++;
       else hostChildren++;
     } else if (p.argv.includes(' bridge ') || p.argv.endsWith(' bridge')) {
       bridges++;
@@ -189,6 +202,7 @@ export function probe(t: ProbeTargets): ResourceCounts & { orphanArgv: string[] 
     dataLogFiles,
     dataOtherFiles,
     orphanArgv,
+    tmpKinds: tmp.kinds,
   };
 }
 

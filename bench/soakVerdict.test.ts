@@ -21,7 +21,7 @@ const zero: ResourceCounts = {
 };
 
 function sample(phase: Sample['phase'], over: Partial<ResourceCounts> = {}, atMs = 0): Sample {
-  return { ...zero, ...over, phase, atMs, orphanArgv: [] };
+  return { ...zero, ...over, phase, atMs, orphanArgv: [], tmpKinds: {} };
 }
 
 const limits = countLimits({ jobRetentionCount: 20, auditMaxFiles: 5 });

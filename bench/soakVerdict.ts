@@ -99,6 +99,17 @@ export interface Sample extends ResourceCounts {
   atMs: number;
   /** Command lines of the orphans, for the report (at most a few). */
   orphanArgv: string[];
+  /** Temp files by kind (numbers folded), to tell what piled up. */
+  tmpKinds: Record<string, number>;
+}
+
+/** Kinds of files that are more numerous in `after` than in `before`, as "kind +n" (most first). */
+export function grownKinds(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): string[] {
+  return Object.entries(after)
+    .map(([k, n]) => [k, n - (before[k] ?? 0)] as const)
+    .filter(([, d]) => d > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, d]) => `${k} +${d}`);
 }
 
 /** How far above its before-value a count may end after the settle period, and why. */
