@@ -72,6 +72,7 @@ export class Host {
     // The token, host.json and the audit log live here: the user's alone, whatever folder it is.
     const secured = await makeUserOnlyDir(options.dataDir, platform);
     if (!secured.ok) return secured;
+    for (const note of secured.notes ?? []) log(`poshpool: ${note}`);
     const token = await ensureToken(options.dataDir, { platform });
     if (!token.ok) return { ok: false, reason: token.reason };
     const made = createCore({ config: options.config, dataDir: options.dataDir, cwd: options.cwd });

@@ -81,14 +81,19 @@ describe.runIf(!currentPlatform().isWindows)('the data dir on POSIX: 0700 and ou
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
-  it('tightens a looser data dir of ours to 0700, and leaves its files alone', async () => {
+  it('tightens a looser data dir of ours to 0700 and its files to the user alone, keeping them, and notes both for the log', async () => {
     const dir = path.join(root, 'loose');
     mkdirSync(dir);
     chmodSync(dir, 0o755);
-    writeFileSync(path.join(dir, 'keep'), 'x');
-    expect(await makeUserOnlyDir(dir, linux)).toEqual({ ok: true });
+    writeFileSync(path.join(dir, 'keep'), 'x', { mode: 0o644 });
+    chmodSync(path.join(dir, 'keep'), 0o644);
+    expect(await makeUserOnlyDir(dir, linux)).toEqual({
+      ok: true,
+      notes: [`the data dir ${dir} had mode 0755 (other local users could reach it); it is now 0700.`, expect.stringContaining('0644 keep')],
+    });
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    expect(statSync(path.join(dir, 'keep')).isFile()).toBe(true);
+    expect(statSync(path.join(dir, 'keep')).mode & 0o777).toBe(0o600);
+    expect(await makeUserOnlyDir(dir, linux)).toEqual({ ok: true });
   });
 
   it('refuses a data dir owned by someone else, saying whose it is', async () => {

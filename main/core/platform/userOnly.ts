@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import type { Platform } from './Platform.js';
+import { tightenTree } from './privateTree.js';
 
 /**
  * Makes a directory (the data dir) reachable by the current user alone, explicitly, on every OS
@@ -9,8 +10,8 @@ import type { Platform } from './Platform.js';
  * name any folder (D:\work\pp, a shared drive), so %LOCALAPPDATA%'s inherited ACL is not relied on.
  */
 
-/** Done, or why not, in words a person can act on. */
-export type UserOnlyResult = { ok: true } | { ok: false; reason: string };
+/** Done, or why not, in words a person can act on. `notes`: what was tightened, for the log. */
+export type UserOnlyResult = { ok: true; notes?: string[] } | { ok: false; reason: string };
 
 /** What a run of a system command gave. */
 export interface CommandOutcome {
@@ -106,20 +107,35 @@ function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`;
 }
 
-/** POSIX: mode 0700, owned by us; a looser one of ours is tightened, anything else refused. */
+/**
+ * POSIX: mode 0700, owned by us; a looser one of ours is tightened, anything else refused. What is
+ * inside is tightened too (privateTree: 0755 -> 0700, 0644 -> 0600), so files an earlier version
+ * wrote readable by others (backups' git objects, logs) are not left so; each change is noted.
+ */
 async function modeUserOnly(dir: string, deps: UserOnlyDeps): Promise<UserOnlyResult> {
   const seen = await stat(dir);
   if (!seen.isDirectory()) return { ok: false, reason: `The data dir ${dir} is not a directory; move it away or point POSHPOOL_DATA_DIR elsewhere.` };
   if (deps.uid !== undefined && seen.uid !== deps.uid) {
     return { ok: false, reason: `The data dir ${dir} belongs to uid ${seen.uid}, not to you (uid ${deps.uid}); poshpool keeps its token and logs only in a folder of yours. Point POSHPOOL_DATA_DIR elsewhere.` };
   }
-  if ((seen.mode & 0o077) === 0) return { ok: true };
-  await chmod(dir, 0o700);
-  const fixed = await stat(dir);
-  if ((fixed.mode & 0o077) !== 0) {
-    return { ok: false, reason: `The data dir ${dir} has mode ${octal(fixed.mode)} (others can reach it) and chmod 0700 did not change that; run "chmod 700 ${dir}".` };
+  const notes: string[] = [];
+  if ((seen.mode & 0o077) !== 0) {
+    await chmod(dir, 0o700);
+    const fixed = await stat(dir);
+    if ((fixed.mode & 0o077) !== 0) {
+      return { ok: false, reason: `The data dir ${dir} has mode ${octal(fixed.mode)} (others can reach it) and chmod 0700 did not change that; run "chmod 700 ${dir}".` };
+    }
+    notes.push(`the data dir ${dir} had mode ${octal(seen.mode)} (other local users could reach it); it is now 0700.`);
   }
-  return { ok: true };
+  const inside = tightenTree(dir, deps.uid);
+  if (inside.failed.length > 0) {
+    return {
+      ok: false,
+      reason: `The data dir ${dir} holds what other local users can read and poshpool cannot make private: ${inside.failed.slice(0, 5).join(', ')}${inside.failed.length > 5 ? ` and ${inside.failed.length - 5} more` : ''}. Remove these or make them yours ("chown -R $(id -u) ${dir}"), then start again.`,
+    };
+  }
+  if (inside.tightened > 0) notes.push(`${inside.tightened} file(s) and folder(s) in the data dir that others could read are now yours alone (e.g. ${inside.examples.join(', ')}).`);
+  return notes.length > 0 ? { ok: true, notes } : { ok: true };
 }
 
 /**
