@@ -43,6 +43,12 @@ export const SOAK_HOST_CONFIG = {
   auditMaxFiles: 5,
 };
 
+/**
+ * Spilled outputs the host keeps at most: its output store's entry bound, max(1000, 4 x
+ * jobRetentionCount) (main/core/createCore.ts). Outputs below it are kept on purpose, not leaked.
+ */
+const OUTPUT_STORE_ENTRIES = Math.max(1000, SOAK_HOST_CONFIG.jobRetentionCount * 4);
+
 /** Longest wait for the host to publish host.json (ms). */
 const HOST_READY_TIMEOUT_MS = 90_000;
 /** Longest wait for the warm sessions before the before-samples (ms). */
@@ -259,7 +265,7 @@ async function main(): Promise<number> {
     rmSync(work, { recursive: true, force: true });
   }
   const calls = summarizeCalls(state.records);
-  const verdict = judge({ samples, calls, limits: countLimits(SOAK_HOST_CONFIG), rssGrowthPct: o.rssGrowthPct, aliveAfterStop });
+  const verdict = judge({ samples, calls, limits: countLimits({ outputStoreEntries: OUTPUT_STORE_ENTRIES, auditMaxFiles: SOAK_HOST_CONFIG.auditMaxFiles }), rssGrowthPct: o.rssGrowthPct, aliveAfterStop });
   const firstBefore = samples.find((s) => s.phase === 'before');
   const lastAfter = samples.filter((s) => s.phase === 'after').at(-1);
   if (firstBefore && lastAfter) {

@@ -24,7 +24,7 @@ function sample(phase: Sample['phase'], over: Partial<ResourceCounts> = {}, atMs
   return { ...zero, ...over, phase, atMs, orphanArgv: [], tmpKinds: {} };
 }
 
-const limits = countLimits({ jobRetentionCount: 20, auditMaxFiles: 5 });
+const limits = countLimits({ outputStoreEntries: 1000, auditMaxFiles: 5 });
 const call = (over: Partial<CallRecord>): CallRecord => ({ tool: 'run_command', outcome: 'result', ms: 5, client: 'c', ...over });
 
 describe('errorKind', () => {
@@ -114,9 +114,11 @@ describe('judge', () => {
     expect(v.failures[1]).toMatch(/^coreFxPipeFiles: 41 after settling, above 1 before \+ slack 1/);
   });
 
-  it('lets a count end within its slack: finished jobs kept up to jobRetentionCount', () => {
-    const v = judge({ samples: [sample('before'), sample('after', { dataOutputFiles: 22 })], calls: summarizeCalls([]), limits, rssGrowthPct: 25, aliveAfterStop: [] });
-    expect(v.pass).toBe(true);
+  it("lets a count end within its slack: spilled outputs kept up to the output store's bound, not one beyond", () => {
+    const within = judge({ samples: [sample('before'), sample('after', { dataOutputFiles: 1000 })], calls: summarizeCalls([]), limits, rssGrowthPct: 25, aliveAfterStop: [] });
+    expect(within.pass).toBe(true);
+    const beyond = judge({ samples: [sample('before'), sample('after', { dataOutputFiles: 1001 })], calls: summarizeCalls([]), limits, rssGrowthPct: 25, aliveAfterStop: [] });
+    expect(beyond.failures).toEqual([expect.stringMatching(/^dataOutputFiles: 1001 after settling, above 0 before \+ slack 1000/)]);
   });
 
   it('fails when RSS grew without bound over the run', () => {

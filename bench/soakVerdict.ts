@@ -120,7 +120,8 @@ export interface CountLimit {
 
 /** What the soak's host config bounds (for the limits that follow from it). */
 export interface SoakBounds {
-  jobRetentionCount: number;
+  /** Spilled outputs the host's output store keeps at most (command outputs over the cap and jobs' outputs). */
+  outputStoreEntries: number;
   auditMaxFiles: number;
 }
 
@@ -137,10 +138,10 @@ export function countLimits(b: SoakBounds): Partial<Record<ResourceKey, CountLim
     orphans: { slack: 0, why: 'nothing an agent starts may outlive its session' },
     bridges: { slack: 0, why: 'every bridge was closed or killed' },
     zombies: { slack: 2, why: 'a killed launcher not yet reaped' },
-    tmpFiles: { slack: 2, why: 'a session starting or ending' },
+    tmpFiles: { slack: 4, why: "one pwsh's runtime files (CoreFxPipe_PSHost, clr-debug-pipe in and out, dotnet-diagnostic socket): a warm session being replaced" },
     coreFxPipeFiles: { slack: 1, why: 'one per live pwsh' },
     dataSessionFiles: { slack: 2, why: 'a session starting or ending' },
-    dataOutputFiles: { slack: b.jobRetentionCount + 2, why: `finished jobs' outputs are kept up to jobRetentionCount (${b.jobRetentionCount})` },
+    dataOutputFiles: { slack: b.outputStoreEntries, why: `spilled outputs are kept up to the output store's bound (${b.outputStoreEntries} entries)` },
     dataLogFiles: { slack: b.auditMaxFiles + 1, why: `the audit log rotates into at most auditMaxFiles (${b.auditMaxFiles})` },
     dataOtherFiles: { slack: 2, why: 'learned hold times saved at shutdown' },
   };
