@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from './audit/AuditLog.js';
+import { Redactor } from './audit/redact.js';
 import { ClientDirectory } from './clients/ClientDirectory.js';
 import { loadLearnedHolds, saveLearnedHolds } from './scheduler/etaMemory.js';
 import { BackupService } from './backup/BackupService.js';
@@ -63,7 +64,12 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
   // What an earlier run left (a crash; a dir an antivirus scan held when its session ended).
   const swept = sessionDirs.sweep();
   const bus = new EventBus(options.now);
-  const audit = new AuditLog({ file: path.join(dataDir, 'logs', 'audit.jsonl'), maxBytes: config.auditMaxBytes, maxFiles: config.auditMaxFiles });
+  const audit = new AuditLog({
+    file: path.join(dataDir, 'logs', 'audit.jsonl'),
+    maxBytes: config.auditMaxBytes,
+    maxFiles: config.auditMaxFiles,
+    redactor: new Redactor({ shapes: config.auditRedact, extraPatterns: config.auditRedactPatterns }),
+  });
   const clients = new ClientDirectory(bus, options.now);
   const auditSub = subscribeAudit(bus, audit, (clientId) => clients.get(clientId)?.name);
   const store = new OutputStore({

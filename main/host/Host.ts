@@ -78,6 +78,8 @@ export class Host {
     const made = createCore({ config: options.config, dataDir: options.dataDir, cwd: options.cwd });
     if (!made.ok) return made;
     const core = made.core;
+    // The audit log never holds the token, even in a command that carries it.
+    core.audit.addSecret(token.token);
     // The pool is starting its first PowerShell now: the MCP modules (the SDK is most of this
     // process's start-up) load while it starts rather than before, which a cold `poshpool bridge`
     // client waits for.

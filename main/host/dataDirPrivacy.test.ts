@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,10 @@ describe.runIf(onPosix)('the data dir is the user alone’s (POSIX modes; Window
     const ran = await manager.run('privacy-test', allocated.sessionId, "'x' * 20000; exit 3");
     if (!ran.ok) throw new Error(ran.reason);
     expect(ran.result.truncated).toBe(true);
+    // The host gave its token to the audit log at start: a command that carries it is logged without it.
+    const token = readFileSync(host.info.tokenFile, 'utf8').trim();
+    const withToken = await manager.run('privacy-test', allocated.sessionId, `'${token}'.Length`);
+    expect(withToken.ok && withToken.result.output).toBe(String(token.length));
     const backedUp = await host.core.backups.backupNow(folder);
     expect(backedUp).toMatchObject({ ok: true, results: [{ result: { ok: true, kind: 'created' } }] });
     await manager.endSession('privacy-test', allocated.sessionId);
@@ -86,5 +90,8 @@ describe.runIf(onPosix)('the data dir is the user alone’s (POSIX modes; Window
     const names = readdirSync(dataDir);
     expect(names).toEqual(expect.arrayContaining(['backups', 'outputs', 'logs', 'sessions', 'host.json']));
     expect(openToOthers(dataDir)).toEqual([]);
+    const audit = readFileSync(path.join(dataDir, 'logs', 'audit.jsonl'), 'utf8');
+    expect(audit).toContain("'«redacted:poshpool-token»'.Length");
+    expect(audit).not.toContain(token);
   });
 });

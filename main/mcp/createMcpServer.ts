@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Core } from '../core/createCore.js';
+import { auditRefusedCommands } from './auditRefused.js';
 import { answerInvalidParams } from './invalidParams.js';
 import { wireNotifications } from './notifications.js';
 import { registerResources } from './resources/registerResources.js';
@@ -62,6 +63,8 @@ export function createMcpServer(deps: { core: Core; clientId: string; settings?:
   const notifications = wireNotifications(server, deps.core.bus, deps.clientId);
   // Last, once every handler exists: wrong params get -32602 or an isError result that says what is wrong.
   answerInvalidParams(server);
+  // Around that: run_command / run_background calls refused before a command ran go to the audit log.
+  auditRefusedCommands(server, toolDeps);
   server.server.oninitialized = () => {
     const client = server.server.getClientVersion();
     if (client) deps.core.clients.register(deps.clientId, client.name, client.version);

@@ -1,6 +1,7 @@
 import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandStatus } from '../../../common/shell.js';
+import { Redactor } from './redact.js';
 
 /** One command that ran, as the caller knows it; the log adds the time. */
 export interface AuditEntry {
@@ -21,22 +22,44 @@ export interface AuditEntry {
   outputBytes: number;
 }
 
+/** A command refused before it ran (queue full, unknown or busy session, bad arguments, refused by the pool). */
+export interface RefusedEntry {
+  client: string;
+  clientName?: string;
+  /** The session it was meant for, when one was named or given. */
+  session: string | null;
+  /** The command text as sent ('' when it was not text). */
+  command: string;
+  /** The tool that was called (run_command, run_background). */
+  tool: string;
+  /** Why it was refused, as the caller was told. */
+  reason: string;
+}
+
 /** One line of the audit log. */
 export interface AuditLine {
   /** ISO 8601 time the entry was recorded. */
   time: string;
   client: string;
   clientName?: string;
-  session: string;
+  /** The session; null on a refused line that named none. */
+  session: string | null;
+  /** The command, its secrets replaced by «redacted:<kind>» markers (see redact.ts). */
   command: string;
+  /** The kinds of secret redacted from `command`, when any. */
+  redacted?: string[];
   /** Present (true) when `command` holds only the first maxCommandChars characters. */
   commandTruncated?: true;
   /** Length of the whole command, present when it was truncated. */
   commandChars?: number;
   exitCode: number | null;
-  status: CommandStatus;
+  /** How the command ended, or `refused`: it never ran (see `reason`). */
+  status: CommandStatus | 'refused';
   durationMs: number;
   outputBytes: number;
+  /** On a refused line: the tool called and why it was refused. */
+  tool?: string;
+  reason?: string;
 }
 
 /** Settings of the audit log. */
@@ -51,6 +74,8 @@ export interface AuditLogOptions {
   maxCommandChars?: number;
   /** Clock for the time field, in ms since the epoch. */
   now?: () => number;
+  /** What is redacted from commands (default: common secret shapes; add the token with addSecret). */
+  redactor?: Redactor;
 }
 
 /** Characters of a command kept in the audit log unless configured otherwise. */
@@ -73,6 +98,7 @@ export class AuditLog {
   private readonly maxFiles: number;
   private readonly maxCommandChars: number;
   private readonly now: () => number;
+  private readonly redactor: Redactor;
   private fd: number | undefined;
   /** The current file ends in the middle of a line (a failed write, or a crash in an earlier run). */
   private endsMidLine = false;
@@ -90,6 +116,12 @@ export class AuditLog {
     this.maxFiles = options.maxFiles;
     this.maxCommandChars = maxCommandChars;
     this.now = options.now ?? Date.now;
+    this.redactor = options.redactor ?? new Redactor();
+  }
+
+  /** Redacts `secret` from every later line, whatever the redaction settings (the host's bearer token). */
+  addSecret(secret: string): void {
+    this.redactor.addSecret(secret);
   }
 
   /** Failures since the log was made: a line not written, or a rotation that did not happen. */
@@ -99,12 +131,37 @@ export class AuditLog {
 
   /** Appends one line for a command. Never throws. */
   record(entry: AuditEntry): void {
+    this.write(() => this.lineOf(entry));
+  }
+
+  /** Appends one line for a command refused before it ran, with why. Never throws. */
+  recordRefused(entry: RefusedEntry): void {
+    this.write(() => {
+      const { command, ...cut } = this.commandOf(entry.command, entry.command.length);
+      return {
+        time: new Date(this.now()).toISOString(),
+        client: entry.client,
+        ...(entry.clientName !== undefined ? { clientName: entry.clientName } : {}),
+        session: entry.session,
+        command,
+        ...cut,
+        exitCode: null,
+        status: 'refused',
+        durationMs: 0,
+        outputBytes: 0,
+        tool: entry.tool,
+        reason: this.redactor.redact(entry.reason).text,
+      };
+    });
+  }
+
+  private write(make: () => AuditLine): void {
     if (this.disposed) {
       this.fail(new Error('record() called after dispose()'));
       return;
     }
     try {
-      const line = Buffer.from(`${JSON.stringify(this.lineOf(entry))}\n`, 'utf8');
+      const line = Buffer.from(`${JSON.stringify(make())}\n`, 'utf8');
       let current = this.open();
       if (current.size > 0 && current.size + line.length > this.maxBytes) {
         try {
@@ -129,26 +186,42 @@ export class AuditLog {
   }
 
   private lineOf(entry: AuditEntry): AuditLine {
-    const fullChars = Math.max(entry.commandChars ?? 0, entry.command.length);
-    const truncated = fullChars > Math.min(entry.command.length, this.maxCommandChars);
-    let command = entry.command;
-    if (command.length > this.maxCommandChars) {
-      command = command.slice(0, this.maxCommandChars);
-      // Do not keep half of a surrogate pair at the cut.
-      const last = command.charCodeAt(command.length - 1);
-      if (last >= 0xd800 && last <= 0xdbff) command = command.slice(0, -1);
-    }
+    const { command, ...cut } = this.commandOf(entry.command, Math.max(entry.commandChars ?? 0, entry.command.length));
     return {
       time: new Date(this.now()).toISOString(),
       client: entry.client,
       ...(entry.clientName !== undefined ? { clientName: entry.clientName } : {}),
       session: entry.session,
       command,
-      ...(truncated ? { commandTruncated: true as const, commandChars: fullChars } : {}),
+      ...cut,
       exitCode: entry.exitCode,
       status: entry.status,
       durationMs: entry.durationMs,
       outputBytes: entry.outputBytes,
+    };
+  }
+
+  /**
+   * A command as the log keeps it: secrets redacted (on the whole text given, so shapes are seen
+   * whole), then cut at maxCommandChars; the end of a cut text loses its last unfinished word.
+   */
+  private commandOf(given: string, fullChars: number): Pick<AuditLine, 'command' | 'redacted' | 'commandTruncated' | 'commandChars'> {
+    const kinds = new Set<string>();
+    const first = this.redactor.redact(given, fullChars > given.length);
+    for (const k of first.kinds) kinds.add(k);
+    let command = first.text;
+    const truncated = fullChars > given.length || command.length > this.maxCommandChars;
+    if (command.length > this.maxCommandChars) {
+      command = command.slice(0, this.maxCommandChars);
+      // Do not keep half of a surrogate pair at the cut.
+      const last = command.charCodeAt(command.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) command = command.slice(0, -1);
+      command = this.redactor.redactCutEnd(command, kinds);
+    }
+    return {
+      command,
+      ...(kinds.size > 0 ? { redacted: [...kinds] } : {}),
+      ...(truncated ? { commandTruncated: true as const, commandChars: fullChars } : {}),
     };
   }
 

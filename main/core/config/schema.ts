@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { checkPattern } from '../audit/redact.js';
 import { shellConfigSchema } from './shellConfig.js';
 
 /**
@@ -53,6 +54,13 @@ export const configSchema = z.object({
   auditMaxBytes: z.number().int().min(1024).default(10 * 1024 * 1024).describe('Audit log size before rotation (bytes)'),
   /** Rotated audit log files kept. */
   auditMaxFiles: z.number().int().min(1).default(5).describe('Rotated audit log files kept'),
+  /** Redact common secret shapes (token formats, secrets in assignments, URLs, Authorization headers, -Password/-Token parameters) from commands in the audit log; the host's own token is redacted whatever this says. */
+  auditRedact: z.boolean().default(true).describe('Redact common secret shapes from commands in the audit log (the host token always is)'),
+  /** More regular expressions (JavaScript syntax) whose every match is redacted from commands in the audit log, as «redacted:custom». */
+  auditRedactPatterns: z
+    .array(z.string().refine((p) => checkPattern(p).ok, { message: 'must be a valid regular expression that matches at least one character' }))
+    .default([])
+    .describe('More regular expressions redacted from commands in the audit log'),
   /** HTTP port of the headless host on 127.0.0.1; 0 = any free port (clients find it in host.json). */
   port: z.number().int().min(0).max(65535).default(0).describe('HTTP port on 127.0.0.1 (0 = any free port)'),
   /** Largest request body the HTTP host accepts. */
