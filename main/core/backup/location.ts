@@ -109,6 +109,14 @@ export function backupRef(branch: string, folderRel: string): string {
   return `${BACKUP_REF_PREFIX}${branch}@${slug}-${hash}`;
 }
 
+/** What a backup id given by a client must look like: a hex object id (never a ref, a revision expression or an option). */
+const BACKUP_ID = /^[0-9a-f]{7,64}$/i;
+
+/** Why `id` cannot be a backup id a client gave, or undefined when it can (its hex form only: `HEAD~1`, `main`, `--x` are refused). */
+export function backupIdProblem(id: string): string | undefined {
+  return BACKUP_ID.test(id) ? undefined : `"${id}" is not a backup id: give the hex id list_backups shows (7 to 40 hex digits).`;
+}
+
 /** The commit a name points to, or null when it names none (an unborn HEAD, a missing ref). */
 export async function resolveCommit(loc: Location, name: string): Promise<{ ok: true; id: string | null } | { ok: false; reason: string }> {
   const r = await loc.git.read(['rev-parse', '-q', '--verify', `${name}^{commit}`]);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { GITLINK_MODE, type RawChange } from './changes.js';
 import type { BackupContext } from './context.js';
 import { folderPathspecs, normalizeFolderPath, toAbsolute, toFolderRel, type FolderPaths } from './folderPaths.js';
-import { resolveCommit } from './location.js';
+import { backupIdProblem, resolveCommit } from './location.js';
 import { withPrivateIndex } from './privateIndex.js';
 import { diffTrees, type BackupResult } from './snapshot.js';
 
@@ -29,6 +29,8 @@ export async function restoreBackup(ctx: BackupContext, id: string, takeBackup: 
     if (!p.ok) return { ok: false, reason: p.reason, retry: false };
     sub = p.path;
   }
+  const badId = backupIdProblem(id);
+  if (badId !== undefined) return { ok: false, reason: badId, retry: false };
   const commit = await resolveCommit(loc, id);
   if (!commit.ok) return { ok: false, reason: commit.reason, retry: false };
   if (commit.id === null) return { ok: false, retry: false, reason: `${id} is not a backup of this folder (no such commit).` };

@@ -17,7 +17,7 @@ export function registerDiffBackupTool(server: McpServer, deps: ToolDeps): void 
         folder: folderField,
         backupId: backupIdField,
         against: z.enum(['parent', 'now']).optional().describe('parent (default): what the backup changed; now: how the folder differs from it today'),
-        path: z.string().optional().describe('One file or directory, relative to the folder'),
+        path: z.string().optional().describe('One file or directory, relative to the folder, taken literally (no globs or git pathspec magic)'),
       },
       outputSchema: {
         diff: z.string().describe('Unified diff (cut at 200,000 characters)'),

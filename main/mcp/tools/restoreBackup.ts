@@ -14,7 +14,7 @@ export function registerRestoreBackupTool(server: McpServer, deps: ToolDeps): vo
       inputSchema: {
         folder: folderField,
         backupId: backupIdField,
-        path: z.string().optional().describe('One file or directory, relative to the folder (default: the whole folder)'),
+        path: z.string().optional().describe('One file or directory, relative to the folder, taken literally (no globs or git pathspec magic; default: the whole folder)'),
       },
       outputSchema: {
         restored: z.array(z.string()).describe('Files written'),
