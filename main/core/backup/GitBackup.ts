@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { openContext, type BackupContext } from './context.js';
 import { diffBackup, type DiffResult } from './diff.js';
@@ -38,6 +39,8 @@ export interface GitBackupOptions {
 export class GitBackup {
   private readonly options: GitBackupOptions;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Where the folder's path led when first opened: a later swap of a link on that path is refused. */
+  private realFolder: string | undefined;
 
   constructor(options: GitBackupOptions) {
     this.options = { ...options, folder: path.resolve(options.folder), dataDir: path.resolve(options.dataDir) };
@@ -96,6 +99,24 @@ export class GitBackup {
   }
 
   private context(): Promise<{ ok: true; ctx: BackupContext } | { ok: false; reason: string }> {
+    const { folder } = this.options;
+    let real: string | undefined;
+    try {
+      real = realpathSync(folder);
+    } catch {
+      // Gone or unreadable: openContext says so.
+    }
+    if (real !== undefined) {
+      this.realFolder ??= real;
+      if (real !== this.realFolder) {
+        // The folder (or a directory on its path) was swapped for a link: backing up would read, and
+        // restoring would write, what the link leads to instead of the folder.
+        return Promise.resolve({
+          ok: false,
+          reason: `${folder} now leads to ${real}, not to ${this.realFolder} as when its backups began: a symbolic link was put on its path. Nothing there is backed up or restored, so nothing outside the folder is read or written; put the folder back, or restart poshpool to back up what the path leads to now.`,
+        });
+      }
+    }
     return openContext(this.options);
   }
 
