@@ -5,6 +5,7 @@ import { GitFixture, useGitFixture } from '../../../test/gitFixture.js';
 import { platformFor } from '../platform/Platform.js';
 import { GitBackup } from './GitBackup.js';
 import { declaresSharing, privacyConfig } from './privateModes.js';
+import { noteModes } from './restoreModes.js';
 
 // Defect 5 of issue 14: a backed-up 0600 .env became a 0444 git object under 0755 directories, so
 // another local user could read it through git. Real git, real files, modes read back from disk.
@@ -89,6 +90,34 @@ describe('backups are the user alone’s (POSIX modes)', () => {
     if (!r.ok || r.kind !== 'created') throw new Error(JSON.stringify(r));
     const blob = fx.git(repo, 'rev-parse', `${r.id}:.env`).trim();
     expect(statSync(objectFile(path.join(repo, '.git'), blob)).mode & 0o040).toBe(0o040);
+  });
+});
+
+describe('a restore keeps file modes (POSIX)', () => {
+  it('a 0600 .env restored, whole or alone, stays 0600; an executable stays executable with its own bits', async () => {
+    for (const kind of ['plain', 'repo'] as const) {
+      const folder = secretFolder(`keep-${kind}`, kind === 'repo');
+      writeFileSync(path.join(folder, 'run.sh'), '#!/bin/sh\n', { mode: 0o700 });
+      chmodSync(path.join(folder, 'run.sh'), 0o700);
+      const gb = new GitBackup({ folder, dataDir: fx.dataDir(), env: fx.env, platform: platformFor('linux') });
+      const r = await gb.backup();
+      if (!r.ok || r.kind !== 'created') throw new Error(JSON.stringify(r));
+      writeFileSync(path.join(folder, '.env'), 'GITHUB_TOKEN=changed\n');
+      writeFileSync(path.join(folder, 'run.sh'), '#!/bin/sh\necho changed\n');
+      expect(await gb.restore(r.id, '.env')).toMatchObject({ ok: true, restored: ['.env'] });
+      expect((statSync(path.join(folder, '.env')).mode & 0o777).toString(8)).toBe('600');
+      writeFileSync(path.join(folder, '.env'), 'GITHUB_TOKEN=changed again\n');
+      expect(await gb.restore(r.id)).toMatchObject({ ok: true, restored: expect.arrayContaining(['.env', 'run.sh']) });
+      expect((statSync(path.join(folder, '.env')).mode & 0o777).toString(8)).toBe('600');
+      expect((statSync(path.join(folder, 'run.sh')).mode & 0o777).toString(8)).toBe('700');
+    }
+  });
+
+  it('Windows: no mode is noted or put back (the ACL inherited from the folder decides)', () => {
+    const file = path.join(fx.root, 'a.env');
+    writeFileSync(file, 'x', { mode: 0o600 });
+    expect(noteModes([file], platformFor('win32')).size).toBe(0);
+    expect(noteModes([file], platformFor('linux')).get(file)).toBe(0o600);
   });
 });
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { currentPlatform } from '../platform/Platform.js';
 import { currentHead, locate, resolveCommit, type Location } from './location.js';
 import type { FileSecurity } from './privateModes.js';
 
@@ -15,6 +16,8 @@ export interface BackupContext {
   head: string | null;
   /** The newest backup on `ref` (the value a compare-and-swap expects), or null when there is none. */
   last: string | null;
+  /** How files are made private on this OS (a restore keeps a file's POSIX mode, see restoreModes). */
+  platform: FileSecurity;
 }
 
 /** What a backup context is made from (GitBackup's options). */
@@ -30,12 +33,13 @@ export interface BackupContextOptions {
 /** Locates the folder and reads HEAD, the branch and its backup ref (all read-only). */
 export async function openContext(options: BackupContextOptions): Promise<{ ok: true; ctx: BackupContext } | { ok: false; reason: string }> {
   const dataDir = path.resolve(options.dataDir);
-  const located = await locate({ folder: options.folder, dataDir, env: options.env, platform: options.platform });
+  const located = await locate({ folder: options.folder, dataDir, env: options.env, platform: options.platform ?? currentPlatform() });
   if (!located.ok) return located;
   const loc = located.location;
   const head = await currentHead(loc);
   if (!head.ok) return head;
   const last = await resolveCommit(loc, head.ref);
   if (!last.ok) return last;
-  return { ok: true, ctx: { loc, dataDir, now: options.now ?? Date.now, ref: head.ref, head: head.head, last: last.id } };
+  const platform = options.platform ?? currentPlatform();
+  return { ok: true, ctx: { loc, dataDir, now: options.now ?? Date.now, ref: head.ref, head: head.head, last: last.id, platform } };
 }

@@ -5,6 +5,7 @@ import type { BackupContext } from './context.js';
 import { folderPathspecs, normalizeFolderPath, toAbsolute, toFolderRel, type FolderPaths } from './folderPaths.js';
 import { backupIdProblem, resolveCommit } from './location.js';
 import { withPrivateIndex } from './privateIndex.js';
+import { noteModes, restoreModes } from './restoreModes.js';
 import { diffTrees, type BackupResult } from './snapshot.js';
 
 /** What a restore did: the files written and removed (folder-relative), and the backup that undoes it. */
@@ -67,11 +68,14 @@ export async function restoreBackup(ctx: BackupContext, id: string, takeBackup: 
   }
 
   if (write.length > 0) {
+    // checkout-index writes files anew with the umask's mode: a 0600 file must stay 0600.
+    const modes = noteModes(write.map((p) => toAbsolute(loc, p)), ctx.platform);
     const written = await withPrivateIndex(ctx.dataDir, false, async (indexFile) => {
       const read = await loc.git.run(['read-tree', target], { indexFile });
       if (!read.ok) return read;
       return loc.git.run(['checkout-index', '-f', '-q', '-z', '--stdin'], { indexFile, input: write.map((p) => `${p}\0`).join('') });
     });
+    restoreModes(modes);
     if (!written.ok) return { ok: false, retry: false, undoId, reason: `Restoring stopped part-way (undo with ${undoId}): ${written.reason}` };
   }
   const rel = (topRel: string): string => toFolderRel(loc, topRel) ?? topRel;
