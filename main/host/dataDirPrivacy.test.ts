@@ -85,6 +85,8 @@ describe.runIf(onPosix)('the data dir is the user alone’s (POSIX modes; Window
     expect(withToken.ok && withToken.result.output).toBe(String(token.length));
     const backedUp = await host.core.backups.backupNow(folder);
     expect(backedUp).toMatchObject({ ok: true, results: [{ result: { ok: true, kind: 'created' } }] });
+    // While the session lives too (its temp dir, what pwsh wrote there for `exit` and long end records).
+    expect(openToOthers(dataDir)).toEqual([]);
     await manager.endSession('privacy-test', allocated.sessionId);
 
     const names = readdirSync(dataDir);
