@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { currentPlatform, platformFor } from './Platform.js';
-import { icaclsUserOnlyArgs, makeUserOnlyDir, parseWhoamiSid, systemUserOnlyDeps, WHOAMI_USER_ARGS, type CommandOutcome, type UserOnlyDeps } from './userOnly.js';
+import { icaclsUserOnlyArgs, makeUserOnlyDir, parseWhoamiSid, SWEPT_MARKER, systemUserOnlyDeps, WHOAMI_USER_ARGS, type CommandOutcome, type UserOnlyDeps } from './userOnly.js';
 
 const win = platformFor('win32');
 const SID = 'S-1-5-21-1004336348-1177238915-682003330-1001';
@@ -94,6 +94,20 @@ describe.runIf(!currentPlatform().isWindows)('the data dir on POSIX: 0700 and ou
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(path.join(dir, 'keep')).mode & 0o777).toBe(0o600);
     expect(await makeUserOnlyDir(dir, linux)).toEqual({ ok: true });
+  });
+
+  it('sweeps what is inside once: a private data dir already swept is not walked again, one found open again is', async () => {
+    const dir = path.join(root, 'swept');
+    mkdirSync(dir, { mode: 0o700 });
+    expect(await makeUserOnlyDir(dir, linux)).toEqual({ ok: true });
+    expect(statSync(path.join(dir, SWEPT_MARKER)).mode & 0o777).toBe(0o600);
+    writeFileSync(path.join(dir, 'later'), 'x', { mode: 0o644 });
+    chmodSync(path.join(dir, 'later'), 0o644);
+    expect(await makeUserOnlyDir(dir, linux)).toEqual({ ok: true });
+    expect(statSync(path.join(dir, 'later')).mode & 0o777).toBe(0o644);
+    chmodSync(dir, 0o755);
+    expect(await makeUserOnlyDir(dir, linux)).toMatchObject({ ok: true, notes: [expect.stringContaining('now 0700'), expect.stringContaining('0644 later')] });
+    expect(statSync(path.join(dir, 'later')).mode & 0o777).toBe(0o600);
   });
 
   it('refuses a data dir owned by someone else, saying whose it is', async () => {

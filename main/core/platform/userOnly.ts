@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Platform } from './Platform.js';
 import { tightenTree } from './privateTree.js';
 
@@ -32,6 +34,9 @@ export interface UserOnlyDeps {
   /** %SystemRoot% (Windows: where whoami.exe and icacls.exe are; default C:\Windows). */
   systemRoot?: string;
 }
+
+/** File in the data dir that says its contents were swept private once (POSIX), so later starts skip the walk. */
+export const SWEPT_MARKER = '.private-sweep-done';
 
 /** Longest a whoami or icacls run may take. */
 const ACL_COMMAND_TIMEOUT_MS = 30_000;
@@ -127,6 +132,10 @@ async function modeUserOnly(dir: string, deps: UserOnlyDeps): Promise<UserOnlyRe
     }
     notes.push(`the data dir ${dir} had mode ${octal(seen.mode)} (other local users could reach it); it is now 0700.`);
   }
+  // The walk is a one-time sweep of what earlier versions wrote (everything is written private now):
+  // skipped once done, unless the data dir itself was found open again.
+  const swept = path.join(dir, SWEPT_MARKER);
+  if (notes.length === 0 && existsSync(swept)) return { ok: true };
   const inside = tightenTree(dir, deps.uid);
   if (inside.failed.length > 0) {
     return {
@@ -135,6 +144,7 @@ async function modeUserOnly(dir: string, deps: UserOnlyDeps): Promise<UserOnlyRe
     };
   }
   if (inside.tightened > 0) notes.push(`${inside.tightened} file(s) and folder(s) in the data dir that others could read are now yours alone (e.g. ${inside.examples.join(', ')}).`);
+  await writeFile(swept, 'poshpool tightened everything in this folder to the user alone; delete this file to have it look again at the next start.\n', { mode: 0o600 });
   return notes.length > 0 ? { ok: true, notes } : { ok: true };
 }
 
