@@ -16,7 +16,8 @@ import type { Platform } from '../platform/Platform.js';
  *
  * Windows: chmod only sets or clears the read-only attribute (Microsoft's UCRT chmod.cpp: "The only
  * supported mode bit is _S_IWRITE"; Node's fs.chmod docs: "on Windows only the write permission can
- * be changed"), and Git for Windows' chmod is the UCRT's, so core.sharedRepository cannot restrict
+ * be changed"), and Git for Windows' chmod is the UCRT's (git's compat/mingw.c: mingw_chmod returns
+ * _wchmod(wfilename, mode)), so core.sharedRepository cannot restrict
  * anything there. What restricts is the ACL: the data dir gets one ACE for the user, inherited by
  * every file and folder below ((OI)(CI), see platform/userOnly.ts), so the private repository and
  * indexes inherit it; a repository elsewhere has its folder's ACL (under %USERPROFILE%, the user's,

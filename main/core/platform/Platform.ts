@@ -24,7 +24,12 @@ export interface Platform {
   readonly forwardsSignals: boolean;
   /** Which pseudo-terminal library runs pwsh, and how. */
   readonly pty: PtyChoice;
-  /** How files and directories are made user-only: POSIX modes, or an ACL for the user alone. */
+  /**
+   * How files and directories are made user-only: POSIX modes, or an ACL for the user alone. Backups
+   * follow it: git runs with core.sharedRepository=0600 and restores keep file modes under `mode`;
+   * under `acl` nothing is passed (chmod only toggles read-only on Windows), the data dir's inherited
+   * ACL restricts (backup/privateModes.ts).
+   */
   readonly fileSecurity: 'mode' | 'acl';
   /** How the bridge reaches the host: a named pipe, or a Unix socket in a 0700 directory. */
   readonly hostChannel: 'namedPipe' | 'unixSocket';
