@@ -50,8 +50,12 @@ describe.runIf(onPosix)('removing host pipes (POSIX-only: they are socket files 
       const pid = s.pid!;
       const pipes = (): string[] => readdirSync(tmpdir()).filter((n) => hostPipePid(n) === pid);
       expect(pipes()).toHaveLength(1);
+      // Nor the .NET runtime's diagnostics endpoints (DOTNET_EnableDiagnostics=0: never made).
+      const diagnostics = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`clr-debug-pipe-${pid}-`) || n.startsWith(`dotnet-diagnostic-${pid}-`));
+      expect(diagnostics()).toEqual([]);
       await s.dispose();
       expect(pipes()).toEqual([]);
+      expect(diagnostics()).toEqual([]);
     } finally {
       await fx.dispose();
     }

@@ -132,6 +132,11 @@ export function launchEnv(input: LaunchInput): Record<string, string> {
     NO_COLOR: '1',
     POWERSHELL_TELEMETRY_OPTOUT: '1',
     POWERSHELL_UPDATECHECK: 'Off',
+    // The .NET runtime's debugger and diagnostics IPC (clr-debug-pipe-*, dotnet-diagnostic-* in the
+    // temp dir) is removed only on a clean exit, and poshpool kills pwsh: one set piled up per session
+    // (found by npm run soak). Off, per learn.microsoft.com/dotnet/core/runtime-config/debugging-profiling;
+    // a debugger or dotnet-trace cannot attach to a session's pwsh then.
+    DOTNET_EnableDiagnostics: '0',
   });
   if (input.sessionTag) env[SESSION_TAG_VARIABLE] = input.sessionTag;
   return env;
