@@ -1,5 +1,6 @@
 /** Options of the soak benchmark (`npm run soak`) from argv and environment, and its seeded RNG. Pure: no I/O. */
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '../main/core/scheduler/etaSimulation.js';
 
 /** What one soak run does. */
 export interface SoakOptions {
@@ -112,17 +113,8 @@ export function parseSoakOptions(argv: readonly string[], env: Readonly<Record<s
   return { ok: true, options: result };
 }
 
-/** A small seeded PRNG (mulberry32): uniform floats in [0, 1), the same sequence for the same seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32, the ETA simulation's): uniform floats in [0, 1), the same sequence for the same seed. */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** Picks a name by weight with the given random source. */
 export function pickWeighted<T extends string>(weights: Readonly<Record<T, number>>, random: () => number): T {

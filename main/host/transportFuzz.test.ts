@@ -9,6 +9,7 @@ import { connectToHost } from '../cli/bridge.js';
 import { defaultConfig } from '../core/config/schema.js';
 import { Host } from './Host.js';
 import { checkIncoming, readableId } from './socket/jsonRpcIncoming.js';
+import { mulberry32 } from '../core/scheduler/etaSimulation.js';
 
 // Hostile input on BOTH transports of a real host (real pwsh behind it): JSON-RPC batches, 100k-level
 // nesting, and ~300 random mutations of valid requests (fixed seed, so a failure replays). Over HTTP
@@ -25,17 +26,6 @@ let host: Host;
 let token: string;
 const logs: string[] = [];
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const templates = (id: string): Record<string, unknown>[] => [
   { jsonrpc: '2.0', id, method: 'ping' },
@@ -102,7 +92,7 @@ function mutate(rand: () => number, base: Record<string, unknown>): string {
 
 /** The fixed list of hostile inputs: batches, deep nesting, then the seeded mutations. */
 function cases(): string[] {
-  const rand = prng(SEED);
+  const rand = mulberry32(SEED);
   const out = [
     JSON.stringify([
       { jsonrpc: '2.0', id: 'batch-1', method: 'ping' },
