@@ -18,7 +18,7 @@ export function registerCancelRequestTool(server: McpServer, deps: ToolDeps): vo
         requestId: z.string().describe('The request'),
         was: z.enum(['queued', 'allocated']).describe('What the request was when cancelled'),
       },
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
     async ({ requestId, mode }) => {
       const cancelled = await deps.core.manager.cancelRequest(deps.clientId, requestId, mode ?? 'now');

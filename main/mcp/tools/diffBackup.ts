@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { backupIdField, folderField } from './backupShared.js';
-import { fail, ok, type ToolDeps } from './shared.js';
+import { fail, ok, READ_ONLY, type ToolDeps } from './shared.js';
 
 /** Longest diff returned inline (characters). */
 const MAX_DIFF_CHARS = 200_000;
@@ -23,7 +23,7 @@ export function registerDiffBackupTool(server: McpServer, deps: ToolDeps): void 
         diff: z.string().describe('Unified diff (cut at 200,000 characters)'),
         truncated: z.boolean().describe('True when the diff was cut'),
       },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: READ_ONLY,
     },
     async ({ folder, backupId, against, path }) => {
       const d = await deps.core.backups.diff(folder, backupId, against ?? 'parent', path);

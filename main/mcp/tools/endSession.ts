@@ -11,7 +11,7 @@ export function registerEndSessionTool(server: McpServer, deps: ToolDeps): void 
       description: 'Ends your session (stopping any running command) and frees its slot for the next request. Its variables and state are gone for good.',
       inputSchema: { sessionId: z.string().min(1).describe('Your session') },
       outputSchema: { sessionId: z.string().describe('The session'), ended: z.boolean().describe('True when it was ended') },
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
     async ({ sessionId }) => {
       const e = await deps.core.manager.endSession(deps.clientId, sessionId);

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { commandResultShape, fail, ok, resultContent, type ToolDeps } from './shared.js';
+import { commandResultShape, fail, ok, READ_ONLY, resultContent, type ToolDeps } from './shared.js';
 
 /** get_job: a job's status, output so far, result, and pages of a long output. */
 export function registerGetJobTool(server: McpServer, deps: ToolDeps): void {
@@ -27,7 +27,7 @@ export function registerGetJobTool(server: McpServer, deps: ToolDeps): void {
         pages: z.number().optional().describe('How many pages the whole output has'),
         pageText: z.string().optional().describe('The text of that page'),
       },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: READ_ONLY,
     },
     async ({ jobId, page }) => {
       const got = deps.core.jobs.get(deps.clientId, jobId);

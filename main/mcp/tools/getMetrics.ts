@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { ok, type ToolDeps } from './shared.js';
+import { nullable, ok, READ_ONLY, type ToolDeps } from './shared.js';
 
 /** get_metrics: the pool's and queue's figures. */
 export function registerGetMetricsTool(server: McpServer, deps: ToolDeps): void {
@@ -18,14 +18,14 @@ export function registerGetMetricsTool(server: McpServer, deps: ToolDeps): void 
         maxSessions: z.number().describe('Sessions lent at once at most'),
         queueDepth: z.number().describe('Requests waiting'),
         estimatedWaitSeconds: z.object({ sync: z.number(), async: z.number() }).describe('Wait a new request would be told, per priority'),
-        averageWaitSeconds: z.object({ sync: z.number().nullable(), async: z.number().nullable() }).describe('Average wait of served requests, per priority'),
+        averageWaitSeconds: z.object({ sync: nullable(z.number(), 'none served yet'), async: nullable(z.number(), 'none served yet') }).describe('Average wait of served requests, per priority'),
         commandsRun: z.number().describe('Commands run'),
         commandsFailed: z.number().describe('Commands that failed'),
-        commandDurationMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }).describe('Recent command durations'),
+        commandDurationMs: z.object({ p50: nullable(z.number(), 'no command ran yet'), p95: nullable(z.number(), 'no command ran yet') }).describe('Recent command durations'),
         restarts: z.number().describe('Sessions replaced after a failure'),
         sessionsReused: z.number().describe('Returned sessions reset and lent again (no pwsh start)'),
       },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: READ_ONLY,
     },
     async () => {
       const m = deps.core.metrics();

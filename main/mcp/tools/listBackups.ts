@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { fail, ok, type ToolDeps } from './shared.js';
+import { fail, nullable, ok, READ_ONLY, type ToolDeps } from './shared.js';
 
 /** list_backups: the backups of the watched folders, newest first. */
 export function registerListBackupsTool(server: McpServer, deps: ToolDeps): void {
@@ -25,7 +25,7 @@ export function registerListBackupsTool(server: McpServer, deps: ToolDeps): void
                     backupId: z.string().describe('Pass to diff_backup or restore_backup'),
                     time: z.string().describe('When it was taken (ISO 8601)'),
                     filesChanged: z.number().describe('Files changed since the previous backup'),
-                    files: z.array(z.object({ path: z.string(), status: z.string(), additions: z.number().nullable(), deletions: z.number().nullable() })).describe('The files (first 50)'),
+                    files: z.array(z.object({ path: z.string(), status: z.string(), additions: nullable(z.number(), 'no line count (a binary file)'), deletions: nullable(z.number(), 'no line count (a binary file)') })).describe('The files (first 50)'),
                   }),
                 )
                 .describe('Newest first'),
@@ -33,7 +33,7 @@ export function registerListBackupsTool(server: McpServer, deps: ToolDeps): void
           )
           .describe('Each watched folder with its backups'),
       },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: READ_ONLY,
     },
     async ({ folder, limit }) => {
       const { backups } = deps.core;

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { ok, seconds, type ToolDeps } from './shared.js';
+import { nullable, ok, READ_ONLY, seconds, type ToolDeps } from './shared.js';
 
 /** list_sessions: this client's sessions and waiting requests. */
 export function registerListSessionsTool(server: McpServer, deps: ToolDeps): void {
@@ -17,9 +17,9 @@ export function registerListSessionsTool(server: McpServer, deps: ToolDeps): voi
               sessionId: z.string().describe('The session'),
               kind: z.enum(['session', 'default', 'call']).describe('session: from start_session; default: your default session (run_command without sessionId); call: lent for one call'),
               state: z.string().describe('idle, running, waitingForInput or ending'),
-              currentCommand: z.string().nullable().describe('The running command, if any'),
-              runningSeconds: z.number().nullable().describe('How long the current command has run'),
-              cwd: z.string().nullable().describe('Working directory'),
+              currentCommand: nullable(z.string(), 'no command is running').describe('The running command, if any'),
+              runningSeconds: nullable(z.number(), 'no command is running').describe('How long the current command has run'),
+              cwd: nullable(z.string(), 'not known yet (no command ran)').describe('Working directory'),
               commandCount: z.number().describe('Commands run so far'),
               idleSeconds: z.number().describe('Time since the last activity'),
             }),
@@ -29,7 +29,7 @@ export function registerListSessionsTool(server: McpServer, deps: ToolDeps): voi
           .array(z.object({ requestId: z.string(), priority: z.string(), position: z.number(), etaSeconds: z.number() }))
           .describe('Your requests waiting for a session'),
       },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: READ_ONLY,
     },
     async () => {
       const now = Date.now();

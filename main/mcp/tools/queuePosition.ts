@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { fail, ok, priorityField, seconds, type ToolDeps } from './shared.js';
+import { fail, ok, priorityField, READ_ONLY, seconds, type ToolDeps } from './shared.js';
 
 /** queue_position: where a request stands, or its session once allocated. */
 export function registerQueuePositionTool(server: McpServer, deps: ToolDeps): void {
@@ -18,7 +18,7 @@ export function registerQueuePositionTool(server: McpServer, deps: ToolDeps): vo
         priority: priorityField.optional(),
         sessionId: z.string().optional().describe('The allocated session'),
       },
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: READ_ONLY,
     },
     async ({ requestId }) => {
       const pos = deps.core.manager.queuePosition(deps.clientId, requestId);

@@ -14,7 +14,8 @@ export function registerSendInputTool(server: McpServer, deps: ToolDeps): void {
         text: z.string().describe('The line to type (Enter is added)'),
       },
       outputSchema: { sessionId: z.string().describe('The session'), sent: z.boolean().describe('True when the text was typed') },
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      // Typed input can confirm what the waiting command asks ("Delete all? [Y/n]"), and that command may be any program.
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     async ({ sessionId, text }) => {
       const sent = deps.core.manager.sendInput(deps.clientId, sessionId, text);

@@ -39,6 +39,27 @@ export function seconds(ms: number): number {
   return Math.round(ms / 100) / 10;
 }
 
+/**
+ * A field that may be null, in the form every client handles: `anyOf` of single-type branches, never
+ * `type: [x, "null"]`. zod 4 folds `anyOf: [{type: x}, {type: "null"}]` into that type array when both
+ * branches are bare (zod v4/core/to-json-schema.ts, compactTypeUnion), which the MCP Inspector's
+ * `--strict` flags ("type-union", core/json/schemaLint.ts) and which Gemini's single-`type` schema
+ * rejects (google-gemini/gemini-cli#21094, github/copilot-cli#4623), as does Cursor's argument check
+ * ("must be of type null,string", cursor/cursor#3778). The null branch carries `whenNull` as its
+ * description: it says when the value is null, and (being no longer bare) keeps the `anyOf` form.
+ * Used in output schemas only: input schemas take no unions at all (see schemaLint.ts).
+ */
+export function nullable<T extends z.ZodType>(inner: T, whenNull: string): z.ZodUnion<[T, z.ZodNull]> {
+  return z.union([inner, z.null().describe(`null: ${whenNull}`)]);
+}
+
+/**
+ * Annotations of a tool that only reads poshpool's own state: every hint stated, since a client
+ * assumes the worst of one left out (destructiveHint and openWorldHint default to true in the MCP
+ * schema's ToolAnnotations).
+ */
+export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+
 export const priorityField = z.enum(['sync', 'async']).describe('sync: a caller is waiting and is served before async requests; async: background work, served after every sync request');
 
 const errorRecord = z.object({
@@ -58,13 +79,13 @@ export const commandResultShape = {
   output: z.string().describe('What the command printed, as rendered text; head and tail when truncated'),
   errors: z.array(errorRecord).describe('Error records of this command, oldest first'),
   errorCount: z.number().describe('How many error records there were in all'),
-  exitCode: z.number().nullable().describe("A native program's exit code, exit N, 0 on success, 1 on a PowerShell failure; null when stopped"),
+  exitCode: nullable(z.number(), 'the command was stopped (cancelled, timed out, or pwsh ended)').describe("A native program's exit code, exit N, 0 on success, 1 on a PowerShell failure; null when stopped"),
   success: z.boolean().describe('True when the command succeeded'),
-  cwd: z.string().nullable().describe('Working directory after the command'),
+  cwd: nullable(z.string(), 'not known (the command was stopped before it reported one)').describe('Working directory after the command'),
   durationMs: z.number().describe('How long the command ran'),
   truncated: z.boolean().describe('True when output holds only head and tail: read the whole with get_job or the outputRef'),
   outputBytes: z.number().describe('Size of the whole output in bytes'),
-  outputRef: z.string().nullable().describe('Handle of the whole output when truncated (read pages with get_job when the command ran as a job)'),
+  outputRef: nullable(z.string(), 'the output is whole in this result').describe('Handle of the whole output when truncated (read pages with get_job when the command ran as a job)'),
   sessionAlive: z.boolean().describe('False when the session is gone: start a new one'),
   message: z.string().optional().describe('What a status other than a plain completion means, and what to do'),
 };
