@@ -149,7 +149,7 @@ function explain(text: string, error: ParseError): { offset: number; message: st
     case 'ValueExpected':
       return { offset, message: atEnd ? 'the file ends where a value should be' : `expected a value (object, array, string, number, true, false or null), found ${shown(text, offset)}` };
     case 'PropertyNameExpected':
-      return { offset, message: `expected a key in double quotes, found ${shown(text, offset)}` };
+      return { offset, message: atEnd ? "the file ends before an object is closed with '}'" : `expected a key in double quotes, found ${shown(text, offset)}` };
     case 'ColonExpected':
       return { offset, message: `expected ':' after the key, found ${shown(text, offset)}` };
     case 'CommaExpected':

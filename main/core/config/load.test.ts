@@ -58,24 +58,41 @@ describe('loadConfig', () => {
     expect(reasonOf(loadConfig(file))).toBe(`Config file ${file} is empty. Write {} in it (or the fields you want to change), or delete it to use the defaults.`);
   });
 
+  it('reads comments and trailing commas (JSONC)', () => {
+    writeFileSync(file, '// poshpool\n{\n  /* lent at once */ "maxSessions": 7,\n  "shell": { "rows": 60, }, // taller\n}\n');
+    expect(loadConfig(file)).toEqual({ ok: true, config: defaultConfig({ maxSessions: 7, shell: { ...defaultConfig().shell, rows: 60 } }), source: 'file' });
+  });
+
   it('names the file, the line and column and quotes the line for invalid JSON', () => {
-    writeFileSync(file, '{\n  "maxSessions": 4,\n}\n');
+    writeFileSync(file, '{\n  // four at once\n  "maxSessions": 4\n  "warmSessions": 1,\n}\n');
     const reason = reasonOf(loadConfig(file));
-    const lines = reason.split('\n');
-    expect(lines[0]).toBe(`Config file ${file} is not valid JSON: line 2, column 19: trailing comma before '}' is not allowed in JSON.`);
-    expect(lines[1]).toBe('    "maxSessions": 4,');
-    expect(lines[2]).toBe(`  ${' '.repeat(18)}^`);
-    expect(lines[3]).toMatch(/^\(JSON\.parse: .+\.\) Fix the file, or delete it to use the defaults\.$/);
+    expect(reason.split('\n')).toEqual([
+      `Config file ${file} is not valid JSON (comments and trailing commas are allowed): line 4, column 3: a comma is missing before '"'.`,
+      '    "warmSessions": 1,',
+      `  ${' '.repeat(2)}^`,
+      'Fix the file, or delete it to use the defaults.',
+    ]);
   });
 
   it('keeps the caret under the culprit on a long line', () => {
-    writeFileSync(file, `{"shell": {"path": "${'x'.repeat(300)}", "cols": 200,}}`);
+    writeFileSync(file, `{"shell": {"path": "${'x'.repeat(300)}", "cols": 200,,}}`);
     const lines = reasonOf(loadConfig(file)).split('\n');
-    expect(lines[0]).toContain('line 1, column 335:');
+    expect(lines[0]).toContain('line 1, column 336:');
     const excerpt = lines[1] ?? '';
     const caretAt = (lines[2] ?? '').indexOf('^');
     expect(excerpt.length).toBeLessThanOrEqual(2 + 120);
     expect(excerpt[caretAt]).toBe(',');
+  });
+
+  it('reports an unclosed comment and a truncated file at the end', () => {
+    writeFileSync(file, '{\n  "maxSessions": 4 /* more later\n}\n');
+    expect(reasonOf(loadConfig(file)).split('\n')[0]).toBe(
+      `Config file ${file} is not valid JSON (comments and trailing commas are allowed): line 2, column 20: a '/*' comment is not closed with '*/'.`,
+    );
+    writeFileSync(file, '{\r\n  "maxSessions": 4,\r\n');
+    expect(reasonOf(loadConfig(file)).split('\n')[0]).toBe(
+      `Config file ${file} is not valid JSON (comments and trailing commas are allowed): line 3, column 1: the file ends before an object is closed with '}'.`,
+    );
   });
 
   it('lists every schema problem with the file and how to fix it', () => {
@@ -257,7 +274,49 @@ describe('updateConfig', () => {
       raw.notifications = { ...(raw.notifications as object), poolDegraded: false };
     });
     expect(r.ok && r.config.notifications).toEqual({ sessionAbandoned: true, backupFailed: false, poolDegraded: false });
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ maxSessions: 7, notifications: { backupFailed: false, poolDegraded: false } });
+    const written = readFileSync(file, 'utf8');
+    expect(written.startsWith('\uFEFF')).toBe(true);
+    expect(JSON.parse(written.slice(1))).toEqual({ maxSessions: 7, notifications: { backupFailed: false, poolDegraded: false } });
+  });
+
+  it("keeps the person's comments, layout and trailing commas, rewriting only the changed value", () => {
+    const text = '// my poshpool\n{\n  "maxSessions": 7, // enough\n  "notifications": {\n    "backupFailed": false, /* noisy */\n    "poolDegraded": true,\n  },\n}\n';
+    writeFileSync(file, text);
+    const r = updateConfig(file, (raw) => {
+      raw.notifications = { ...(raw.notifications as object), poolDegraded: false };
+    });
+    expect(r.ok && r.config.notifications).toEqual({ sessionAbandoned: true, backupFailed: false, poolDegraded: false });
+    expect(readFileSync(file, 'utf8')).toBe(text.replace('"poolDegraded": true', '"poolDegraded": false'));
+    expect(readdirSync(root)).toEqual(['config.json']);
+  });
+
+  it('adds a new section in the indentation of the file, keeping its comments', () => {
+    writeFileSync(file, '{\n    // tabs of four\n    "maxSessions": 7\n}');
+    expect(updateConfig(file, (raw) => void (raw.notifications = { sessionAbandoned: false })).ok).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe('{\n    // tabs of four\n    "maxSessions": 7,\n    "notifications": {\n        "sessionAbandoned": false\n    }\n}\n');
+  });
+
+  it('removes a field the patch deletes', () => {
+    writeFileSync(file, '{\n  // keep me\n  "maxSessions": 7,\n  "maxWaiting": 10\n}\n');
+    expect(updateConfig(file, (raw) => void delete raw.maxWaiting).ok).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe('{\n  // keep me\n  "maxSessions": 7\n}\n');
+  });
+
+  it('refuses a change that makes the config invalid and leaves the file as it was', () => {
+    const text = '{\n  // mine\n  "maxSessions": 2\n}\n';
+    writeFileSync(file, text);
+    const reason = reasonOf(updateConfig(file, (raw) => void (raw.warmSessions = 3)));
+    expect(reason).toContain('warmSessions: is 3 but maxSessions is 2');
+    expect(reason).toContain(`nothing was written to ${file}`);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(readdirSync(root)).toEqual(['config.json']);
+  });
+
+  it('never overwrites a file with a syntax error', () => {
+    writeFileSync(file, '{ "maxSessions": 3 "warmSessions": 1 }');
+    const reason = reasonOf(updateConfig(file, (raw) => void (raw.notifications = {})));
+    expect(reason).toContain('line 1, column 20: a comma is missing');
+    expect(readFileSync(file, 'utf8')).toBe('{ "maxSessions": 3 "warmSessions": 1 }');
   });
 
   it('creates the file when there is none', () => {

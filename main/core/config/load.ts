@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
-import { findJsonSyntaxError } from './jsonSyntax.js';
+import { validateConfig, type ConfigProblem } from './issues.js';
+import { editJsonc, parseJsonc } from './jsonc.js';
 import { configSchema, defaultConfig, type PoshpoolConfig } from './schema.js';
-import { validateConfig, type ConfigProblem } from './validate.js';
 
 /** What a config file may hold: any subset of the fields (the rest take their defaults). */
 export type ConfigInput = z.input<typeof configSchema>;
@@ -19,42 +20,46 @@ export type SaveConfigResult = { ok: true; config: PoshpoolConfig } | { ok: fals
 export const CONFIG_FILE_MODE = 0o600;
 /** Permissions of a config directory poshpool creates: the user's only. */
 export const CONFIG_DIR_MODE = 0o700;
-/** Characters of the offending line quoted in a JSON syntax error. */
-export const EXCERPT_MAX_CHARS = 120;
-
 const UTF8_BOM = '\uFEFF';
 
 /**
- * Reads and checks the config file. No file means all defaults; a file that cannot be read, is not
- * JSON, or breaks the schema is an error that names the file, every bad field and how to fix it.
+ * Reads and checks the config file: JSON with comments and trailing commas allowed (JSONC, as VS Code's
+ * settings.json). No file means all defaults; a file that cannot be read, is not JSONC, or breaks the
+ * schema is an error that names the file, the line and column or every bad field, and how to fix it.
  */
 export function loadConfig(file: string): LoadConfigResult {
-  let text: string;
+  const read = readConfigText(file);
+  if (!read.ok) return read;
+  if (read.text === undefined) return { ok: true, config: defaultConfig(), source: 'defaults' };
+  const checked = checkText(file, read.text);
+  if (!checked.ok) return checked;
+  return { ok: true, config: checked.config, source: 'file' };
+}
+
+/** The file's text; undefined when there is no file. */
+function readConfigText(file: string): { ok: true; text: string | undefined } | { ok: false; reason: string } {
   try {
-    text = readFileSync(file, 'utf8');
+    return { ok: true, text: readFileSync(file, 'utf8') };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ok: true, config: defaultConfig(), source: 'defaults' };
-    return { ok: false, reason: readFailure(file, e as NodeJS.ErrnoException) };
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return { ok: true, text: undefined };
+    return { ok: false, reason: readFailure(file, err) };
   }
-  // Notepad and some editors start UTF-8 files with a byte order mark, which JSON.parse rejects.
-  if (text.startsWith(UTF8_BOM)) text = text.slice(1);
-  if (text.trim() === '') {
+}
+
+/** Parses and validates a config file's text (a UTF-8 byte order mark, as Notepad writes, is ignored). */
+function checkText(file: string, text: string): { ok: true; config: PoshpoolConfig; raw: unknown } | { ok: false; reason: string } {
+  const body = text.startsWith(UTF8_BOM) ? text.slice(1) : text;
+  if (body.trim() === '') {
     return { ok: false, reason: `Config file ${file} is empty. Write {} in it (or the fields you want to change), or delete it to use the defaults.` };
   }
-
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, reason: syntaxFailure(file, text, e as Error) };
-  }
-
-  const checked = validateConfig(raw);
+  const parsed = parseJsonc(body, `Config file ${file}`);
+  if (!parsed.ok) return { ok: false, reason: `${parsed.reason}\nFix the file, or delete it to use the defaults.` };
+  const checked = validateConfig(parsed.value);
   if (!checked.ok) {
     return { ok: false, reason: `${listProblems(`Config file ${file}`, checked.problems)}\nEdit ${file} to fix them; a field left out takes its default.` };
   }
-  return { ok: true, config: checked.config, source: 'file' };
+  return { ok: true, config: checked.config, raw: parsed.value };
 }
 
 /**
@@ -68,6 +73,16 @@ export function saveConfig(file: string, partialConfig: ConfigInput): SaveConfig
   if (!checked.ok) {
     return { ok: false, reason: `${listProblems('Config', checked.problems)}\nCorrect these values; nothing was written to ${file}.` };
   }
+  const written = writeAtomically(file, `${JSON.stringify(partialConfig, null, 2)}\n`);
+  return written.ok ? { ok: true, config: checked.config } : written;
+}
+
+/**
+ * Replaces the file with a text: a user-only temp file in the same directory, flushed, then renamed
+ * over the file, so readers see the old file or the new one, never a part. A missing directory is
+ * created user-only; a symlinked file is written through the link.
+ */
+function writeAtomically(file: string, text: string): { ok: true } | { ok: false; reason: string } {
   const target = writeTarget(file);
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -75,7 +90,7 @@ export function saveConfig(file: string, partialConfig: ConfigInput): SaveConfig
   try {
     mkdirSync(dir, { recursive: true, mode: CONFIG_DIR_MODE });
     fd = openSync(tmp, 'wx', CONFIG_FILE_MODE);
-    const bytes = Buffer.from(`${JSON.stringify(partialConfig, null, 2)}\n`, 'utf8');
+    const bytes = Buffer.from(text, 'utf8');
     for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
     fsyncSync(fd);
     const toClose = fd;
@@ -93,7 +108,7 @@ export function saveConfig(file: string, partialConfig: ConfigInput): SaveConfig
     return { ok: false, reason: `Config could not be saved to ${file}: ${err.message}. ${accessHint(err.code, dir)} The file was left as it was.` };
   }
   syncDirectory(dir);
-  return { ok: true, config: checked.config };
+  return { ok: true };
 }
 
 /** Where to write: the file itself, or the file a symlink points to (so the link survives). */
@@ -141,22 +156,6 @@ function accessHint(code: string | undefined, dir: string): string {
   return 'Check the path and its permissions.';
 }
 
-/** "line 3, column 5: trailing comma …" with the line quoted and a caret under the column. */
-function syntaxFailure(file: string, text: string, parseError: Error): string {
-  const found = findJsonSyntaxError(text);
-  if (found === null) return `Config file ${file} is not valid JSON: ${parseError.message}. Fix the file, or delete it to use the defaults.`;
-  const lineText = text.split('\n')[found.line - 1]?.replace(/\r$/, '') ?? '';
-  // Quote a window of a long line around the column, so the caret stays under the culprit.
-  const from = Math.max(0, Math.min(found.column - 1 - Math.floor(EXCERPT_MAX_CHARS / 2), lineText.length - EXCERPT_MAX_CHARS));
-  const excerpt = lineText.slice(from, from + EXCERPT_MAX_CHARS).replace(/\t/g, ' ');
-  const caret = `${' '.repeat(found.column - 1 - from)}^`;
-  return (
-    `Config file ${file} is not valid JSON: line ${found.line}, column ${found.column}: ${found.message}.\n` +
-    `  ${excerpt}\n  ${caret}\n` +
-    `(JSON.parse: ${parseError.message}.) Fix the file, or delete it to use the defaults.`
-  );
-}
-
 function listProblems(subject: string, problems: ConfigProblem[]): string {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   const lines = problems.map((p) => `  - ${p.path === '' ? '(whole file)' : p.path}: ${p.message}`);
@@ -164,18 +163,48 @@ function listProblems(subject: string, problems: ConfigProblem[]): string {
 }
 
 /**
- * Changes some fields of the config file and keeps the rest as the person wrote it (fields left
- * out keep following the defaults). A file that does not load is never overwritten: the reason
- * comes back and the file stays as it was.
+ * Changes some fields of the config file and keeps the rest as the person wrote it: their comments,
+ * layout and the fields they set (fields left out keep following the defaults). Each changed field is
+ * edited in the text (jsonc-parser's modify), so only the changed values are rewritten. A file that does
+ * not load is never overwritten: the reason comes back and the file stays as it was.
  */
 export function updateConfig(file: string, patch: (raw: Record<string, unknown>) => void): SaveConfigResult {
-  const loaded = loadConfig(file);
-  if (!loaded.ok) return loaded;
-  let raw: Record<string, unknown> = {};
-  if (loaded.source === 'file') {
-    const text = readFileSync(file, 'utf8');
-    raw = JSON.parse(text.startsWith(UTF8_BOM) ? text.slice(1) : text) as Record<string, unknown>;
+  const read = readConfigText(file);
+  if (!read.ok) return read;
+  let text = read.text ?? '';
+  let before: Record<string, unknown> = {};
+  if (read.text !== undefined) {
+    const checked = checkText(file, read.text);
+    if (!checked.ok) return checked;
+    before = checked.raw as Record<string, unknown>;
   }
-  patch(raw);
-  return saveConfig(file, raw as ConfigInput);
+  const after = structuredClone(before);
+  patch(after);
+  const valid = validateConfig(after);
+  if (!valid.ok) return { ok: false, reason: `${listProblems('Config', valid.problems)}\nCorrect these values; nothing was written to ${file}.` };
+  for (const [at, value] of changes(before, after, [])) text = editJsonc(text, at, value);
+  if (!text.endsWith('\n')) text += '\n';
+  // The edited text is checked as the next start will read it: what is written is what was validated.
+  const checked = checkText(file, text);
+  if (!checked.ok) return { ok: false, reason: `The edited config would not load, so nothing was written to ${file}: ${checked.reason}` };
+  const written = writeAtomically(file, text);
+  return written.ok ? { ok: true, config: checked.config } : written;
+}
+
+/** The fields that differ between two parsed configs, deepest first where both sides are objects; undefined = removed. */
+function changes(before: unknown, after: unknown, at: string[]): [string[], unknown][] {
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const out: [string[], unknown][] = [];
+    for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) out.push([[...at, key], undefined]);
+    for (const [key, value] of Object.entries(after)) {
+      if (!Object.hasOwn(before, key)) out.push([[...at, key], value]);
+      else out.push(...changes(before[key], value, [...at, key]));
+    }
+    return out;
+  }
+  return isDeepStrictEqual(before, after) ? [] : [[at, after]];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,13 +1,15 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { approvalConfigSchema } from '../approval/approvalConfig.js';
 import { checkPattern } from '../audit/redact.js';
 import { shellConfigSchema } from './shellConfig.js';
 
 /**
  * poshpool's configuration: config.json in the user's config dir (every field optional). Each
- * field's doc line is its documentation; the defaults are the values shown.
+ * field's doc line is its documentation; the defaults are the values shown. Objects are strict: an
+ * unknown (often misspelt) field is an issue zod reports, and issues.ts suggests the field meant.
  */
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   /** Sessions kept started and ready to lend at all times (the floor; more are started as demand comes, see warmDemandWindowSeconds). */
   warmSessions: z.number().int().min(0).max(64).default(1).describe('Sessions kept warm and ready at all times'),
   /** Sessions lent at once at most; further requests wait in the queue. */
@@ -86,7 +88,7 @@ export const configSchema = z.object({
   backupRetryMs: z.number().int().min(10).default(1000).describe('Delay before retrying a backup that lost a race (ms)'),
   /** Native notifications of the tray app, each of which can be turned off (from the tray menu too). */
   notifications: z
-    .object({
+    .strictObject({
       /** A lent session was left idle past idleLimitSeconds. */
       sessionAbandoned: z.boolean().default(true).describe('Notify when a session is left idle (abandoned)'),
       /** A backup of a watched folder failed. */
@@ -96,6 +98,8 @@ export const configSchema = z.object({
     })
     .default({ sessionAbandoned: true, backupFailed: true, poolDegraded: true })
     .describe('Native notifications of the tray app'),
+  /** Commands that wait for a person's approval before they run (README: Approval rules). */
+  approvals: approvalConfigSchema.default(approvalConfigSchema.parse({})),
   /** The shell engine. */
   shell: shellConfigSchema.default(shellConfigSchema.parse({})),
 });

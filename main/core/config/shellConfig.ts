@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Settings of the shell engine. Every timing and limit the engine uses lives here with its default,
  * so nothing in main/core/shell is a bare literal.
  */
-export const shellConfigSchema = z.object({
+export const shellConfigSchema = z.strictObject({
   /** Path or command name of pwsh (or powershell.exe). Empty: discover pwsh on PATH, then powershell.exe on Windows. */
   path: z.string().default('').describe('Path to pwsh or powershell.exe; empty to discover it'),
   /** Load the user's PowerShell profile in each session (slower start, less predictable). */

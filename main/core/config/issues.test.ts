@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from './schema.js';
-import { levenshtein, validateConfig, type ConfigProblem } from './validate.js';
+import { validateConfig, type ConfigProblem } from './issues.js';
 
 /** The defaults, read from the schema so these tests follow when a default is tuned. */
 const d = defaultConfig();
@@ -159,17 +159,5 @@ describe('validateConfig: rules across fields', () => {
   it('allows warmSessions equal to maxSessions', () => {
     expect(validateConfig({ warmSessions: 5, maxSessions: 5 }).ok).toBe(true);
     expect(validateConfig({ warmSessions: 0, maxSessions: 1 }).ok).toBe(true);
-  });
-});
-
-describe('levenshtein', () => {
-  it('counts insertions, deletions and substitutions', () => {
-    expect(levenshtein('', '')).toBe(0);
-    expect(levenshtein('cols', 'cols')).toBe(0);
-    expect(levenshtein('cols', 'colz')).toBe(1);
-    expect(levenshtein('maxSesions', 'maxSessions')).toBe(1);
-    expect(levenshtein('kitten', 'sitting')).toBe(3);
-    expect(levenshtein('', 'abc')).toBe(3);
-    expect(levenshtein('abc', '')).toBe(3);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { didYouMean } from './didYouMean.js';
 import { configSchema, type PoshpoolConfig } from './schema.js';
 
 /** One thing wrong with a config, tied to a field. */
@@ -12,13 +13,11 @@ export interface ConfigProblem {
 /** A checked config, or everything wrong with it. */
 export type ConfigValidation = { ok: true; config: PoshpoolConfig } | { ok: false; problems: ConfigProblem[] };
 
-/** An unknown field is matched to a known one at most this many edits away ("did you mean"). */
-export const SUGGESTION_MAX_DISTANCE = 2;
 /** Characters of a found value shown in a message. */
 export const SHOWN_VALUE_MAX_CHARS = 80;
 
-/** The part of a JSON Schema this file reads. */
-interface FieldSchema {
+/** The part of the JSON Schema zod derives for one field that the "Allowed:" text reads. */
+interface FieldDescription {
   type?: string;
   minimum?: number;
   maximum?: number;
@@ -27,30 +26,28 @@ interface FieldSchema {
   enum?: unknown[];
   default?: unknown;
   description?: string;
-  properties?: Record<string, FieldSchema>;
+  properties?: Record<string, unknown>;
+  anyOf?: { type?: string }[];
 }
 
-/** What every field allows, described by zod itself (bounds, types, defaults, descriptions). */
-const CONFIG_JSON_SCHEMA = z.toJSONSchema(configSchema, { io: 'input' }) as FieldSchema;
-
 /**
- * Checks a parsed config file: every field against the schema (all problems, not just the first),
- * fields the schema does not know (with a "did you mean"), and rules that span fields.
+ * Checks a parsed config file with the schema (its objects are strict, so zod itself reports unknown
+ * fields) and puts zod's issues in words: every problem at once, each with the value found, what is
+ * allowed and, for an unknown field, the field probably meant. Then the rules that span fields.
+ * Order: wrong values (in schema order), unknown fields (outer sections first), cross-field rules.
  */
 export function validateConfig(raw: unknown): ConfigValidation {
-  const problems: ConfigProblem[] = [];
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) problems.push(...problemsOfIssues(raw, parsed.error.issues));
-  if (isPlainObject(raw)) {
-    problems.push(...unknownFields(raw, CONFIG_JSON_SCHEMA, []));
-    problems.push(...crossFieldProblems(raw));
-  }
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const unknown = issues.filter((i): i is z.core.$ZodIssueUnrecognizedKeys => i.code === 'unrecognized_keys').sort((a, b) => a.path.length - b.path.length);
+  const problems = [...problemsOfValues(raw, issues.filter((i) => i.code !== 'unrecognized_keys')), ...unknown.flatMap(unknownFieldProblems)];
+  if (isPlainObject(raw)) problems.push(...crossFieldProblems(raw));
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, config: parsed.data };
 }
 
-/** Zod's issues, one problem per field (a field can fail more than one check). */
-function problemsOfIssues(raw: unknown, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+/** Zod's value issues, one problem per field (a field can fail more than one check). */
+function problemsOfValues(raw: unknown, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
   const byPath = new Map<string, { path: PropertyKey[]; issues: z.core.$ZodIssue[] }>();
   for (const issue of issues) {
     const key = dotted(issue.path);
@@ -66,10 +63,22 @@ function problemsOfIssues(raw: unknown, issues: readonly z.core.$ZodIssue[]): Co
       continue;
     }
     const what = [...new Set(tightest(fieldIssues).map((i) => describeIssue(i, value)))].join('; ');
-    const allowed = describeAllowed(schemaAt(path));
+    const field = fieldAt(path);
+    const allowed = field === undefined ? '' : describeAllowed(z.toJSONSchema(field, { io: 'input', unrepresentable: 'any' }) as FieldDescription);
     problems.push({ path: key, message: `found ${show(value)}: ${what}.${allowed === '' ? '' : ` Allowed: ${allowed}.`}` });
   }
   return problems;
+}
+
+/** Zod's unrecognized_keys issue: one problem per key, with "did you mean" or the known fields. */
+function unknownFieldProblems(issue: z.core.$ZodIssueUnrecognizedKeys): ConfigProblem[] {
+  const at = issue.path.map(String);
+  const known = Object.keys(shapeOf(fieldAt(issue.path)) ?? {});
+  return issue.keys.map((key) => {
+    const suggestion = didYouMean(key, known, at, allFieldPaths(configSchema, []));
+    const hint = suggestion === undefined ? ` Remove it; the known fields here are: ${known.join(', ')}.` : ` Did you mean "${suggestion}"?`;
+    return { path: dotted([...issue.path, key]), message: `unknown field.${hint}` };
+  });
 }
 
 /** Of several upper (lower) bounds broken by one value, only the tightest is worth saying. */
@@ -102,16 +111,18 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
       return `it must be a multiple of ${String(issue.divisor)}`;
     case 'invalid_format':
       return `it must be a valid ${issue.format}`;
+    case 'invalid_union':
+      return `it is none of the forms allowed`;
     default:
       return issue.message;
   }
 }
 
-/** What a field accepts, from the JSON Schema zod derives: type, range or choices, default, meaning. */
-function describeAllowed(schema: FieldSchema | undefined): string {
-  if (schema === undefined) return '';
+/** What a field accepts, from the JSON Schema zod derives for it: type, range or choices, default, meaning. */
+function describeAllowed(schema: FieldDescription): string {
   const parts: string[] = [];
   if (schema.enum !== undefined) parts.push(`one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
+  else if (schema.anyOf !== undefined) parts.push(schema.anyOf.map((s) => typeName(s.type ?? 'a value')).join(' or '));
   else if (schema.type !== undefined) parts.push(typeName(schema.type) + rangeOf(schema));
   if (schema.default !== undefined && schema.type !== 'object') parts.push(`default ${JSON.stringify(schema.default)}`);
   if (schema.type === 'object' && schema.properties !== undefined) parts.push(`with the fields ${Object.keys(schema.properties).join(', ')}`);
@@ -121,7 +132,7 @@ function describeAllowed(schema: FieldSchema | undefined): string {
 }
 
 /** " from 40 to 1000", " at least 1", " more than 0 and at most 1"; no upper bound for safe-integer limits. */
-function rangeOf(schema: FieldSchema): string {
+function rangeOf(schema: FieldDescription): string {
   const max = schema.maximum !== undefined && schema.maximum < Number.MAX_SAFE_INTEGER ? schema.maximum : undefined;
   if (schema.minimum !== undefined && max !== undefined) return ` from ${schema.minimum} to ${max}`;
   const bounds: string[] = [];
@@ -132,67 +143,9 @@ function rangeOf(schema: FieldSchema): string {
   return bounds.length === 0 ? '' : ` ${bounds.join(' and ')}`;
 }
 
-/** Fields the schema does not know, each with the closest known field when one is near. */
-function unknownFields(raw: Record<string, unknown>, schema: FieldSchema, at: string[]): ConfigProblem[] {
-  const known = schema.properties ?? {};
-  const problems: ConfigProblem[] = [];
-  for (const [key, value] of Object.entries(raw)) {
-    const field = Object.hasOwn(known, key) ? known[key] : undefined;
-    if (field === undefined) {
-      const suggestion = suggest(key, at);
-      const hint = suggestion === undefined ? ` Remove it; the known fields here are: ${Object.keys(known).join(', ')}.` : ` Did you mean "${suggestion}"?`;
-      problems.push({ path: dotted([...at, key]), message: `unknown field.${hint}` });
-    } else if (field.properties !== undefined && isPlainObject(value)) {
-      problems.push(...unknownFields(value, field, [...at, key]));
-    }
-  }
-  return problems;
-}
-
-/**
- * The known field an unknown key most likely meant: a sibling within a few edits (case ignored), or a
- * field of the same name in another section (`cols` at the top level means `shell.cols`).
- */
-function suggest(key: string, at: string[]): string | undefined {
-  const siblings = Object.keys(schemaAt(at)?.properties ?? {});
-  let best: { name: string; distance: number } | undefined;
-  for (const name of siblings) {
-    const distance = levenshtein(key.toLowerCase(), name.toLowerCase());
-    if (distance <= SUGGESTION_MAX_DISTANCE && (best === undefined || distance < best.distance)) best = { name, distance };
-  }
-  if (best !== undefined) return dotted([...at, best.name]);
-  // No sibling has this name (it would be known), so an exact match is in another section.
-  const elsewhere = allFieldPaths(CONFIG_JSON_SCHEMA, []).find((p) => p[p.length - 1]?.toLowerCase() === key.toLowerCase());
-  return elsewhere === undefined ? undefined : dotted(elsewhere);
-}
-
-/** Every field path of a schema, depth first. */
-function allFieldPaths(schema: FieldSchema, at: string[]): string[][] {
-  const out: string[][] = [];
-  for (const [name, field] of Object.entries(schema.properties ?? {})) {
-    out.push([...at, name]);
-    out.push(...allFieldPaths(field, [...at, name]));
-  }
-  return out;
-}
-
-/** Edit distance (insertions, deletions, substitutions) between two strings. */
-export function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost));
-    }
-    prev = row;
-  }
-  return prev[b.length] as number;
-}
-
 /**
  * Rules that span fields. Each field is read as the config would hold it (its default when absent), so
- * the rule is checked even when unrelated fields are wrong.
+ * the rule is checked even when unrelated fields are wrong; it is skipped when one side is itself wrong.
  */
 function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -211,14 +164,41 @@ function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
   return problems;
 }
 
-/** The JSON Schema of the field at a path. */
-function schemaAt(path: readonly PropertyKey[]): FieldSchema | undefined {
-  let schema: FieldSchema | undefined = CONFIG_JSON_SCHEMA;
+/** The zod schema of the field at a path through the config's sections and lists (undefined past a leaf). */
+function fieldAt(path: readonly PropertyKey[]): z.ZodType | undefined {
+  let field: z.ZodType | undefined = configSchema;
   for (const key of path) {
-    const props: Record<string, FieldSchema> | undefined = schema?.properties;
-    schema = props !== undefined && typeof key === 'string' && Object.hasOwn(props, key) ? props[key] : undefined;
+    const inner = unwrapped(field);
+    if (inner instanceof z.ZodArray && typeof key === 'number') {
+      field = inner.element as z.ZodType;
+      continue;
+    }
+    const shape = shapeOf(inner);
+    field = shape !== undefined && typeof key === 'string' && Object.hasOwn(shape, key) ? shape[key] : undefined;
   }
-  return schema;
+  return field;
+}
+
+/** The fields of an object schema, looking through `.default()` and `.optional()`. */
+function shapeOf(field: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
+  const inner = unwrapped(field);
+  return inner instanceof z.ZodObject ? (inner.shape as Record<string, z.ZodType>) : undefined;
+}
+
+function unwrapped(field: z.ZodType | undefined): z.ZodType | undefined {
+  let inner = field;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+  return inner;
+}
+
+/** Every field path of the config, depth first. */
+function allFieldPaths(field: z.ZodType, at: string[]): string[][] {
+  const out: string[][] = [];
+  for (const [name, child] of Object.entries(shapeOf(field) ?? {})) {
+    out.push([...at, name]);
+    out.push(...allFieldPaths(child, [...at, name]));
+  }
+  return out;
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
