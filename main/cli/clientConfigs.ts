@@ -11,10 +11,12 @@ export interface ClientConfigs {
 
 /**
  * How a client config starts the stdio bridge: a command line that gets `bridge` appended (Node and
- * bin/poshpool.js, or the app's own executable where it can read stdin), or Windows PowerShell
- * running relay.ps1.
+ * bin/poshpool.js, or the app's own executable where it can read stdin) and then `bridgeArgs` (say
+ * `--data-dir <dir>`), or Windows PowerShell running relay.ps1.
  */
-export type BridgeLauncher = { kind: 'bridgeVerb'; command: readonly [string, ...string[]] } | ({ kind: 'powershellRelay' } & RelaySpec);
+export type BridgeLauncher =
+  | { kind: 'bridgeVerb'; command: readonly [string, ...string[]]; bridgeArgs?: readonly string[] }
+  | ({ kind: 'powershellRelay' } & RelaySpec);
 
 /** Where the tray app runs from, for {@link appBridgeLauncher}. */
 export interface AppLocation {
@@ -68,7 +70,7 @@ export function relayScriptCopy(platform: Platform, app: AppLocation): { from: s
 export function bridgeCommand(launcher: BridgeLauncher): { command: string; args: string[] } {
   if (launcher.kind === 'powershellRelay') return relayCommand(launcher);
   const [command, ...lead] = launcher.command;
-  return { command, args: [...lead, 'bridge'] };
+  return { command, args: [...lead, 'bridge', ...(launcher.bridgeArgs ?? [])] };
 }
 
 /**

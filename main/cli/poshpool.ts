@@ -20,6 +20,14 @@ Usage:
                                          Pool and queue state of the running host
   poshpool open [--print] [--data-dir <dir>]
                                          Open the dashboard with a one-time sign-in link (or print it)
+  poshpool install --client <name> [--scope user|workspace] [--workspace <dir>] [--print]
+                                         Connect an agent: add poshpool (the stdio bridge, no token)
+                                         to the client's own config file, keeping what is there and
+                                         a backup beside it; --print shows it and writes nothing.
+                                         Clients: vscode, claude-desktop, claude-code, cursor,
+                                         copilot-cli, codex, windsurf
+  poshpool uninstall --client <name> [--scope user|workspace] [--workspace <dir>]
+                                         Remove poshpool's entry from that client's config
   poshpool exec [options] "<command>"   Run one PowerShell command and print its result as JSON
       --timeout <seconds>   stop the command after this long (Ctrl+C, then kill)
       --cwd <dir>           working directory of the session
@@ -65,6 +73,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
     if (verb === 'open') return (await import('./open.js')).open({ ...hostFlags, print: flags.print }, io);
     return (await import('./status.js')).status({ ...hostFlags, json: flags.json }, io);
   }
+  if (verb === 'install' || verb === 'uninstall') return (await import('./installCommand.js')).installCommand(verb, rest, io);
   if (verb !== 'exec') {
     io.stderr.write(`poshpool: unknown command "${verb}".\n\n${USAGE}`);
     return 2;
