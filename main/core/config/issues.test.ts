@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from './schema.js';
+import { z } from 'zod';
+import { configSchema, defaultConfig } from './schema.js';
 import { validateConfig, type ConfigProblem } from './issues.js';
 
 /** The defaults, read from the schema so these tests follow when a default is tuned. */
@@ -159,5 +160,30 @@ describe('validateConfig: rules across fields', () => {
   it('allows warmSessions equal to maxSessions', () => {
     expect(validateConfig({ warmSessions: 5, maxSessions: 5 }).ok).toBe(true);
     expect(validateConfig({ warmSessions: 0, maxSessions: 1 }).ok).toBe(true);
+  });
+});
+
+describe('validateConfig: every section is strict', () => {
+  /** Dotted paths of the objects in a schema that let unknown fields through (zod strips them silently). */
+  function looseObjects(schema: z.ZodType, at: string): string[] {
+    if (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return looseObjects(schema.unwrap() as z.ZodType, at);
+    if (schema instanceof z.ZodArray) return looseObjects(schema.element as z.ZodType, `${at}[]`);
+    if (schema instanceof z.ZodUnion) return (schema.options as z.ZodType[]).flatMap((o) => looseObjects(o, at));
+    if (!(schema instanceof z.ZodObject)) return [];
+    const strict = schema.def.catchall instanceof z.ZodNever;
+    const inner = Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([k, v]) => looseObjects(v, at === '' ? k : `${at}.${k}`));
+    return strict ? inner : [at === '' ? '(top level)' : at, ...inner];
+  }
+
+  it('has no object that drops unknown fields (declare new sections with z.strictObject, so a misspelt field is reported)', () => {
+    expect(looseObjects(configSchema, '')).toEqual([]);
+  });
+});
+
+describe('validateConfig: fields in lists', () => {
+  it('names the item by its index and says what the item must be', () => {
+    const problems = problemsOf({ auditRedactPatterns: ['ok', '('], watchFolders: ['relative/dir'] });
+    expect(problems.get('auditRedactPatterns.1')).toBe('found "(": must be a valid regular expression that matches at least one character. Allowed: a string.');
+    expect(problems.get('watchFolders.0')).toBe('found "relative/dir": must be an absolute path. Allowed: a string.');
   });
 });
