@@ -21,7 +21,10 @@ import { registerRunBackgroundTool } from './tools/runBackground.js';
 import { registerRunCommandTool } from './tools/runCommand.js';
 import { registerSendInputTool } from './tools/sendInput.js';
 import { registerStartSessionTool } from './tools/startSession.js';
+import { ClientTaskStore, DEFAULT_TASK_SETTINGS, type TaskSettings } from './tasks/ClientTaskStore.js';
 import { DEFAULT_MCP_SETTINGS, type McpSettings, type ToolDeps } from './tools/shared.js';
+import { ClientWorkspace, type ClientCwdCarrier } from './workspaceRoots.js';
+import { currentPlatform } from '../core/platform/Platform.js';
 
 /** The version reported to clients. */
 export const SERVER_VERSION = '0.1.0';
@@ -36,17 +39,29 @@ const INSTRUCTIONS =
  * One MCP server for one client (an MCP session): its tools act on that client's sessions, requests
  * and jobs only. Dispose when the client's transport closes; the client's sessions are ended then.
  */
-export function createMcpServer(deps: { core: Core; clientId: string; settings?: Partial<McpSettings> }): { server: McpServer; dispose(): Promise<void> } {
+export function createMcpServer(deps: { core: Core; clientId: string; settings?: Partial<McpSettings>; taskSettings?: Partial<TaskSettings> }): { server: McpServer; dispose(): Promise<void> } {
+  // MCP Tasks of this client (run_command as a task): each one is a job of the core's JobManager.
+  const tasks = new ClientTaskStore({
+    newId: () => deps.core.jobs.newJobId(),
+    notify: (task) => void server.server.notification({ method: 'notifications/tasks/status', params: task }).catch(() => undefined),
+    settings: { ...DEFAULT_TASK_SETTINGS, ...deps.taskSettings },
+  });
   const server = new McpServer(
     { name: 'poshpool', version: SERVER_VERSION },
-    { capabilities: { logging: {}, resources: { subscribe: true, listChanged: false }, tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: { logging: {}, resources: { subscribe: true, listChanged: false }, tools: { listChanged: false }, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
+      instructions: INSTRUCTIONS,
+      taskStore: tasks,
+    },
   );
-  const toolDeps: ToolDeps = { core: deps.core, clientId: deps.clientId, settings: { ...DEFAULT_MCP_SETTINGS, ...deps.settings } };
+  // Where new sessions begin: the client's first root, else the directory of the bridge it came through.
+  const workspace = new ClientWorkspace({ server: server.server, platform: currentPlatform(), bridgeCwd: () => (server.server.transport as ClientCwdCarrier | undefined)?.clientCwd });
+  const toolDeps: ToolDeps = { core: deps.core, clientId: deps.clientId, settings: { ...DEFAULT_MCP_SETTINGS, ...deps.settings }, workspace };
   registerStartSessionTool(server, toolDeps);
   registerQueuePositionTool(server, toolDeps);
   registerChangePriorityTool(server, toolDeps);
   registerCancelRequestTool(server, toolDeps);
-  registerRunCommandTool(server, toolDeps);
+  registerRunCommandTool(server, toolDeps, tasks);
   registerRunBackgroundTool(server, toolDeps);
   registerGetJobTool(server, toolDeps);
   registerCancelJobTool(server, toolDeps);
@@ -74,6 +89,7 @@ export function createMcpServer(deps: { core: Core; clientId: string; settings?:
     server,
     dispose() {
       disposed ??= (async () => {
+        tasks.dispose();
         notifications.dispose();
         await server.close().catch(() => undefined);
         // A client that is gone leaves nothing behind: its queued requests and sessions end.

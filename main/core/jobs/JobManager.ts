@@ -82,20 +82,33 @@ export class JobManager<S extends ManagedShell> {
     if (session.currentCommand !== null || session.state === 'ending') {
       return { ok: false, reason: `Session ${sessionId} is busy (${session.state}); wait for its command, cancel it, or use another session.` };
     }
-    const jobId = `job-${randomBytes(9).toString('base64url')}`;
+    const jobId = this.newJobId();
     const running = this.deps.manager.run(clientId, sessionId, command, { timeoutMs: options.timeoutMs, jobId });
     this.track(jobId, clientId, sessionId, command, running);
     return { ok: true, jobId };
   }
 
   /**
-   * Turns a command already running (a call that outlived its wait) into a job. The promise is the
-   * manager's run() of that command.
+   * Turns a command already running (a call that outlived its wait, or an MCP task's command) into a
+   * job. The promise is the manager's run() of that command; `jobId` is one from newJobId() when the
+   * id was handed out before the command started (a task's id is its job's id).
    */
-  adopt(clientId: string, sessionId: string, command: string, running: ReturnType<SessionManager<S>['run']>): string {
-    const jobId = `job-${randomBytes(9).toString('base64url')}`;
+  adopt(clientId: string, sessionId: string, command: string, running: ReturnType<SessionManager<S>['run']>, jobId: string = this.newJobId()): string {
     this.track(jobId, clientId, sessionId, command, running);
     return jobId;
+  }
+
+  /** A fresh, unguessable job id (for adopt() when the id must be known before the command starts). */
+  newJobId(): string {
+    return `job-${randomBytes(9).toString('base64url')}`;
+  }
+
+  /** Resolves once a client's job has ended, with its view then (its result, or why it has none). */
+  async ended(clientId: string, jobId: string): Promise<Outcome<{ job: JobView }>> {
+    const owned = this.owned(clientId, jobId);
+    if (!owned.ok) return owned;
+    await owned.job.done;
+    return this.get(clientId, jobId);
   }
 
   /** The client a job belongs to (for a person looking at every client's jobs). */

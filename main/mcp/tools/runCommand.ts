@@ -1,12 +1,21 @@
+import type { CreateTaskRequestHandlerExtra } from '@modelcontextprotocol/sdk/experimental/tasks';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult, CreateTaskResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { statusOfResult, type ClientTaskStore } from '../tasks/ClientTaskStore.js';
+import { registerOptionalTaskTool } from '../tasks/optionalTaskTool.js';
 import { commandResultShape, fail, ok, resultContent, seconds, type ToolDeps } from './shared.js';
 import { progress, waitForSession, type Extra } from './waitForSession.js';
 
-/** run_command: runs one command and returns its structured result (or a job id when it runs long). */
-export function registerRunCommandTool(server: McpServer, deps: ToolDeps): void {
+/**
+ * run_command: runs one command and returns its structured result (or a job id when it runs long).
+ * A client that supports MCP Tasks may call it as a task instead: the task comes back at once and
+ * its result is the same result a plain call gives, whenever the command ends.
+ */
+export function registerRunCommandTool(server: McpServer, deps: ToolDeps, tasks: ClientTaskStore): void {
   const { settings } = deps;
-  server.registerTool(
+  registerOptionalTaskTool(
+    server,
     'run_command',
     {
       title: 'Run a PowerShell command',
@@ -16,7 +25,8 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps): void 
         `It is ended after ${Math.round(deps.core.config.defaultSessionIdleSeconds / 60)} minutes unused, or sooner when every session is taken and others wait; newSession: true in a result says this call did not have your earlier state. ` +
         'If your default session is still busy (a command running there), the call runs in a clean session borrowed for it alone. fresh: true asks for such a clean one-call session. With sessionId it runs on a session from start_session. ' +
         `A command still running after ${settings.returnAfterSeconds} s returns status "running" with a jobId and the output so far; it goes on in the background: follow it with get_job, stop it with cancel_job. ` +
-        'If it waits for input (Read-Host), answer with send_input. Cancelling this call stops the command.',
+        'If it waits for input (Read-Host), answer with send_input. Cancelling this call stops the command. ' +
+        'Clients that support MCP Tasks may call it as a task: the task id comes back at once, the result (tasks/result) is the one a plain call gives, whenever the command ends; tasks/cancel stops the command. A task is a job: get_job, send_input and cancel_job work with its id too.',
       inputSchema: {
         command: z.string().min(1).describe('The PowerShell command or script to run'),
         sessionId: z.string().optional().describe('A session from start_session; omit to use your default session (kept between your calls)'),
@@ -44,42 +54,116 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps): void 
       },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
-    async ({ command, sessionId, fresh, timeoutSeconds }, extra) => {
-      const { manager } = deps.core;
-      const where = sessionId ? { ok: true as const, sessionId, kind: 'session' as const, newSession: false, note: undefined } : await callSession(deps, fresh === true, extra);
-      if (!where.ok) return fail(where.reason);
-      const sessionIdNow = where.sessionId;
-      const placed = { sessionKind: where.kind, newSession: where.newSession, ...(where.note ? { note: where.note } : {}) };
-      // A one-call session goes back after the call; its reset for the next client is not the caller's wait.
-      const endBorrowed = (): void => {
-        if (where.kind === 'call') void manager.endSession(deps.clientId, sessionIdNow, 'its one call is over');
-      };
-      const running = manager.run(deps.clientId, sessionIdNow, command, { timeoutMs: timeoutSeconds ? timeoutSeconds * 1000 : undefined, signal: extra.signal });
-      const finished = await raceWithProgress(deps, sessionIdNow, running, extra);
-      if (finished === 'late') {
-        const jobId = deps.core.jobs.adopt(deps.clientId, sessionIdNow, command, running);
-        void running.finally(endBorrowed);
-        const so = manager.outputSoFar(deps.clientId, sessionIdNow);
-        const soFar = so.ok && so.output ? so.output.output : '';
-        return ok({
-          sessionId: sessionIdNow,
-          ...placed,
-          status: 'running',
-          jobId,
-          output: soFar,
-          outputSoFar: soFar,
-          message: `Still running after ${settings.returnAfterSeconds} s: it goes on as job ${jobId}. Follow it with get_job, stop it with cancel_job.`,
-        });
-      }
-      endBorrowed();
-      if (!finished.ok) return fail(finished.reason);
-      return ok({ ...resultContent(sessionIdNow, finished.result), ...placed });
-    },
+    { plain: (args, extra) => runPlain(deps, args, extra), task: (args, extra) => runAsTask(deps, tasks, args, extra) },
   );
 }
 
-/** Where a call without a session id runs: the client's default session, or one borrowed for the call. */
-type CallPlace = { ok: true; sessionId: string; kind: 'default' | 'call'; newSession: boolean; note: string | undefined } | { ok: false; reason: string };
+/** What run_command is asked. */
+interface RunArgs {
+  command: string;
+  sessionId?: string;
+  fresh?: boolean;
+  timeoutSeconds?: number;
+}
+
+/** A plain call: waits up to returnAfterSeconds with progress, then hands the command on as a job. */
+async function runPlain(deps: ToolDeps, { command, sessionId, fresh, timeoutSeconds }: RunArgs, extra: Extra): Promise<CallToolResult> {
+  const { settings } = deps;
+  const { manager } = deps.core;
+  const where = await place(deps, sessionId, fresh, extra);
+  if (!where.ok) return fail(where.reason);
+  const sessionIdNow = where.sessionId;
+  const placed = placedFields(where);
+  const endBorrowed = (): void => returnBorrowed(deps, where);
+  const running = manager.run(deps.clientId, sessionIdNow, command, { timeoutMs: timeoutSeconds ? timeoutSeconds * 1000 : undefined, signal: extra.signal });
+  const finished = await raceWithProgress(deps, sessionIdNow, running, extra);
+  if (finished === 'late') {
+    const jobId = deps.core.jobs.adopt(deps.clientId, sessionIdNow, command, running);
+    void running.finally(endBorrowed);
+    const so = manager.outputSoFar(deps.clientId, sessionIdNow);
+    const soFar = so.ok && so.output ? so.output.output : '';
+    return ok({
+      sessionId: sessionIdNow,
+      ...placed,
+      status: 'running',
+      jobId,
+      output: soFar,
+      outputSoFar: soFar,
+      message: `Still running after ${settings.returnAfterSeconds} s: it goes on as job ${jobId}. Follow it with get_job, stop it with cancel_job.`,
+    });
+  }
+  endBorrowed();
+  if (!finished.ok) return fail(finished.reason);
+  return ok({ ...resultContent(sessionIdNow, finished.result), ...placed });
+}
+
+/**
+ * A task-augmented call: the task (whose id is the job id the command runs under) is returned at
+ * once; the same placement as a plain call follows in the background, then the command runs to its
+ * end (no "running" answer: the task is the job). Its result is built from the job store when a
+ * client asks, and is the result a plain call would have given.
+ */
+async function runAsTask(deps: ToolDeps, tasks: ClientTaskStore, args: RunArgs, extra: CreateTaskRequestHandlerExtra): Promise<CreateTaskResult> {
+  const handle = tasks.create(extra.taskRequestedTtl);
+  const taskId = handle.task.taskId;
+  handle.describe = () => 'waiting for a session';
+  const refuse = (reason: string): void => {
+    deps.core.audit.recordRefused({ client: deps.clientId, clientName: deps.core.clients.get(deps.clientId)?.name, session: args.sessionId ?? null, command: args.command, tool: 'run_command', reason });
+    const result = fail(reason);
+    tasks.finish(taskId, { status: statusOfResult(result), result: () => result });
+  };
+  const work = async (): Promise<void> => {
+    const { manager, jobs } = deps.core;
+    // Progress goes to the task's status (tasks/get, notifications/tasks/status), not to a call that has already been answered.
+    const quiet: Extra = { ...extra, signal: handle.signal, _meta: undefined };
+    const where = await place(deps, args.sessionId, args.fresh, quiet);
+    if (!where.ok) return refuse(where.reason);
+    if (handle.signal.aborted) {
+      returnBorrowed(deps, where);
+      return refuse('The task was cancelled before its command started.');
+    }
+    const running = manager.run(deps.clientId, where.sessionId, args.command, { timeoutMs: args.timeoutSeconds ? args.timeoutSeconds * 1000 : undefined, signal: handle.signal });
+    jobs.adopt(deps.clientId, where.sessionId, args.command, running, taskId);
+    handle.describe = () => {
+      const so = manager.outputSoFar(deps.clientId, where.sessionId);
+      const bytes = so.ok && so.output ? so.output.outputBytes : 0;
+      return `running on session ${where.sessionId} (job ${taskId}): ${bytes} bytes of output so far`;
+    };
+    const outcome = await running;
+    returnBorrowed(deps, where);
+    if (!outcome.ok) return refuse(outcome.reason);
+    const placed = placedFields(where);
+    const result = (): CallToolResult => {
+      const job = jobs.get(deps.clientId, taskId);
+      if (!job.ok) return fail(`The result of task ${taskId} is no longer kept: ${job.reason}`);
+      if (!job.job.result) return fail(job.job.message ?? `Task ${taskId} ended without a result.`);
+      return ok({ ...resultContent(where.sessionId, job.job.result), ...placed });
+    };
+    tasks.finish(taskId, { status: statusOfResult(result()), result });
+  };
+  // A task never stays "working" for an error nobody sees: an unexpected throw fails it with the reason.
+  void work().catch((e: unknown) => refuse(`poshpool failed to run the task: ${e instanceof Error ? e.message : String(e)}`));
+  return { task: handle.task };
+}
+
+/** Where a call runs: the session it names, or (without one) its default session or a borrowed one. */
+async function place(deps: ToolDeps, sessionId: string | undefined, fresh: boolean | undefined, extra: Extra): Promise<CallPlace> {
+  if (sessionId) return { ok: true, sessionId, kind: 'session', newSession: false, note: undefined };
+  return callSession(deps, fresh === true, extra);
+}
+
+/** The fields of a result that say where the command ran. */
+function placedFields(where: Extract<CallPlace, { ok: true }>): { sessionKind: 'session' | 'default' | 'call'; newSession: boolean; note?: string } {
+  return { sessionKind: where.kind, newSession: where.newSession, ...(where.note ? { note: where.note } : {}) };
+}
+
+/** A one-call session goes back after the call; its reset for the next client is not the caller's wait. */
+function returnBorrowed(deps: ToolDeps, where: Extract<CallPlace, { ok: true }>): void {
+  if (where.kind === 'call') void deps.core.manager.endSession(deps.clientId, where.sessionId, 'its one call is over');
+}
+
+/** Where a call runs: a session it named, the client's default session, or one borrowed for the call. */
+type CallPlace = { ok: true; sessionId: string; kind: 'session' | 'default' | 'call'; newSession: boolean; note: string | undefined } | { ok: false; reason: string };
 
 async function callSession(deps: ToolDeps, fresh: boolean, extra: Extra): Promise<CallPlace> {
   const { manager } = deps.core;
