@@ -296,6 +296,11 @@ describe('updateConfig', () => {
     expect(readFileSync(file, 'utf8')).toBe('{\n    // tabs of four\n    "maxSessions": 7,\n    "notifications": {\n        "sessionAbandoned": false\n    }\n}\n');
   });
 
+  it('writes {} when there is no file and nothing changes', () => {
+    expect(updateConfig(file, () => undefined)).toEqual({ ok: true, config: defaultConfig() });
+    expect(readFileSync(file, 'utf8')).toBe('{}\n');
+  });
+
   it('removes a field the patch deletes', () => {
     writeFileSync(file, '{\n  // keep me\n  "maxSessions": 7,\n  "maxWaiting": 10\n}\n');
     expect(updateConfig(file, (raw) => void delete raw.maxWaiting).ok).toBe(true);

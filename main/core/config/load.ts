@@ -20,6 +20,7 @@ export type SaveConfigResult = { ok: true; config: PoshpoolConfig } | { ok: fals
 export const CONFIG_FILE_MODE = 0o600;
 /** Permissions of a config directory poshpool creates: the user's only. */
 export const CONFIG_DIR_MODE = 0o700;
+
 const UTF8_BOM = '\uFEFF';
 
 /**
@@ -183,6 +184,7 @@ export function updateConfig(file: string, patch: (raw: Record<string, unknown>)
   const valid = validateConfig(after);
   if (!valid.ok) return { ok: false, reason: `${listProblems('Config', valid.problems)}\nCorrect these values; nothing was written to ${file}.` };
   for (const [at, value] of changes(before, after, [])) text = editJsonc(text, at, value);
+  if (text.trim() === '') text = '{}';
   if (!text.endsWith('\n')) text += '\n';
   // The edited text is checked as the next start will read it: what is written is what was validated.
   const checked = checkText(file, text);
@@ -191,7 +193,10 @@ export function updateConfig(file: string, patch: (raw: Record<string, unknown>)
   return written.ok ? { ok: true, config: checked.config } : written;
 }
 
-/** The fields that differ between two parsed configs, deepest first where both sides are objects; undefined = removed. */
+/**
+ * The edits that turn one parsed config into another: a path and its new value (undefined = removed),
+ * descending into objects present on both sides, so only what changed is rewritten.
+ */
 function changes(before: unknown, after: unknown, at: string[]): [string[], unknown][] {
   if (isPlainObject(before) && isPlainObject(after)) {
     const out: [string[], unknown][] = [];
