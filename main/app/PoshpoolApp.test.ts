@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserWindowConstructorOptions } from 'electron';
@@ -254,6 +254,25 @@ describe('PoshpoolApp', () => {
     });
     await app.act({ kind: 'copyConfig', client: 'claudeCode' });
     expect(clipboard.at(-1)).toBe(`claude mcp add poshpool -- powershell.exe -NoLogo -NoProfile -NonInteractive -Command "${relay}"`);
+  });
+
+  it('"Connect an agent" installs into the client\'s user config with the same code as poshpool install, and says how it went', async () => {
+    const clientHome = { home: dir, env: {} };
+    const linuxApp = new PoshpoolApp({ ...ports, platform: platformFor('linux') }, { assetsDir: '/a', preloadPath: '/p', configFile: path.join(dir, 'config.json'), logDir: dir, bridgeLauncher: { kind: 'bridgeVerb', command: ['/opt/poshpool/poshpool'] }, clientHome });
+    const menu = menus.at(-1)!;
+    expect(JSON.stringify(menu)).toContain(JSON.stringify({ kind: 'installClient', client: 'cursor', action: 'install' }));
+    mkdirSync(path.join(dir, '.cursor'));
+    await linuxApp.act({ kind: 'installClient', client: 'cursor', action: 'install' });
+    expect(notifications.at(-1)).toMatchObject({ title: 'Cursor can use poshpool', body: expect.stringContaining(`created ${path.join(dir, '.cursor', 'mcp.json')}`) });
+    expect(JSON.parse(readFileSync(path.join(dir, '.cursor', 'mcp.json'), 'utf8'))).toEqual({ mcpServers: { poshpool: { command: '/opt/poshpool/poshpool', args: ['bridge'] } } });
+    await linuxApp.act({ kind: 'installClient', client: 'cursor', action: 'install' });
+    expect(notifications.at(-1)).toMatchObject({ body: expect.stringContaining('nothing changed') });
+    await linuxApp.act({ kind: 'installClient', client: 'claude-desktop', action: 'install' });
+    expect(notifications.at(-1)).toMatchObject({ title: 'Could not connect Claude Desktop', body: expect.stringContaining('is Claude Desktop installed') });
+    expect(logs.at(-1)).toContain('Connect Claude Desktop:');
+    await linuxApp.act({ kind: 'installClient', client: 'cursor', action: 'uninstall' });
+    expect(notifications.at(-1)).toMatchObject({ title: 'poshpool removed from Cursor' });
+    expect(JSON.parse(readFileSync(path.join(dir, '.cursor', 'mcp.json'), 'utf8'))).toEqual({ mcpServers: {} });
   });
 
   it('opens one dashboard window that meets the security checklist, hidden (not closed) when the person closes it', () => {

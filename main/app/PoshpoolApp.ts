@@ -1,5 +1,8 @@
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { clientConfigs } from '../cli/clientConfigs.js';
+import { runInstall } from '../cli/install.js';
+import { CLIENTS, type ClientId } from '../cli/installClients.js';
 import { loadConfig, updateConfig } from '../core/config/load.js';
 import type { Disposable } from '../core/events/Emitter.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
@@ -120,6 +123,8 @@ export class PoshpoolApp {
         return this.refreshTray();
       case 'copyConfig':
         return this.copyConfig(action.client);
+      case 'installClient':
+        return this.installClient(action.client, action.action);
       case 'openConfigFolder':
         return this.openFolder(path.dirname(this.paths.configFile));
       case 'openLogFolder':
@@ -217,6 +222,23 @@ export class PoshpoolApp {
       const where = { vscode: "VS Code's .vscode/mcp.json", claudeDesktop: "Claude Desktop's claude_desktop_config.json", claudeCode: 'a terminal' }[client];
       this.ports.notifications.show({ key: `copied:${client}`, title: 'Client config copied', body: `Paste it into ${where}. It starts the poshpool bridge; no token is in it.` }, () => undefined);
     }
+  }
+
+  /** "Connect an agent": the same install as `poshpool install --client`, into the user's config; the result in a notification. */
+  private installClient(client: ClientId, action: 'install' | 'uninstall'): void {
+    const where = this.paths.clientHome ?? { home: homedir(), env: process.env };
+    const outcome = runInstall(
+      { client, action, scope: 'user', workspace: where.home },
+      { platform: this.ports.platform, env: where.env, home: where.home, launcher: this.paths.bridgeLauncher },
+    );
+    const label = CLIENTS[client].label;
+    if (!outcome.ok) {
+      this.ports.log(`Connect ${label}: ${outcome.reason}`);
+      if (!this.ports.notifications.isSupported()) return this.ports.dialog.error(`Connect ${label}`, outcome.reason);
+    }
+    if (!this.ports.notifications.isSupported()) return;
+    const title = !outcome.ok ? `Could not ${action === 'install' ? 'connect' : 'disconnect'} ${label}` : action === 'install' ? `${label} can use poshpool` : `poshpool removed from ${label}`;
+    this.ports.notifications.show({ key: `install:${client}`, title, body: outcome.ok ? outcome.message : outcome.reason }, () => undefined);
   }
 
   private openFolder(dir: string): void {

@@ -97,4 +97,6 @@ export interface AppPaths {
   logDir: string;
   /** What the copied client configs run as the stdio bridge (clientConfigs.ts appBridgeLauncher). */
   bridgeLauncher: BridgeLauncher;
+  /** The home dir and environment client configs are found by ("Connect an agent"); default: this process's. */
+  clientHome?: { home: string; env: Readonly<Record<string, string | undefined>> };
 }

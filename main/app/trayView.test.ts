@@ -113,6 +113,17 @@ describe('tray menu', () => {
     expect(menu.at(-1)).toMatchObject({ label: 'Quit poshpool', action: { kind: 'quit' } });
   });
 
+  it('"Connect an agent" has a submenu per client that adds or removes poshpool, also while the host is down', () => {
+    for (const menu of [trayMenu(input()), trayMenu(input({ host: { status: 'failed', reason: 'port taken' }, summary: undefined }))]) {
+      const connect = find(menu, 'Connect an agent');
+      expect(connect).toMatchObject({ type: 'submenu', enabled: true });
+      const clients = connect?.type === 'submenu' ? connect.submenu : [];
+      expect(clients.map((c) => (c.type === 'separator' ? '' : c.label))).toEqual(['VS Code', 'Claude Desktop', 'Claude Code', 'Cursor', 'GitHub Copilot CLI', 'Codex CLI', 'Windsurf']);
+      expect(find(menu, 'Add poshpool to Codex CLI')).toMatchObject({ enabled: true, action: { kind: 'installClient', client: 'codex', action: 'install' } });
+      expect(find(menu, 'Remove poshpool from Windsurf')).toMatchObject({ enabled: true, action: { kind: 'installClient', client: 'windsurf', action: 'uninstall' } });
+    }
+  });
+
   it('says why start at login is not offered', () => {
     expect(find(trayMenu(input({ startAtLogin: { supported: false, reason: 'only in the installed app' } })), 'Start at login: only in the installed app')).toMatchObject({ enabled: false });
   });

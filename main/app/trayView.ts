@@ -1,4 +1,5 @@
 import type { SessionInfo } from '../../common/scheduler.js';
+import { CLIENT_IDS, CLIENTS, type ClientId } from '../cli/installClients.js';
 import type { NotificationSettings } from './Notifier.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import type { HostSummary } from '../host/process/protocol.js';
@@ -16,6 +17,8 @@ export type TrayAction =
   | { kind: 'cancelCommand'; sessionId: string }
   | { kind: 'setPaused'; paused: boolean }
   | { kind: 'copyConfig'; client: ClientKind }
+  /** Writes (or removes) poshpool's entry in a client's user config (install.ts runInstall). */
+  | { kind: 'installClient'; client: ClientId; action: 'install' | 'uninstall' }
   | { kind: 'openConfigFolder' }
   | { kind: 'openLogFolder' }
   | { kind: 'setStartAtLogin'; enabled: boolean }
@@ -99,7 +102,7 @@ function sessionItem(s: SessionInfo, clientName: string | undefined): TrayMenuIt
   return { type: 'submenu', label: `${s.sessionId}${who}: ${what}${s.abandoned ? ' (abandoned)' : ''}`, enabled: true, submenu: items };
 }
 
-/** The menu: open dashboard, sessions (terminate each), pause, copy client config, folders, start at login, notifications, quit. */
+/** The menu: open dashboard, sessions (terminate each), pause, connect an agent, copy client config, folders, start at login, notifications, quit. */
 export function trayMenu(input: TrayInput): TrayMenuItem[] {
   const up = input.host.status === 'running' && input.summary !== undefined;
   const sessions = up ? input.summary!.sessions : [];
@@ -125,6 +128,23 @@ export function trayMenu(input: TrayInput): TrayMenuItem[] {
   if (input.host.status === 'failed') menu.push({ type: 'normal', label: 'Retry starting poshpool', enabled: true, action: { kind: 'retryHost' } });
   menu.push(
     { type: 'separator' },
+    // Writing a client's config needs no running host: the entry starts the bridge, which finds or starts one.
+    {
+      type: 'submenu',
+      label: 'Connect an agent',
+      enabled: true,
+      submenu: CLIENT_IDS.map(
+        (client): TrayMenuItem => ({
+          type: 'submenu',
+          label: CLIENTS[client].label,
+          enabled: true,
+          submenu: [
+            { type: 'normal', label: `Add poshpool to ${CLIENTS[client].label}`, enabled: true, action: { kind: 'installClient', client, action: 'install' } },
+            { type: 'normal', label: `Remove poshpool from ${CLIENTS[client].label}`, enabled: true, action: { kind: 'installClient', client, action: 'uninstall' } },
+          ],
+        }),
+      ),
+    },
     {
       type: 'submenu',
       label: 'Copy client config',
