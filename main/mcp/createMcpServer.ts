@@ -22,6 +22,7 @@ import { registerRunCommandTool } from './tools/runCommand.js';
 import { registerSendInputTool } from './tools/sendInput.js';
 import { registerStartSessionTool } from './tools/startSession.js';
 import { ClientTaskStore, DEFAULT_TASK_SETTINGS, type TaskSettings } from './tasks/ClientTaskStore.js';
+import { refuseTasksForPlainTools } from './tasks/optionalTaskTool.js';
 import { DEFAULT_MCP_SETTINGS, type McpSettings, type ToolDeps } from './tools/shared.js';
 import { ClientWorkspace, type ClientCwdCarrier } from './workspaceRoots.js';
 import { currentPlatform } from '../core/platform/Platform.js';
@@ -76,6 +77,8 @@ export function createMcpServer(deps: { core: Core; clientId: string; settings?:
   registerBackupNowTool(server, toolDeps);
   registerResources(server, toolDeps);
   const notifications = wireNotifications(server, deps.core.bus, deps.clientId);
+  // A task asked of a tool that takes none is refused before it runs (only run_command takes tasks).
+  refuseTasksForPlainTools(server);
   // Last, once every handler exists: wrong params get -32602 or an isError result that says what is wrong.
   answerInvalidParams(server);
   // Around that: run_command / run_background calls refused before a command ran go to the audit log.

@@ -1,7 +1,7 @@
 import type { CreateTaskRequestHandlerExtra, TaskRequestHandlerExtra, ToolTaskHandler } from '@modelcontextprotocol/sdk/experimental/tasks';
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ShapeOutput, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import type { CallToolResult, CreateTaskResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type CallToolResult, type CreateTaskResult, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { Extra } from '../tools/waitForSession.js';
 
 /**
@@ -61,4 +61,39 @@ export function registerOptionalTaskTool<Args extends ZodRawShapeCompat, Out ext
     return result;
   };
   return registered;
+}
+
+type Handler = (request: { method: string; params?: Record<string, unknown> }, extra: unknown) => Promise<unknown>;
+interface HandlerInternals {
+  _requestHandlers: Map<string, Handler>;
+}
+interface ToolsInternals {
+  _registeredTools: Record<string, { execution?: { taskSupport?: string } }>;
+}
+
+/**
+ * A task-augmented tools/call of a tool that does not take tasks is refused with -32601 before the
+ * tool runs. The spec says servers SHOULD (2025-11-25 server/tools, execution.taskSupport
+ * "forbidden": "Servers SHOULD return a -32601 (Method not found) error if a client attempts to
+ * invoke the tool as a task"); the SDK (1.32.2) instead runs the tool and returns its plain result
+ * as the answer to a task request, which the client then rejects as an invalid CreateTaskResult,
+ * after the tool did its work (a job started, a session ended). Wraps the stored tools/call handler
+ * as invalidParams.ts does; call it after registering the tools.
+ */
+export function refuseTasksForPlainTools(server: McpServer): void {
+  const handlers = (server.server as unknown as HandlerInternals)._requestHandlers;
+  const tools = (server as unknown as ToolsInternals)._registeredTools;
+  const original = handlers.get('tools/call');
+  if (!original) return;
+  handlers.set('tools/call', async (request, extra) => {
+    const name = request.params?.name;
+    const task = request.params?.task;
+    if (task !== undefined && typeof name === 'string' && Object.hasOwn(tools, name)) {
+      const support = tools[name]!.execution?.taskSupport ?? 'forbidden';
+      if (support === 'forbidden') {
+        throw new McpError(ErrorCode.MethodNotFound, `${name} cannot be called as a task (its execution.taskSupport is "forbidden" in tools/list); call it without "task".`);
+      }
+    }
+    return original(request, extra);
+  });
 }
