@@ -24,6 +24,13 @@ describe('clientConfigs', () => {
     expect(app.claudeCode).toBe('claude mcp add poshpool -- /Applications/poshpool.app/Contents/MacOS/poshpool bridge');
   });
 
+  it('passes bridge flags (an absolute --data-dir) after the bridge verb', () => {
+    expect(bridgeCommand({ kind: 'bridgeVerb', command: ['/usr/bin/node', '/opt/p/bin/poshpool.js'], bridgeArgs: ['--data-dir', '/data'] })).toEqual({
+      command: '/usr/bin/node',
+      args: ['/opt/p/bin/poshpool.js', 'bridge', '--data-dir', '/data'],
+    });
+  });
+
   it("quotes paths with spaces for the platform's shell", () => {
     const win = clientConfigs(['C:\\Program Files\\nodejs\\node.exe', 'C:\\poshpool\\bin\\poshpool.js'], 'http://127.0.0.1:1/mcp', 'x', 'win32');
     expect(win.claudeCode).toBe('claude mcp add poshpool -- "C:\\Program Files\\nodejs\\node.exe" C:\\poshpool\\bin\\poshpool.js bridge');

@@ -3,7 +3,13 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { requirePwsh } from '../../test/pwsh.js';
+import { defaultConfig } from '../core/config/schema.js';
+import { Host } from '../host/Host.js';
 
 const execFileAsync = promisify(execFile);
 // The installed command, as a person runs it (npm test builds dist/ first).
@@ -76,5 +82,26 @@ describe('poshpool install / uninstall (the installed bin)', () => {
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown client "emacs"') });
     const scope = await poshpool(home, project, 'install', '--client', 'cursor', '--scope', 'global');
     expect(scope).toMatchObject({ code: 2, stderr: expect.stringContaining('--scope is user or workspace') });
+  });
+
+  it('the entry it writes connects a real MCP client to the running host (tools listed, a command run)', async () => {
+    requirePwsh();
+    const dataDir = path.join(home, 'data');
+    const started = await Host.start({ config: defaultConfig({ warmSessions: 0, maxSessions: 1 }), dataDir, port: 0, cwd: project, log: () => undefined });
+    if (!started.ok) throw new Error(started.reason);
+    const client = new Client({ name: 'installed-client', version: '1.0.0' });
+    try {
+      mkdirSync(path.join(home, '.cursor'));
+      expect(await poshpool(home, project, 'install', '--client', 'cursor', '--data-dir', dataDir)).toMatchObject({ code: 0 });
+      const entry = JSON.parse(readFileSync(path.join(home, '.cursor', 'mcp.json'), 'utf8')).mcpServers.poshpool as { command: string; args: string[] };
+      await client.connect(new StdioClientTransport({ command: entry.command, args: entry.args, stderr: 'pipe' }));
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toContain('run_command');
+      const r = (await client.callTool({ name: 'run_command', arguments: { command: "'connected'" } })) as CallToolResult;
+      expect(r.structuredContent).toMatchObject({ output: 'connected', success: true });
+    } finally {
+      await client.close();
+      await started.host.dispose();
+    }
   });
 });
