@@ -115,6 +115,19 @@ describe('JobManager', () => {
     expect(files).toHaveLength(2);
   });
 
+  it('adopts a running command under an id handed out before it started (an MCP task\'s id is its job\'s), and ended() waits for it', async () => {
+    const c = start();
+    const s = await session(c, 'a');
+    const jobId = c.jobs.newJobId();
+    expect(jobId).toMatch(/^job-[A-Za-z0-9_-]{12}$/);
+    expect(c.jobs.newJobId()).not.toBe(jobId);
+    expect(c.jobs.adopt('a', s, "Start-Sleep -Milliseconds 300; 'adopted'", c.manager.run('a', s, "Start-Sleep -Milliseconds 300; 'adopted'"), jobId)).toBe(jobId);
+    expect(c.jobs.get('a', jobId)).toMatchObject({ ok: true, job: { status: 'running' } });
+    // Only its client waits for it.
+    expect(await c.jobs.ended('b', jobId)).toMatchObject({ ok: false });
+    expect(await c.jobs.ended('a', jobId)).toMatchObject({ ok: true, job: { status: 'succeeded', result: { output: 'adopted' } } });
+  });
+
   it('refuses a job on a session that is not the client’s', async () => {
     const c = start();
     const s = await session(c, 'a');
