@@ -1,5 +1,6 @@
 /** The event union: every state change of the core, as it crosses to MCP, the dashboard, the tray and the audit log. */
 
+import type { ApprovalDecidedBy, ApprovalDecision, ApprovalRequest } from './approvals.js';
 import type { CommandStatus, SessionState } from './shell.js';
 
 /** How a waiting request is served: sync (a caller waits for it) before async. */
@@ -60,6 +61,8 @@ export type PoshpoolEvent =
   | (Base & { type: 'backup.completed'; folder: string; backupId: string; filesChanged: number; reason: BackupReason })
   | (Base & { type: 'backup.skipped'; folder: string; reason: BackupReason })
   | (Base & { type: 'backup.failed'; folder: string; reason: BackupReason; error: string })
+  | (Base & { type: 'approval.requested'; request: ApprovalRequest })
+  | (Base & { type: 'approval.decided'; request: ApprovalRequest; decision: ApprovalDecision; by: ApprovalDecidedBy })
   | (Base & { type: 'pool.degraded'; reason: string; failures: number })
   | (Base & { type: 'pool.recovered'; downMs: number })
   | (Base & { type: 'pool.paused'; by: string })

@@ -25,6 +25,8 @@ export interface SessionInfo {
   /** Reported abandoned (idle past idleLimitSeconds). */
   abandoned: boolean;
   pid: number | null;
+  /** Present while its command waits for a person's approval (config approvals.rules). */
+  awaitingApproval?: true;
 }
 
 /** An MCP client as it named itself when it connected (its own word: shown, never trusted). */

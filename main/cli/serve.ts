@@ -23,7 +23,7 @@ export async function serve(flags: HostFlags, io: CliIo): Promise<number> {
   // it is ready) ends it cleanly rather than killing the process.
   const stop = listenForStop();
   try {
-    const started = await Host.start({ config: settings.config, dataDir: settings.dataDir, port: settings.config.port });
+    const started = await Host.start({ config: settings.config, dataDir: settings.dataDir, port: settings.config.port, configFile: settings.configFile });
     if (!started.ok) {
       io.stderr.write(`poshpool serve: ${started.reason}\n`);
       return 1;

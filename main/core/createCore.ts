@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
+import { ApprovalGate } from './approval/ApprovalGate.js';
 import { AuditLog } from './audit/AuditLog.js';
 import { Redactor } from './audit/redact.js';
 import { ClientDirectory } from './clients/ClientDirectory.js';
@@ -37,6 +39,8 @@ export interface Core {
   readonly clients: ClientDirectory;
   /** Backups of the watched folders; call start() to begin watching. */
   readonly backups: BackupService;
+  /** Approval rules: commands that wait for a person (config approvals). */
+  readonly approvals: ApprovalGate;
   /** The scheduler's and the backups' figures. */
   metrics(): MetricsSnapshot;
   dispose(): Promise<void>;
@@ -48,6 +52,8 @@ export interface CoreOptions {
   dataDir: string;
   /** Working directory of new sessions (default: config shell.cwd, else the user's home; never the app's own, e.g. System32 when started at login). */
   cwd?: string;
+  /** The config file, named in the error a command denied by an approval rule gets. */
+  configFile?: string;
   now?: () => number;
 }
 
@@ -91,7 +97,18 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
       return started;
     },
   });
-  const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: loadLearnedHolds(dataDir) });
+  const platform = currentPlatform();
+  const approvals = new ApprovalGate({
+    bus,
+    config: config.approvals,
+    paths: { caseInsensitivePaths: platform.caseInsensitivePaths, separator: platform.path.sep },
+    clientName: (clientId) => clients.get(clientId)?.name,
+    configHint: options.configFile ?? "poshpool's config.json",
+    // Where sessions start when a client says nothing of its own (PwshSession's default).
+    defaultWorkspace: options.cwd ?? (config.shell.cwd || homedir()),
+    now: options.now,
+  });
+  const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: loadLearnedHolds(dataDir), gate: approvals });
   // The learned hold times outlive this run (a crash loses at most one interval of learning).
   const keepLearned = (): void => {
     const learned = manager.learnedHolds();
@@ -102,7 +119,7 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
   const learnedTimer = setInterval(keepLearned, LEARNED_SAVE_INTERVAL_MS);
   learnedTimer.unref();
   const jobs = new JobManager<PwshSession>({ manager, store, bus, settings: config, now: options.now });
-  const backups = new BackupService({ settings: config, dataDir, bus, platform: currentPlatform(), now: options.now });
+  const backups = new BackupService({ settings: config, dataDir, bus, platform, now: options.now });
   let disposing: Promise<void> | undefined;
   const core: Core = {
     config,
@@ -115,12 +132,15 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     audit,
     clients,
     backups,
+    approvals,
     metrics: () => ({ ...manager.metrics(), backups: backups.metrics(), shell: shellSummary(shell, found.warning, facts) }),
     dispose() {
       disposing ??= (async () => {
         clearInterval(learnedTimer);
         // Before the manager ends the lent sessions: holds cut short by the shutdown are not holds.
         keepLearned();
+        // Commands waiting for a person are denied first, so their callers are answered before the sessions end.
+        approvals.dispose();
         await backups.dispose();
         await manager.dispose();
         await jobs.settled();

@@ -31,6 +31,8 @@ export interface HostOptions {
   port: number;
   /** Working directory of new sessions. */
   cwd?: string;
+  /** The config file the config came from (named in errors that tell a user what to change). */
+  configFile?: string;
   mcpSettings?: Partial<McpSettings>;
   /** The built dashboard (default: dist/renderer next to the compiled host, when built). */
   dashboardDir?: string;
@@ -75,7 +77,7 @@ export class Host {
     for (const note of secured.notes ?? []) log(`poshpool: ${note}`);
     const token = await ensureToken(options.dataDir, { platform });
     if (!token.ok) return { ok: false, reason: token.reason };
-    const made = createCore({ config: options.config, dataDir: options.dataDir, cwd: options.cwd });
+    const made = createCore({ config: options.config, dataDir: options.dataDir, cwd: options.cwd, configFile: options.configFile });
     if (!made.ok) return made;
     const core = made.core;
     // The audit log never holds the token, even in a command that carries it.

@@ -15,9 +15,10 @@ export interface HostFlags {
 export function resolveHostSettings(
   flags: HostFlags,
   platform: Platform = currentPlatform(),
-): { ok: true; config: PoshpoolConfig; dataDir: string } | { ok: false; reason: string } {
-  const loaded = loadConfig(flags.configFile ?? configFilePath(platform, process.env, homedir()));
+): { ok: true; config: PoshpoolConfig; dataDir: string; configFile: string } | { ok: false; reason: string } {
+  const configFile = flags.configFile ?? configFilePath(platform, process.env, homedir());
+  const loaded = loadConfig(configFile);
   if (!loaded.ok) return loaded;
   const config = flags.port === undefined ? loaded.config : { ...loaded.config, port: flags.port };
-  return { ok: true, config, dataDir: flags.dataDir ?? defaultDataDir(platform, process.env, homedir()) };
+  return { ok: true, config, dataDir: flags.dataDir ?? defaultDataDir(platform, process.env, homedir()), configFile };
 }

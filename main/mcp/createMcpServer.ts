@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Core } from '../core/createCore.js';
+import { registerApprovalClient } from './approvalClient.js';
 import { auditRefusedCommands } from './auditRefused.js';
 import { answerInvalidParams } from './invalidParams.js';
 import { wireNotifications } from './notifications.js';
@@ -77,6 +78,8 @@ export function createMcpServer(deps: { core: Core; clientId: string; settings?:
   registerBackupNowTool(server, toolDeps);
   registerResources(server, toolDeps);
   const notifications = wireNotifications(server, deps.core.bus, deps.clientId);
+  // Approval rules: this client's user is asked too (elicitation), and its workspace bounds outsideWorkspace rules.
+  const approvals = registerApprovalClient(deps.core.approvals, deps.clientId, server.server, () => null);
   // A task asked of a tool that takes none is refused before it runs (only run_command takes tasks).
   refuseTasksForPlainTools(server);
   // Last, once every handler exists: wrong params get -32602 or an isError result that says what is wrong.
@@ -94,6 +97,7 @@ export function createMcpServer(deps: { core: Core; clientId: string; settings?:
       disposed ??= (async () => {
         tasks.dispose();
         notifications.dispose();
+        approvals.dispose();
         await server.close().catch(() => undefined);
         // A client that is gone leaves nothing behind: its queued requests and sessions end.
         const { manager } = deps.core;

@@ -1,5 +1,6 @@
 import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { ApprovalDecidedBy, ApprovalDecision } from '../../../common/approvals.js';
 import type { CommandStatus } from '../../../common/shell.js';
 import { Redactor } from './redact.js';
 
@@ -36,6 +37,23 @@ export interface RefusedEntry {
   reason: string;
 }
 
+/** A decision on a command that matched an approval rule (it ran only when approved). */
+export interface ApprovalEntry {
+  client: string;
+  clientName?: string;
+  session: string;
+  /** The command as it was shown for approval. */
+  command: string;
+  /** Length of the whole command. */
+  commandChars: number;
+  decision: ApprovalDecision;
+  by: ApprovalDecidedBy;
+  /** Names of the rules it matched. */
+  rules: string[];
+  /** Milliseconds from the request to the decision. */
+  waitedMs: number;
+}
+
 /** One line of the audit log. */
 export interface AuditLine {
   /** ISO 8601 time the entry was recorded. */
@@ -53,13 +71,17 @@ export interface AuditLine {
   /** Length of the whole command, present when it was truncated. */
   commandChars?: number;
   exitCode: number | null;
-  /** How the command ended, or `refused`: it never ran (see `reason`). */
-  status: CommandStatus | 'refused';
+  /** How the command ended; `refused`: it never ran (see `reason`); `approval`: a decision on it (see `decision`). */
+  status: CommandStatus | 'refused' | 'approval';
   durationMs: number;
   outputBytes: number;
   /** On a refused line: the tool called and why it was refused. */
   tool?: string;
   reason?: string;
+  /** On an approval line: the decision, who made it, and the rules the command matched. */
+  decision?: ApprovalDecision;
+  by?: ApprovalDecidedBy;
+  rules?: string[];
 }
 
 /** Settings of the audit log. */
@@ -136,23 +158,29 @@ export class AuditLog {
 
   /** Appends one line for a command refused before it ran, with why. Never throws. */
   recordRefused(entry: RefusedEntry): void {
-    this.write(() => {
-      const { command, ...cut } = this.commandOf(entry.command, entry.command.length);
-      return {
-        time: new Date(this.now()).toISOString(),
-        client: entry.client,
-        ...(entry.clientName !== undefined ? { clientName: entry.clientName } : {}),
-        session: entry.session,
-        command,
-        ...cut,
-        exitCode: null,
-        status: 'refused',
-        durationMs: 0,
-        outputBytes: 0,
-        tool: entry.tool,
-        reason: this.redactor.redact(entry.reason).text,
-      };
-    });
+    this.write(() => ({
+      ...this.headOf(entry, entry.command.length),
+      exitCode: null,
+      status: 'refused',
+      durationMs: 0,
+      outputBytes: 0,
+      tool: entry.tool,
+      reason: this.redactor.redact(entry.reason).text,
+    }));
+  }
+
+  /** Appends one line for an approval decision. Never throws. */
+  recordApproval(entry: ApprovalEntry): void {
+    this.write(() => ({
+      ...this.headOf(entry, entry.commandChars),
+      exitCode: null,
+      status: 'approval',
+      durationMs: entry.waitedMs,
+      outputBytes: 0,
+      decision: entry.decision,
+      by: entry.by,
+      rules: entry.rules,
+    }));
   }
 
   private write(make: () => AuditLine): void {
@@ -185,8 +213,9 @@ export class AuditLog {
     this.close();
   }
 
-  private lineOf(entry: AuditEntry): AuditLine {
-    const { command, ...cut } = this.commandOf(entry.command, Math.max(entry.commandChars ?? 0, entry.command.length));
+  /** The fields every line starts with: time, who, where, and the command (redacted, cut). */
+  private headOf(entry: { client: string; clientName?: string; session: string | null; command: string }, fullChars: number): Pick<AuditLine, 'time' | 'client' | 'clientName' | 'session' | 'command' | 'redacted' | 'commandTruncated' | 'commandChars'> {
+    const { command, ...cut } = this.commandOf(entry.command, Math.max(fullChars, entry.command.length));
     return {
       time: new Date(this.now()).toISOString(),
       client: entry.client,
@@ -194,6 +223,12 @@ export class AuditLog {
       session: entry.session,
       command,
       ...cut,
+    };
+  }
+
+  private lineOf(entry: AuditEntry): AuditLine {
+    return {
+      ...this.headOf(entry, entry.commandChars ?? 0),
       exitCode: entry.exitCode,
       status: entry.status,
       durationMs: entry.durationMs,

@@ -4,7 +4,7 @@ import type { AuditLog } from './AuditLog.js';
 
 /**
  * Feeds the audit log from the event bus: one line per finished command, with the command text
- * remembered from its start event, and the client's name when it gave one.
+ * remembered from its start event, and the client's name when it gave one; one line per approval decision.
  */
 export function subscribeAudit(bus: EventBus, log: AuditLog, clientName: (clientId: string) => string | undefined = () => undefined): Disposable {
   const started = new Map<string, { command: string; commandChars: number }>();
@@ -25,6 +25,19 @@ export function subscribeAudit(bus: EventBus, log: AuditLog, clientName: (client
         status: e.status,
         durationMs: e.durationMs,
         outputBytes: e.outputBytes,
+      });
+    } else if (e.type === 'approval.decided') {
+      const r = e.request;
+      log.recordApproval({
+        client: r.clientId,
+        clientName: r.clientName ?? clientName(r.clientId),
+        session: r.sessionId,
+        command: r.command,
+        commandChars: r.commandChars,
+        decision: e.decision,
+        by: e.by,
+        rules: r.rules.map((m) => m.name),
+        waitedMs: Math.max(0, e.time - r.requestedAt),
       });
     } else if (e.type === 'session.ended') {
       // A session that ended mid-command never reports that command finished: forget it.

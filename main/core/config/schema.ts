@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { approvalConfigSchema } from '../approval/approvalConfig.js';
 import { checkPattern } from '../audit/redact.js';
 import { shellConfigSchema } from './shellConfig.js';
 
@@ -97,6 +98,8 @@ export const configSchema = z.strictObject({
     })
     .default({ sessionAbandoned: true, backupFailed: true, poolDegraded: true })
     .describe('Native notifications of the tray app'),
+  /** Commands that wait for a person's approval before they run (README: Approval rules). */
+  approvals: approvalConfigSchema.default(approvalConfigSchema.parse({})),
   /** The shell engine. */
   shell: shellConfigSchema.default(shellConfigSchema.parse({})),
 });

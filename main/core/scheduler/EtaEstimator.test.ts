@@ -140,6 +140,13 @@ describe('EtaEstimator.estimate', () => {
     expect(e.estimateAll(2, { total: 2, runningSince: [10_000], scheduledFreeIn: [-5] })).toEqual([0, 100]);
   });
 
+  it('a slot whose command waits for approval frees a mean hold after the wait can end, and is not counted free', () => {
+    const e = makeEstimator();
+    // Mean hold 100 ms; one slot waits up to 2 s for a person, the other runs since 40 ms.
+    expect(e.estimateAll(2, { total: 2, runningSince: [10_000 - 40], startsWithin: [2_000] })).toEqual([60, 160]);
+    expect(e.estimateAll(2, { total: 1, runningSince: [], startsWithin: [2_000] })).toEqual([2_100, 2_200]);
+  });
+
   it('treats a start time in the future (clock skew) as just lent', () => {
     const clock = fakeClock(1_000);
     const e = makeEstimator({ initialHoldMs: 100, now: clock.now });

@@ -35,6 +35,11 @@ export interface SlotState {
    * 0.1 s for a slot that would free in ten minutes or never.
    */
   scheduledFreeIn?: readonly number[];
+  /**
+   * Held slots whose command has not begun: ms from now by which it begins at the latest (a command
+   * waiting for a person's approval: when its wait runs out); each is freed a mean hold after that.
+   */
+  startsWithin?: readonly number[];
 }
 
 /** Default of EtaEstimatorOptions.overdueFloor: a session past the mean is expected to need 20 % of it more. */
@@ -177,8 +182,10 @@ export class EtaEstimator {
     for (const since of slots.runningSince) heap.push(Math.max(mean - Math.max(0, now - since), floor));
     const scheduled = slots.scheduledFreeIn ?? [];
     for (const inMs of scheduled) heap.push(Math.max(0, inMs));
+    const starting = slots.startsWithin ?? [];
+    for (const inMs of starting) heap.push(Math.max(0, inMs) + mean);
     // More sessions held than slots (e.g. maxSessions lowered while lent): no free slot, not a negative count.
-    for (let free = slots.total - slots.runningSince.length - scheduled.length; free > 0; free--) heap.push(0);
+    for (let free = slots.total - slots.runningSince.length - scheduled.length - starting.length; free > 0; free--) heap.push(0);
     heapify(heap);
     // The observed drain rate bounds the estimate from below: position p is served no sooner than
     // p service intervals after the last service.

@@ -5,6 +5,7 @@ import type { CommandResult, SessionState } from '../../../common/shell.js';
 import type { PoshpoolConfig } from '../config/schema.js';
 import type { Disposable } from '../events/Emitter.js';
 import type { EventBus } from '../events/EventBus.js';
+import type { ApprovalGate } from '../approval/ApprovalGate.js';
 import type { PoolSession, ShellPool } from '../pool/ShellPool.js';
 import type { InputResult, RunOptions } from '../shell/PwshSession.js';
 import { DurationWindow } from './DurationWindow.js';
@@ -55,8 +56,13 @@ interface Lent<S> {
   endAfterCommand: boolean;
   /** Settles when the running command has finished (null while none runs). */
   commandDone: Promise<void> | null;
+  /** Stops the wait of a command for approval (cancel_command while it waits). */
+  approvalAbort: AbortController | null;
   subs: Disposable[];
 }
+
+/** What the scheduler asks of the approval rules before each command. */
+export type CommandGate = Pick<ApprovalGate, 'enabled' | 'check' | 'waitingUntil' | 'forgetSession'>;
 
 interface Waiting {
   kind: SessionKind;
@@ -115,6 +121,8 @@ export class SessionManager<S extends ManagedShell> {
       now?: () => number;
       /** Hold times learned by an earlier run (etaMemory.ts), so the first ETAs after a start are not guesses. */
       learnedHolds?: LearnedHolds;
+      /** Approval rules: decides before each command whether it may run (ApprovalGate). */
+      gate?: CommandGate;
     },
   ) {
     const now = deps.now ?? Date.now;
@@ -315,7 +323,7 @@ export class SessionManager<S extends ManagedShell> {
   }
 
   /** Runs a command on a client's session and returns its structured result. */
-  async run(clientId: string, sessionId: string, command: string, options: RunOptions & { jobId?: string } = {}): Promise<Outcome<{ result: CommandResult }>> {
+  async run(clientId: string, sessionId: string, command: string, options: RunOptions & { jobId?: string; workspace?: string | null } = {}): Promise<Outcome<{ result: CommandResult }>> {
     const owned = this.owned(clientId, sessionId);
     if (!owned.ok) return owned;
     const lent = owned.lent;
@@ -331,6 +339,20 @@ export class SessionManager<S extends ManagedShell> {
     lent.commandStartedAt = this.now;
     lent.lastActivity = lent.commandStartedAt;
     lent.abandoned = false;
+    let done!: () => void;
+    lent.commandDone = new Promise<void>((resolve) => (done = resolve));
+    const cleared = (): void => {
+      lent.currentCommand = null;
+      lent.commandStartedAt = null;
+      lent.commandDone = null;
+      done();
+    };
+    const verdict = await this.approve(lent, command, options);
+    if (!verdict.ok) {
+      cleared();
+      lent.lastActivity = this.now;
+      return verdict;
+    }
     lent.commandCount++;
     this.deps.bus.emit({
       type: 'command.started',
@@ -342,21 +364,13 @@ export class SessionManager<S extends ManagedShell> {
       jobId,
     });
     let result: CommandResult;
-    let done!: () => void;
-    lent.commandDone = new Promise<void>((resolve) => (done = resolve));
     try {
       result = await lent.session.run(command, { timeoutMs: options.timeoutMs, signal: options.signal });
     } catch (e) {
-      lent.currentCommand = null;
-      lent.commandStartedAt = null;
-      lent.commandDone = null;
-      done();
+      cleared();
       return { ok: false, reason: (e as Error).message };
     }
-    lent.currentCommand = null;
-    lent.commandStartedAt = null;
-    lent.commandDone = null;
-    done();
+    cleared();
     lent.lastActivity = this.now;
     if (result.cwd) lent.cwd = result.cwd;
     this.counters.commandsRun++;
@@ -379,11 +393,44 @@ export class SessionManager<S extends ManagedShell> {
     return { ok: true, result };
   }
 
-  /** Stops the command running on a client's session (the session stays). */
+  /** Stops the command running on a client's session, or its wait for approval (the session stays). */
   cancelCommand(clientId: string, sessionId: string): Outcome<{ wasRunning: boolean }> {
     const owned = this.owned(clientId, sessionId);
     if (!owned.ok) return owned;
+    const waiting = owned.lent.approvalAbort;
+    if (waiting) {
+      waiting.abort();
+      return { ok: true, wasRunning: true };
+    }
     return { ok: true, wasRunning: owned.lent.session.cancel() };
+  }
+
+  /** Asks the approval gate whether the command may run (the session is summarizing, then held while a person decides). */
+  private async approve(lent: Lent<S>, command: string, options: RunOptions & { workspace?: string | null }): Promise<Outcome> {
+    const gate = this.deps.gate;
+    if (!gate?.enabled) return { ok: true };
+    const abort = new AbortController();
+    lent.approvalAbort = abort;
+    try {
+      const verdict = await gate.check({
+        clientId: lent.clientId,
+        sessionId: lent.sessionId,
+        command,
+        ...(options.workspace !== undefined ? { workspace: options.workspace } : {}),
+        signal: options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal,
+        inspect: async (text) => {
+          try {
+            const r = await lent.session.run(text, { signal: abort.signal });
+            return r.status === 'completed' && r.success && !r.truncated ? { ok: true, output: r.output } : { ok: false, reason: r.message ?? `the summary ended ${r.status}` };
+          } catch (e) {
+            return { ok: false, reason: (e as Error).message };
+          }
+        },
+      });
+      return verdict.allowed ? { ok: true } : { ok: false, reason: verdict.reason };
+    } finally {
+      lent.approvalAbort = null;
+    }
   }
 
   /** Types input into the command running on a client's session. */
@@ -400,6 +447,35 @@ export class SessionManager<S extends ManagedShell> {
     const owned = this.owned(clientId, sessionId);
     if (!owned.ok) return owned;
     return { ok: true, output: owned.lent.session.outputSoFar() };
+  }
+
+  /**
+   * Moves a client's idle session to `dir` (Set-Location), e.g. into the client's workspace before
+   * its first command. Not a command of the client's: no command events, count, duration sample or
+   * approval. A session lent from the warm pool stays warm: this is one short round trip on it.
+   */
+  async setLocation(clientId: string, sessionId: string, dir: string): Promise<Outcome<{ cwd: string }>> {
+    const owned = this.owned(clientId, sessionId);
+    if (!owned.ok) return owned;
+    const lent = owned.lent;
+    if (lent.ending || lent.currentCommand !== null) return { ok: false, reason: `Session ${sessionId} is busy or ending; its location was not changed.` };
+    // A PowerShell single-quoted literal: nothing in the path is expanded (typographic quotes count as quotes too).
+    const command = `Set-Location -LiteralPath '${dir.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
+    lent.currentCommand = command.slice(0, COMMAND_PREVIEW_CHARS);
+    let done!: () => void;
+    lent.commandDone = new Promise<void>((resolve) => (done = resolve));
+    try {
+      const result = await lent.session.run(command);
+      if (result.cwd) lent.cwd = result.cwd;
+      if (!result.success || !result.cwd) return { ok: false, reason: result.errors[0]?.message ?? result.message ?? `Set-Location to ${dir} failed.` };
+      return { ok: true, cwd: result.cwd };
+    } catch (e) {
+      return { ok: false, reason: (e as Error).message };
+    } finally {
+      lent.currentCommand = null;
+      lent.commandDone = null;
+      done();
+    }
   }
 
   /** Lent sessions, all or one client's. */
@@ -485,6 +561,7 @@ export class SessionManager<S extends ManagedShell> {
       ending: false,
       endAfterCommand: false,
       commandDone: null,
+      approvalAbort: null,
       subs: [],
     };
     lent.subs.push(session.onStateChange((state) => this.deps.bus.emit({ type: 'session.state', sessionId, clientId, state })));
@@ -510,6 +587,7 @@ export class SessionManager<S extends ManagedShell> {
     this.deps.bus.emit({ type: 'session.state', sessionId: lent.sessionId, clientId: lent.clientId, state: 'ending' });
     this.eta.recordHold(this.now - lent.lentAt);
     this.lent.delete(lent.sessionId);
+    this.deps.gate?.forgetSession(lent.sessionId);
     this.allocatedRequests.delete(lent.requestId);
     if (this.defaults.get(lent.clientId) === lent.sessionId) this.defaults.delete(lent.clientId);
     // release() resets the session for the next client when it is idle and clean, else disposes it (dispose kills what runs); the slot is free at once.
@@ -629,14 +707,17 @@ export class SessionManager<S extends ManagedShell> {
     const { idleLimitSeconds, reclaimAfterSeconds, defaultSessionYieldSeconds } = this.deps.config;
     const runningSince: number[] = [];
     const scheduledFreeIn: number[] = [];
+    const startsWithin: number[] = [];
     for (const l of this.lent.values()) {
       const idleMs = now - l.lastActivity;
-      if (l.ending || l.currentCommand !== null) runningSince.push(l.lentAt);
+      const approvalBy = l.approvalAbort ? this.deps.gate?.waitingUntil(l.sessionId) : null;
+      if (approvalBy) startsWithin.push(approvalBy - now);
+      else if (l.ending || l.currentCommand !== null) runningSince.push(l.lentAt);
       else if (l.kind === 'default') scheduledFreeIn.push(defaultSessionYieldSeconds * 1000 - idleMs);
       else if (l.abandoned && reclaimAfterSeconds > 0) scheduledFreeIn.push((idleLimitSeconds + reclaimAfterSeconds) * 1000 - idleMs);
       else runningSince.push(l.lentAt);
     }
-    return { total: this.deps.pool.capacity, runningSince, scheduledFreeIn };
+    return { total: this.deps.pool.capacity, runningSince, scheduledFreeIn, startsWithin };
   }
 
   private emitPositionChanges(): void {
@@ -689,6 +770,7 @@ export class SessionManager<S extends ManagedShell> {
       lentAt: l.lentAt,
       abandoned: l.abandoned,
       pid: l.session.pid ?? null,
+      ...(l.approvalAbort && this.deps.gate?.waitingUntil(l.sessionId) ? { awaitingApproval: true as const } : {}),
     };
   }
 }

@@ -397,9 +397,71 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
         Send-Marker $pp.Seq 'ready' $payload
     }
 
+    # One command of a command line as this session sees it: the name through its aliases, functions
+    # and PATH, the parameters as the static binder binds them (-Rec is Recurse). Nothing runs.
+    function ConvertTo-CommandSummary($Ast) {
+        $written = $Ast.GetCommandName()
+        $name = $written
+        $type = 'Unknown'
+        $path = $null
+        if ($null -ne $written) {
+            $info = $null
+            try { $info = Get-Command -Name $written -ErrorAction Ignore | Select-Object -First 1 } catch { $info = $null }
+            $hops = 0
+            while ($null -ne $info -and [string]$info.CommandType -eq 'Alias' -and $hops -lt 8) { $info = $info.ResolvedCommand; $hops++ }
+            if ($null -ne $info) {
+                $type = [string]$info.CommandType
+                $name = [string]$info.Name
+                if ($type -eq 'Application' -or $type -eq 'ExternalScript') { $path = [string]$info.Source }
+            }
+        }
+        $parameters = New-Object System.Collections.ArrayList
+        $arguments = New-Object System.Collections.ArrayList
+        $elements = $Ast.CommandElements
+        for ($i = 1; $i -lt $elements.Count; $i++) {
+            $e = $elements[$i]
+            if ($e -is [System.Management.Automation.Language.CommandParameterAst]) { [void]$parameters.Add('-' + $e.ParameterName) }
+            elseif ($e -is [System.Management.Automation.Language.StringConstantExpressionAst]) { [void]$arguments.Add([string]$e.Value) }
+            else { [void]$arguments.Add([string]$e.Extent.Text) }
+        }
+        $bound = New-Object System.Collections.ArrayList
+        if ($type -eq 'Cmdlet' -or $type -eq 'Function' -or $type -eq 'Filter' -or $type -eq 'ExternalScript') {
+            try {
+                $binding = [System.Management.Automation.Language.StaticParameterBinder]::BindCommand($Ast, $true)
+                foreach ($key in $binding.BoundParameters.Keys) { [void]$bound.Add([string]$key) }
+            } catch {
+                # Not bindable (ambiguous abbreviation): the parameters as written still count.
+            }
+        }
+        return [ordered]@{ written = $written; name = $name; type = $type; path = $path; parameters = @($parameters); bound = @($bound); arguments = @($arguments) }
+    }
+
+    # What a command line would run, for the host's approval rules (main/core/approval): parsed by
+    # PowerShell's own parser, every command in it (nested script blocks too) resolved in this session.
+    function Get-PoshpoolCommandSummary([string]$Encoded) {
+        $text = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Encoded))
+        $tokens = $null
+        $parseErrors = $null
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput($text, [ref]$tokens, [ref]$parseErrors)
+        $commands = New-Object System.Collections.ArrayList
+        foreach ($c in $ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] }, $true)) {
+            [void]$commands.Add((ConvertTo-CommandSummary $c))
+        }
+        $cwd = ''
+        try {
+            $loc = $ExecutionContext.SessionState.Path.CurrentLocation
+            $cwd = $loc.Path
+            if ($loc.Provider.Name -eq 'FileSystem') { $cwd = $loc.ProviderPath }
+        } catch {
+            # No current location: reported as empty.
+        }
+        $summary = [ordered]@{ cwd = $cwd; parseErrors = @($parseErrors).Count; commands = @($commands) }
+        return (ConvertTo-Json -InputObject $summary -Depth 6 -Compress)
+    }
+
     $pp.ScriptsAllowed = Test-ScriptsAllowed
 
-    Export-ModuleMember -Function Enter-PoshpoolCommand, Exit-PoshpoolCommand, Write-PoshpoolCaught, Write-PoshpoolPrompt, PSConsoleHostReadLine
+    Export-ModuleMember -Function Enter-PoshpoolCommand, Exit-PoshpoolCommand, Write-PoshpoolCaught, Write-PoshpoolPrompt, PSConsoleHostReadLine, Get-PoshpoolCommandSummary
 } | Import-Module -Global -Force
 Remove-Variable __poshpoolNonce -ErrorAction Ignore
 

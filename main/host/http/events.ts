@@ -32,6 +32,8 @@ const EVENT_TYPES: Record<PoshpoolEventType, true> = {
   'backup.completed': true,
   'backup.skipped': true,
   'backup.failed': true,
+  'approval.requested': true,
+  'approval.decided': true,
   'pool.degraded': true,
   'pool.recovered': true,
   'pool.paused': true,

@@ -67,6 +67,7 @@ export class HostProcessServer {
         config: settings.config,
         dataDir: settings.dataDir,
         port: settings.config.port,
+        configFile: settings.configFile,
         log: (line) => this.log(line),
       });
     } catch (e) {
