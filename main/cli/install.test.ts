@@ -129,7 +129,7 @@ describe('runInstall on real files', () => {
     writeFileSync(file, '{\n  "mcpServers": {\n    "a": { "command": "x" }\n    "b": {}\n  }\n}\n');
     const out = runInstall(req('windsurf'), ctx);
     expect(out).toMatchObject({ ok: false, file });
-    if (!out.ok) expect(out.reason).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: it is not valid JSON at line 4, column 5`));
+    if (!out.ok) expect(out.reason.startsWith(`${file}: it is not valid JSON (comments and trailing commas are allowed): line 4, column 5`)).toBe(true);
     expect(readFileSync(file, 'utf8')).toContain('"b": {}');
     expect(backups(dir)).toEqual([]);
   });

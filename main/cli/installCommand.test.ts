@@ -72,7 +72,7 @@ describe('poshpool install / uninstall (the installed bin)', () => {
     writeFileSync(path.join(dir, 'mcp.json'), '{ "mcpServers": { ');
     const broken = await poshpool(home, project, 'install', '--client', 'cursor');
     expect(broken.code).toBe(1);
-    expect(broken.stderr).toContain(`poshpool install: Cursor: ${path.join(dir, 'mcp.json')}: it is not valid JSON at line 1, column`);
+    expect(broken.stderr).toContain(`poshpool install: Cursor: ${path.join(dir, 'mcp.json')}: it is not valid JSON (comments and trailing commas are allowed): line 1, column`);
     expect(readFileSync(path.join(dir, 'mcp.json'), 'utf8')).toBe('{ "mcpServers": { ');
     const none = await poshpool(home, project, 'install');
     expect(none.code).toBe(2);

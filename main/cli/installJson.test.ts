@@ -78,6 +78,13 @@ describe('planJsonEdit', () => {
     expect(inline).toMatchObject({ ok: true, text: '{"mcpServers":{"a":{}}}' });
   });
 
+  it("keeps a byte order mark (Notepad's) in front", () => {
+    const plan = planJsonEdit('\uFEFF{ "mcpServers": {} }', 'mcpServers', 'poshpool', { command: 'x', args: [] });
+    if (!plan.ok) throw new Error(plan.reason);
+    expect(plan.text.startsWith('\uFEFF{ "mcpServers": {')).toBe(true);
+    expect(JSON.parse(plan.text.slice(1))).toEqual({ mcpServers: { poshpool: { command: 'x', args: [] } } });
+  });
+
   it('fills an empty container and keeps tabs', () => {
     const plan = planJsonEdit('{\n\t"servers": {},\n\t"inputs": []\n}', 'servers', 'poshpool', { command: 'x', args: [] });
     if (!plan.ok) throw new Error(plan.reason);
@@ -104,9 +111,10 @@ describe('planJsonEdit', () => {
     const plan = planJsonEdit('{\n  "servers": {\n    "a": { "command": "x" }\n    "b": {}\n  }\n}\n', 'servers', 'poshpool', entry);
     expect(plan.ok).toBe(false);
     if (plan.ok) return;
-    expect(plan.reason).toContain('line 4, column 5');
-    expect(plan.reason).toContain('CommaExpected');
-    expect(plan.reason).toContain('Fix that line');
+    expect(plan.reason).toContain('it is not valid JSON (comments and trailing commas are allowed): line 4, column 5: a comma is missing');
+    // The line quoted, a caret under the place.
+    expect(plan.reason).toContain('\n      "b": {}\n      ^');
+    expect(plan.reason).toContain('Fix that (or move the file away), then run this again.');
   });
 
   it('refuses a root that is not an object and a container that is not one', () => {

@@ -1,4 +1,7 @@
-import { createScanner, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node as JsonNode, type SyntaxKind, type ParseError } from 'jsonc-parser';
+import { createScanner, findNodeAtLocation, getNodeValue, parseTree, type Node as JsonNode, type ParseError, type SyntaxKind } from 'jsonc-parser';
+import { parseJsonc } from '../core/config/jsonc.js';
+
+const UTF8_BOM = '\uFEFF';
 
 /** jsonc-parser's SyntaxKind values used here (a const enum, which isolated modules cannot read). */
 const TOKEN = { comma: 5, lineComment: 12, blockComment: 13, lineBreak: 14, trivia: 15 } as const satisfies Record<string, SyntaxKind>;
@@ -140,18 +143,22 @@ function wholeLines(text: string, start: number, end: number): Edit {
  * entry are kept. `text` undefined: the file does not exist.
  */
 export function planJsonEdit(text: string | undefined, container: string, name: string, entry: Record<string, unknown> | undefined): EditPlan {
+  // A byte order mark (Notepad's) stays in front; the edits work on what follows it.
+  const bom = text?.startsWith(UTF8_BOM) ? UTF8_BOM : '';
+  const plan = planBody(text?.slice(bom.length), container, name, entry);
+  return plan.ok ? { ...plan, text: bom + plan.text } : plan;
+}
+
+function planBody(text: string | undefined, container: string, name: string, entry: Record<string, unknown> | undefined): EditPlan {
   if (text === undefined || text.trim() === '') {
     if (entry === undefined) return { ok: true, status: 'absent', text: text ?? '' };
     return { ok: true, status: 'added', text: `${JSON.stringify({ [container]: { [name]: entry } }, null, 2)}\n` };
   }
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, PARSE_OPTIONS);
-  if (errors.length > 0 || root === undefined) {
-    const first = errors[0];
-    const at = lineColumn(text, first?.offset ?? 0);
-    const what = first === undefined ? 'it holds no JSON value' : `${printParseErrorCode(first.error)}`;
-    return { ok: false, reason: `it is not valid JSON at line ${at.line}, column ${at.column} (${what}). Fix that line (or move the file away), then run this again.` };
-  }
+  // The config's own reader says where and what in plain words, the line quoted (and caps nesting).
+  const checked = parseJsonc(text, 'it');
+  if (!checked.ok) return { ok: false, reason: `${checked.reason}\nFix that (or move the file away), then run this again.` };
+  const root = parseTree(text, [], PARSE_OPTIONS);
+  if (root === undefined) return { ok: false, reason: 'it holds no JSON value. Fix it (or move the file away), then run this again.' };
   if (root.type !== 'object') return { ok: false, reason: `it holds a JSON ${root.type}, not an object. Make it an object (or move the file away), then run this again.` };
   const holder = findNodeAtLocation(root, [container]);
   if (holder !== undefined && holder.type !== 'object') {
