@@ -23,6 +23,8 @@ export interface ConnectOptions {
   token: string;
   /** Time allowed for connecting and again for the handshake answer (default 5 s). */
   timeoutMs?: number;
+  /** The bridge's working directory, sent in the hello (where the client's sessions begin without roots). */
+  cwd?: string;
 }
 
 /** Errors of connect() that mean no host is listening: the CLI may start an embedded host instead. */
@@ -61,7 +63,7 @@ export async function connectToHost(options: ConnectOptions): Promise<ConnectRes
   // Errors after this point surface through the handshake ('closed') or the relay's own listener.
   const ignore = (): void => {};
   socket.on('error', ignore);
-  const shaken = await offerHandshake(socket, options.token, { timeoutMs });
+  const shaken = await offerHandshake(socket, options.token, { timeoutMs }, options.cwd);
   if (!shaken.ok) {
     socket.destroy();
     const code: ConnectFailureCode = shaken.kind === 'refused' ? 'refused' : 'failed';
@@ -102,6 +104,8 @@ export interface BridgeOptions {
   timeoutMs?: number;
   /** Once the client's input ended, how long to wait for the answers it is still owed (default {@link DEFAULT_REPLY_GRACE_MS}). */
   replyGraceMs?: number;
+  /** The bridge's working directory (the client's project, when the client launched it), passed to the host. */
+  cwd?: string;
 }
 
 /**
@@ -118,7 +122,7 @@ export async function runBridge(options: BridgeOptions): Promise<number> {
     say(token.reason);
     return 1;
   }
-  const connection = await connectToHost({ socketPath: options.socketPath, token: token.token, timeoutMs: options.timeoutMs });
+  const connection = await connectToHost({ socketPath: options.socketPath, token: token.token, timeoutMs: options.timeoutMs, cwd: options.cwd });
   if (!connection.ok) {
     say(connection.reason);
     return 1;

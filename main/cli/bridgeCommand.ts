@@ -42,7 +42,7 @@ export async function bridge(
   }
   const running = readHostInfo(settings.dataDir);
   if (running.ok) {
-    return runBridge({ socketPath: running.info.socketPath, tokenFile: running.info.tokenFile, stdin: process.stdin, stdout: process.stdout, stderr: io.stderr });
+    return runBridge({ socketPath: running.info.socketPath, tokenFile: running.info.tokenFile, stdin: process.stdin, stdout: process.stdout, stderr: io.stderr, cwd: process.cwd() });
   }
   io.stderr.write('poshpool bridge: no poshpool host is running; starting one in this process.\n');
   // Listening before the host starts, so that a client that gives up while it starts stops it cleanly.
@@ -70,7 +70,8 @@ export async function bridge(
       // After the host has started its first PowerShell. Our line transport, not the SDK's stdio one:
       // it answers every line (a bad one with a JSON-RPC error) and counts the answers still owed.
       const { JsonLineTransport } = await import('../host/socket/JsonLineTransport.js');
-      transport = new JsonLineTransport({ input: process.stdin, output: process.stdout, end: () => undefined });
+      // Its working directory is the client's project when the client launched it: sessions begin there without roots.
+      transport = new JsonLineTransport({ input: process.stdin, output: process.stdout, end: () => undefined }, { clientCwd: process.cwd() });
       await host.serve(transport);
     }
     const why = await Promise.race([stop.received, inputEnded]);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The platform seam (DESIGN.md §3.11): every difference between Windows, macOS and Linux is decided
@@ -53,6 +54,13 @@ export interface Platform {
   readonly forceKill: 'taskkill' | 'sigkill';
   /** The comparison key of a path: normalized, and lower-cased where names ignore case. */
   pathKey(p: string): string;
+  /**
+   * The local path of a `file:` URI (an MCP client's root), or undefined when it names none: another
+   * scheme, or a host other than localhost off Windows. Windows drive letters come with the colon
+   * percent-encoded from VS Code (`file:///c%3A/proj`, vscode's URI.toString) or plain
+   * (`file:///C:/proj`); `file://server/share` is a UNC path there (Node's url.fileURLToPath).
+   */
+  fileUriToPath(uri: string): string | undefined;
   /** Environment variable names ignore case (Windows: `AppData` is `APPDATA`). */
   readonly envNamesIgnoreCase: boolean;
   /**
@@ -154,6 +162,15 @@ export function platformFor(os: NodeJS.Platform): Platform {
     needsAppUserModelId: isWindows,
     loginItem: isWindows ? 'runKey' : os === 'darwin' ? 'macLoginItems' : os === 'linux' ? 'xdgAutostart' : 'none',
     dotnetToolPwshDir: isWindows ? 'win' : 'unix',
+    fileUriToPath(uri) {
+      if (!/^file:/i.test(uri)) return undefined;
+      try {
+        return fileURLToPath(uri, { windows: isWindows });
+      } catch {
+        // Not a path on this OS (a remote host, an encoded slash, a drive-less Windows path): no root here.
+        return undefined;
+      }
+    },
     pathKey(value) {
       const normalized = p.normalize(value);
       const trimmed = normalized.length > p.parse(normalized).root.length ? normalized.replace(/[\\/]+$/, '') : normalized;

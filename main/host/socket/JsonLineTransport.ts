@@ -26,6 +26,8 @@ export interface JsonLineTransportOptions {
    * SDK's Client takes a transport with a session id for a reconnection and skips `initialize`.
    */
   sessionId?: string;
+  /** The working directory of the `poshpool bridge` on the other end (its hello's `cwd`), if it said. */
+  clientCwd?: string;
 }
 
 /** A batch whose answers are collected to go back as one array, in the order of its requests. */
@@ -51,6 +53,8 @@ function idKey(id: RequestId): string {
 export class JsonLineTransport implements Transport {
   /** The id of this connection, when one was given. */
   readonly sessionId: string | undefined;
+  /** The working directory of the bridge on the other end, where the client's sessions begin without roots. */
+  readonly clientCwd: string | undefined;
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
@@ -72,6 +76,7 @@ export class JsonLineTransport implements Transport {
   ) {
     this.maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.sessionId = options.sessionId;
+    this.clientCwd = options.clientCwd;
     this.pending = options.initial && options.initial.length > 0 ? options.initial : undefined;
   }
 

@@ -145,7 +145,7 @@ export class SocketServer {
       socket.destroy();
       return;
     }
-    const transport = new SocketTransport(socket, { initial: result.rest, maxMessageBytes: this.options.maxMessageBytes, sessionId: randomUUID() });
+    const transport = new SocketTransport(socket, { initial: result.rest, maxMessageBytes: this.options.maxMessageBytes, sessionId: randomUUID(), clientCwd: result.cwd });
     try {
       this.options.onConnection(transport);
     } catch (e) {

@@ -22,6 +22,12 @@ describe('checkHello', () => {
     expect(checkHello(JSON.stringify({ poshpool: 1, token: TOKEN }), TOKEN)).toEqual({ ok: true });
   });
 
+  it("takes the bridge's cwd when it is a non-empty string, and ignores it otherwise (older bridges send none)", () => {
+    expect(checkHello(JSON.stringify({ poshpool: 1, token: TOKEN, cwd: 'C:\\proj' }), TOKEN)).toEqual({ ok: true, cwd: 'C:\\proj' });
+    expect(checkHello(JSON.stringify({ poshpool: 1, token: TOKEN, cwd: 42 }), TOKEN)).toEqual({ ok: true });
+    expect(checkHello(JSON.stringify({ poshpool: 1, token: TOKEN, cwd: '' }), TOKEN)).toEqual({ ok: true });
+  });
+
   it('refuses a wrong token without repeating it', () => {
     const wrong = 'guess-1234567890';
     const result = checkHello(JSON.stringify({ poshpool: 1, token: wrong }), TOKEN);
@@ -114,6 +120,23 @@ describe('handshake over a real socket', () => {
     expect(result).toEqual({ ok: true, rest: Buffer.alloc(0) });
     client.destroy();
     socket.destroy();
+  });
+
+  it("carries the bridge's working directory to the host; one too long for the hello line is left out, not a failure", async () => {
+    await listen();
+    const client = await connect();
+    const offered = await offerHandshake(client, TOKEN, {}, '/home/me/my project');
+    expect(offered.ok).toBe(true);
+    expect((await serverSide).result).toEqual({ ok: true, rest: Buffer.alloc(0), cwd: '/home/me/my project' });
+    client.destroy();
+    (await serverSide).socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await listen();
+    const second = await connect();
+    expect((await offerHandshake(second, TOKEN, {}, `/${'d'.repeat(DEFAULT_MAX_HELLO_BYTES)}`)).ok).toBe(true);
+    expect((await serverSide).result).toEqual({ ok: true, rest: Buffer.alloc(0) });
+    second.destroy();
+    (await serverSide).socket.destroy();
   });
 
   it('refuses a wrong token, answers why, closes, and never reads on', async () => {

@@ -3,8 +3,10 @@ import type { Socket } from 'node:net';
 
 /**
  * The auth handshake on the host's socket, before any MCP byte. The client sends one line
- * `{"poshpool":1,"token":"<token>"}\n`; the host answers `{"ok":true}\n`, or
- * `{"ok":false,"reason":"..."}\n` and closes. The token is never echoed or logged.
+ * `{"poshpool":1,"token":"<token>","cwd":"<dir>"}\n` (`cwd`, optional: the bridge's working
+ * directory, where the client's sessions begin when it declares no roots; older bridges leave it
+ * out, older hosts ignore it); the host answers `{"ok":true}\n`, or `{"ok":false,"reason":"..."}\n`
+ * and closes. The token is never echoed or logged.
  */
 
 /** Version of the handshake, the value of the hello's `poshpool` field. */
@@ -20,7 +22,7 @@ export const REFUSED_CLOSE_GRACE_MS = 1_000;
 export type HandshakeFailureKind = 'refused' | 'timeout' | 'tooLong' | 'closed' | 'invalid';
 
 /** The outcome of a handshake; `rest` holds bytes that arrived after the line (they belong to MCP). */
-export type HandshakeResult = { ok: true; rest: Buffer } | { ok: false; kind: HandshakeFailureKind; reason: string };
+export type HandshakeResult = { ok: true; rest: Buffer; cwd?: string } | { ok: false; kind: HandshakeFailureKind; reason: string };
 
 /** Limits of one handshake. */
 export interface HandshakeLimits {
@@ -88,7 +90,7 @@ function parseObject(line: string): Record<string, unknown> | undefined {
 }
 
 /** Checks a hello line against the token. The reason never contains anything the client sent. */
-export function checkHello(line: string, token: string): { ok: true } | { ok: false; kind: 'refused' | 'invalid'; reason: string } {
+export function checkHello(line: string, token: string): { ok: true; cwd?: string } | { ok: false; kind: 'refused' | 'invalid'; reason: string } {
   const hello = parseObject(line);
   if (!hello) return { ok: false, kind: 'invalid', reason: 'the hello is not a JSON object; send {"poshpool":1,"token":"<token>"} and a newline' };
   if (hello.poshpool !== HANDSHAKE_VERSION) {
@@ -97,7 +99,8 @@ export function checkHello(line: string, token: string): { ok: true } | { ok: fa
   }
   if (typeof hello.token !== 'string') return { ok: false, kind: 'invalid', reason: 'the hello has no "token" string' };
   if (!tokensMatch(token, hello.token)) return { ok: false, kind: 'refused', reason: 'wrong token: read it from the host\'s token file' };
-  return { ok: true };
+  // A cwd that is not a non-empty string is left out: the client's sessions then begin where the host's do.
+  return typeof hello.cwd === 'string' && hello.cwd.length > 0 ? { ok: true, cwd: hello.cwd } : { ok: true };
 }
 
 /** Sends the refusal line, lets the peer read it and hang up, and cuts the connection off after a grace period. */
@@ -131,17 +134,20 @@ export async function acceptHandshake(socket: Socket, token: string, limits: Han
   }
   if (socket.destroyed || !socket.writable) return { ok: false, kind: 'closed', reason: 'the connection closed during the handshake' };
   socket.write(`${JSON.stringify({ ok: true })}\n`);
-  return { ok: true, rest: read.rest };
+  return { ok: true, rest: read.rest, ...(checked.cwd === undefined ? {} : { cwd: checked.cwd }) };
 }
 
 /**
- * The client's side: sends the hello with `token` and reads the host's answer. On failure the
- * caller still owns (and should destroy) the socket.
+ * The client's side: sends the hello with `token` (and `cwd`, the bridge's working directory) and
+ * reads the host's answer. On failure the caller still owns (and should destroy) the socket.
  */
-export async function offerHandshake(socket: Socket, token: string, limits: HandshakeLimits = {}): Promise<HandshakeResult> {
+export async function offerHandshake(socket: Socket, token: string, limits: HandshakeLimits = {}, cwd?: string): Promise<HandshakeResult> {
   const timeoutMs = limits.timeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
   const maxLineBytes = limits.maxLineBytes ?? DEFAULT_MAX_HELLO_BYTES;
-  socket.write(`${JSON.stringify({ poshpool: HANDSHAKE_VERSION, token })}\n`);
+  // A cwd too long for the hello line (deep paths) is left out rather than fail the connection.
+  const sendCwd = cwd !== undefined && Buffer.byteLength(JSON.stringify(cwd)) <= maxLineBytes / 2;
+  const hello = { poshpool: HANDSHAKE_VERSION, token, ...(sendCwd ? { cwd } : {}) };
+  socket.write(`${JSON.stringify(hello)}\n`);
   const read = await readLine(socket, timeoutMs, maxLineBytes, 'handshake answer');
   if (!read.ok) return read;
   const answer = parseObject(read.line);

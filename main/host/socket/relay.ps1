@@ -7,7 +7,7 @@ itself: Electron gives a Windows GUI app an stdin that is always at end-of-file 
   1. Find the host in <DataDir>\host.json; when none runs, start the app (-AppPath) and wait for one.
   2. Connect to its named pipe (on Linux/macOS .NET's NamedPipeClientStream takes an absolute path as
      the Unix socket itself, which is how the tests reach a real host) and pass the token handshake:
-     one JSON line {"poshpool":1,"token":"..."}, answered {"ok":true} or {"ok":false,"reason":"..."}.
+     one JSON line {"poshpool":1,"token":"...","cwd":"..."}, answered {"ok":true} or {"ok":false,"reason":"..."}.
      The token is read from the host's token file, never from the command line.
   3. Relay bytes both ways between stdin/stdout and the pipe, unchanged, until either side closes.
 
@@ -119,7 +119,12 @@ function Start-App([string]$Path, [string[]]$Arguments) {
 # Sends the hello and reads the answer line. Returns @{ ok; reason; rest } (rest: bytes after the line).
 function Invoke-Handshake($Pipe, [string]$Token, [int]$TimeoutMs) {
     $utf8 = New-Object System.Text.UTF8Encoding($false)
-    $hello = $utf8.GetBytes('{"poshpool":1,"token":' + (ConvertTo-Json -InputObject $Token -Compress) + "}`n")
+    # The relay's working directory (the client's project, when the client launched it): the client's
+    # sessions begin there when it declares no MCP roots. Left out when too long for the hello line.
+    $cwd = [Environment]::CurrentDirectory
+    $cwdField = ''
+    if ($cwd -and $cwd.Length -le 1024) { $cwdField = ',"cwd":' + (ConvertTo-Json -InputObject $cwd -Compress) }
+    $hello = $utf8.GetBytes('{"poshpool":1,"token":' + (ConvertTo-Json -InputObject $Token -Compress) + $cwdField + "}`n")
     $Pipe.Write($hello, 0, $hello.Length)
     $Pipe.Flush()
     $received = New-Object System.IO.MemoryStream

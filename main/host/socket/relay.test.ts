@@ -63,10 +63,10 @@ function runRelay(spec: RelaySpec, extra = ''): Promise<{ code: number | null; s
 }
 
 /** An MCP client whose transport is pwsh running the relay. */
-async function relayClient(spec: RelaySpec, extra = ''): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
+async function relayClient(spec: RelaySpec, extra = '', cwd?: string): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
   const { args } = relayCommand(spec, pwsh);
   args[args.length - 1] = `${relayCommandText(spec)}${extra}`;
-  const transport = new StdioClientTransport({ command: pwsh, args, stderr: 'pipe' });
+  const transport = new StdioClientTransport({ command: pwsh, args, stderr: 'pipe', ...(cwd === undefined ? {} : { cwd }) });
   let err = '';
   transport.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const client = new Client({ name: 'relay-client', version: '1.0.0' });
@@ -111,6 +111,17 @@ describe('relay.ps1 against a running host', () => {
     await waitGone(pid);
     expect(processExists(pid)).toBe(false);
     expect(stderr()).toBe('');
+  });
+
+  it('passes its working directory (where the client launched it) to the host: sessions of a client without roots begin there', async () => {
+    const proj = path.join(dir, "relay proj 'x'");
+    mkdirSync(proj);
+    const { client } = await relayClient({ script, dataDir }, '', proj);
+    const started = structured<{ sessionId: string; cwd: string; cwdSource: string }>(await client.callTool({ name: 'start_session', arguments: {} }));
+    expect(started).toMatchObject({ cwdSource: 'bridge', cwd: proj });
+    const r = structured<{ output: string }>(await client.callTool({ name: 'run_command', arguments: { command: '(Get-Location).Path', sessionId: started.sessionId } }));
+    expect(r.output).toBe(proj);
+    await client.close();
   });
 
   it("runs from paths with spaces and quotes (the -Command text's PowerShell quoting)", async () => {

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { fail, ok, priorityField, READ_ONLY, seconds, type ToolDeps } from './shared.js';
+import { cwdSourceField, placedFields } from './startDir.js';
 
 /** queue_position: where a request stands, or its session once allocated. */
 export function registerQueuePositionTool(server: McpServer, deps: ToolDeps): void {
@@ -17,13 +18,21 @@ export function registerQueuePositionTool(server: McpServer, deps: ToolDeps): vo
         etaSeconds: z.number().optional().describe('Estimated wait in seconds'),
         priority: priorityField.optional(),
         sessionId: z.string().optional().describe('The allocated session'),
+        cwd: z.string().optional().describe('Where the allocated session began (said once, with the sessionId)'),
+        cwdSource: cwdSourceField.optional(),
+        note: z.string().optional().describe('Why your root or bridge directory was not used'),
       },
       annotations: READ_ONLY,
     },
     async ({ requestId }) => {
       const pos = deps.core.manager.queuePosition(deps.clientId, requestId);
       if (!pos.ok) return fail(pos.reason);
-      if (pos.status === 'allocated') return ok({ status: 'allocated', requestId, sessionId: pos.sessionId });
+      if (pos.status === 'allocated') {
+        // A queued start_session's session begins in its start directory before its id is given out.
+        const placed = deps.workspace.placement(requestId);
+        if (placed === 'pending') return ok({ status: 'preparing', requestId });
+        return ok({ status: 'allocated', requestId, sessionId: pos.sessionId, ...(placed ? placedFields(placed) : {}) });
+      }
       if (pos.status === 'preparing') return ok({ status: 'preparing', requestId });
       return ok({ status: 'queued', requestId, position: pos.position, etaSeconds: seconds(pos.etaMs), priority: pos.priority });
     },

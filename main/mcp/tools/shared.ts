@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { CommandResult } from '../../../common/shell.js';
 import type { Core } from '../../core/createCore.js';
+import type { ClientWorkspace } from '../workspaceRoots.js';
 
 /** What every tool gets: the core, the calling client's id, and the MCP layer's settings. */
 export interface ToolDeps {
@@ -9,6 +10,8 @@ export interface ToolDeps {
   /** The MCP session this server serves: it owns the sessions, requests and jobs it creates. */
   clientId: string;
   settings: McpSettings;
+  /** Where this client's new sessions begin (its first root, the bridge's directory, or the host's). */
+  workspace: ClientWorkspace;
 }
 
 /** Settings of the MCP layer. */

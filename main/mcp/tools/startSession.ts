@@ -1,6 +1,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Ticket } from '../../core/scheduler/SessionManager.js';
 import { z } from 'zod';
 import { fail, ok, priorityField, seconds, type ToolDeps } from './shared.js';
+import { cwdArgument, cwdSourceField, enterStartDir, placedFields, type Placed } from './startDir.js';
 import { waitForSession } from './waitForSession.js';
 
 /** start_session: a session for this client, at once when one is free, else a place in the queue. */
@@ -12,9 +15,11 @@ export function registerStartSessionTool(server: McpServer, deps: ToolDeps): voi
       description:
         'Gets a warm PowerShell session for your commands (variables and the working directory persist between run_command calls on it). ' +
         'When every session is busy the request is queued: a sync request waits (up to waitSeconds, with progress notifications giving its position and ETA) and returns the sessionId once it is its turn; ' +
-        'otherwise you get status "queued" with a requestId — poll queue_position until it reports a sessionId, or cancel_request. End the session with end_session when done, so others can use it.',
+        'otherwise you get status "queued" with a requestId — poll queue_position until it reports a sessionId, or cancel_request. End the session with end_session when done, so others can use it. ' +
+        'The session begins in your workspace: your first MCP root when your client declares roots, else the directory your client started poshpool bridge in; cwd overrides it.',
       inputSchema: {
         priority: priorityField.optional().describe('sync (default): you are waiting for it; async: background work, served after sync requests'),
+        cwd: cwdArgument.optional(),
         waitSeconds: z.number().min(0).max(3600).optional().describe(`How long to wait for a busy pool before returning "queued" (default: ${deps.settings.maxWaitSeconds} s for sync, 0 for async)`),
       },
       outputSchema: {
@@ -24,26 +29,52 @@ export function registerStartSessionTool(server: McpServer, deps: ToolDeps): voi
         position: z.number().optional().describe('1-based place in the queue (when queued)'),
         etaSeconds: z.number().optional().describe('Estimated wait in seconds (when queued)'),
         priority: priorityField,
-        note: z.string().optional().describe('Why the wait may be longer than the ETA (e.g. new sessions paused by the person at the tray)'),
+        cwd: z.string().optional().describe('Where the session began (when allocated)'),
+        cwdSource: cwdSourceField.optional(),
+        note: z.string().optional().describe('Why the wait may be longer than the ETA (e.g. new sessions paused by the person at the tray), or why your root or bridge directory was not used'),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     async (args, extra) => {
       const priority = args.priority ?? 'sync';
-      const ticket = await deps.core.manager.requestSession(deps.clientId, { priority });
+      const start = await deps.workspace.startDir(args.cwd, extra);
+      if (!start.ok) return fail(start.reason);
+      const { manager } = deps.core;
+      // The session begins at its start directory before the caller learns its id.
+      const allocated = async (sessionId: string, requestId: string): Promise<CallToolResult> => {
+        const entered = await enterStartDir(deps, sessionId, start.dir, { learnHostPath: true });
+        if (!entered.ok) {
+          await manager.endSession(deps.clientId, sessionId, 'its start directory could not be entered');
+          return fail(entered.reason);
+        }
+        return ok({ status: 'allocated', sessionId, requestId, priority, ...placedFields(entered.placed) });
+      };
+      const queued = (ticket: Extract<Ticket, { status: 'queued' }>): void => {
+        const placing = ticket.allocation.then(async (a): Promise<Placed | null> => {
+          if (!a.ok) return null;
+          const entered = await enterStartDir(deps, a.sessionId, start.dir, { learnHostPath: true });
+          return entered.ok ? entered.placed : { cwd: null, cwdSource: 'host', note: entered.reason };
+        });
+        deps.workspace.defer(ticket.requestId, placing);
+      };
+      const ticket = await manager.requestSession(deps.clientId, { priority });
       if (ticket.status === 'rejected') return fail(`No session: ${ticket.reason}`);
-      if (ticket.status === 'allocated') return ok({ status: 'allocated', sessionId: ticket.sessionId, requestId: ticket.requestId, priority });
+      if (ticket.status === 'allocated') return allocated(ticket.sessionId, ticket.requestId);
       const paused = (): { note?: string } =>
         deps.core.manager.pausedBy === null
           ? {}
           : { note: 'New sessions are paused by the person at the poshpool tray: your request keeps its place and is served when they resume. The ETA does not count the pause.' };
       const waitMs = (args.waitSeconds ?? (priority === 'sync' ? deps.settings.maxWaitSeconds : 0)) * 1000;
-      if (waitMs <= 0) return ok({ status: 'queued', requestId: ticket.requestId, position: ticket.position, etaSeconds: seconds(ticket.etaMs), priority, ...paused() });
+      if (waitMs <= 0) {
+        queued(ticket);
+        return ok({ status: 'queued', requestId: ticket.requestId, position: ticket.position, etaSeconds: seconds(ticket.etaMs), priority, ...paused() });
+      }
       const waited = await waitForSession(deps, ticket, waitMs, extra);
       switch (waited.kind) {
         case 'allocated':
-          return ok({ status: 'allocated', sessionId: waited.sessionId, requestId: ticket.requestId, priority });
+          return allocated(waited.sessionId, ticket.requestId);
         case 'stillQueued':
+          queued(ticket);
           return ok({ status: 'queued', requestId: ticket.requestId, position: waited.position, etaSeconds: seconds(waited.etaMs), priority, ...paused() });
         case 'aborted':
           return fail('The call was cancelled, and so was the request.');
@@ -53,3 +84,4 @@ export function registerStartSessionTool(server: McpServer, deps: ToolDeps): voi
     },
   );
 }
+
