@@ -79,7 +79,7 @@ export function createMcpServer(deps: { core: Core; clientId: string; settings?:
   registerResources(server, toolDeps);
   const notifications = wireNotifications(server, deps.core.bus, deps.clientId);
   // Approval rules: this client's user is asked too (elicitation), and its workspace bounds outsideWorkspace rules.
-  const approvals = registerApprovalClient(deps.core.approvals, deps.clientId, server.server, () => null);
+  const approvals = registerApprovalClient(deps.core.approvals, deps.clientId, server.server, () => workspace.known());
   // A task asked of a tool that takes none is refused before it runs (only run_command takes tasks).
   refuseTasksForPlainTools(server);
   // Last, once every handler exists: wrong params get -32602 or an isError result that says what is wrong.

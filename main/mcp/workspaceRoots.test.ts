@@ -5,12 +5,14 @@ import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ListRootsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePwsh } from '../../test/pwsh.js';
 import { defaultConfig } from '../core/config/schema.js';
 import { platformFor } from '../core/platform/Platform.js';
 import { Host } from '../host/Host.js';
+import { ClientWorkspace } from './workspaceRoots.js';
 
 // Sessions begin in the agent's workspace: real SDK clients that do and do not declare roots, over
 // Streamable HTTP and through the real `poshpool bridge` process (started in a project dir, as a
@@ -104,6 +106,28 @@ describe('roots: file URIs to paths (platform seam)', () => {
       expect(p.fileUriToPath('file://server/share/proj')).toBeUndefined();
       expect(p.fileUriToPath('vscode-remote://ssh/home/me')).toBeUndefined();
     }
+  });
+});
+
+describe('the workspace known without asking the client (for approval rules)', () => {
+  it("is the bridge's directory before any session, then where the last session began; a roots change forgets it", async () => {
+    const root = project('known-root');
+    const bridgeDir = project('known-bridge');
+    let onRootsChanged: () => void = () => undefined;
+    // A stand-in for the SDK Server: a client that declares roots; the roots come from the call's own exchange.
+    const server = {
+      getClientCapabilities: () => ({ roots: { listChanged: true } }),
+      setNotificationHandler: (_schema: unknown, handler: () => void) => void (onRootsChanged = handler),
+    } as unknown as Server;
+    const workspace = new ClientWorkspace({ server, platform: platformFor('linux'), bridgeCwd: () => bridgeDir });
+    const extra = { sendRequest: async () => ({ roots: [{ uri: pathToFileURL(root).href }] }) } as unknown as Parameters<ClientWorkspace['startDir']>[1];
+    expect(workspace.known()).toBe(bridgeDir);
+    expect(await workspace.startDir(undefined, extra)).toEqual({ ok: true, dir: { path: root, source: 'root' } });
+    expect(workspace.known()).toBe(root);
+    onRootsChanged();
+    expect(workspace.known()).toBe(bridgeDir);
+    const relative = new ClientWorkspace({ server, platform: platformFor('linux'), bridgeCwd: () => 'relative/dir' });
+    expect(relative.known()).toBeNull();
   });
 });
 

@@ -49,6 +49,8 @@ async function isDirectory(p: string): Promise<boolean> {
  */
 export class ClientWorkspace {
   private roots: Promise<RootsRead> | undefined;
+  /** The workspace found when a session last started (undefined: none started since the roots changed). */
+  private lastKnown: string | null | undefined;
   private readonly placements = new Map<string, { placed?: Placed }>();
 
   constructor(
@@ -61,7 +63,18 @@ export class ClientWorkspace {
   ) {
     options.server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
       this.roots = undefined;
+      this.lastKnown = undefined;
     });
+  }
+
+  /**
+   * The client's workspace as far as known now, without asking the client (for the approval rules'
+   * "outside the workspace"): where its last session began, else the bridge's directory, else null.
+   */
+  known(): string | null {
+    if (this.lastKnown !== undefined) return this.lastKnown;
+    const bridge = this.options.bridgeCwd();
+    return bridge !== undefined && this.options.platform.path.isAbsolute(bridge) ? bridge : null;
   }
 
   /**
@@ -108,6 +121,12 @@ export class ClientWorkspace {
   }
 
   private async workspace(extra: Extra): Promise<StartDir> {
+    const found = await this.findWorkspace(extra);
+    this.lastKnown = found.path;
+    return found;
+  }
+
+  private async findWorkspace(extra: Extra): Promise<StartDir> {
     const notes: string[] = [];
     if (this.options.server.getClientCapabilities()?.roots) {
       this.roots ??= this.readRoots(extra);
