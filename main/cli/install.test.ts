@@ -134,6 +134,16 @@ describe('runInstall on real files', () => {
     expect(backups(dir)).toEqual([]);
   });
 
+  it('leaves a read-only file alone (even when run as root), saying how to allow it', () => {
+    mkdirSync(path.join(home, '.cursor'));
+    const file = path.join(home, '.cursor', 'mcp.json');
+    writeFileSync(file, '{}');
+    chmodSync(file, 0o444);
+    expect(runInstall(req('cursor'), ctx)).toMatchObject({ ok: false, reason: `${file} is read-only. Make it writable if poshpool may change it, then run this again.` });
+    expect(readFileSync(file, 'utf8')).toBe('{}');
+    expect(backups(path.join(home, '.cursor'))).toEqual([]);
+  });
+
   it('refuses a client that was never installed here (its folder is missing), creating nothing', () => {
     const out = runInstall(req('claude-desktop'), ctx);
     expect(out).toMatchObject({ ok: false, reason: expect.stringContaining('is Claude Desktop installed') });

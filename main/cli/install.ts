@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { stringify } from 'smol-toml';
 import type { Platform } from '../core/platform/Platform.js';
 import { bridgeCommand, type BridgeLauncher } from './clientConfigs.js';
@@ -94,6 +94,13 @@ export function runInstall(req: InstallRequest, ctx: InstallContext): InstallOut
     const saved = backUp(found.target, (ctx.now ?? (() => new Date()))());
     if (!saved.ok) return fail(saved.reason, found.target);
     backup = saved.backup;
+  }
+  // The client may have rewritten its file meanwhile (Claude Code keeps state in ~/.claude.json): then
+  // this write would undo that, so it stops instead.
+  const now = readConfigFile(file);
+  if (!now.ok || now.text !== found.text) {
+    if (backup !== undefined) rmSync(backup, { force: true });
+    return fail(`${found.target} changed while poshpool was editing it; nothing was written. Run this again.`, found.target);
   }
   const written = writeAtomically(found.target, plan.text, found.mode);
   if (!written.ok) return fail(written.reason, found.target);

@@ -32,6 +32,9 @@ export function readConfigFile(file: string): ConfigFile {
   try {
     const stat = statSync(target);
     if (!stat.isFile()) return { ok: false, reason: `${target} is not a file. Move it away, then run this again.` };
+    // A file made read-only (chmod a-w; Windows' read-only attribute reads as no write bits) is left
+    // alone, as an editor would: a rename would replace it all the same, even for root.
+    if ((stat.mode & 0o222) === 0) return { ok: false, reason: `${target} is read-only. Make it writable if poshpool may change it, then run this again.` };
     return { ok: true, target, text: readFileSync(target, 'utf8'), mode: stat.mode & 0o7777 };
   } catch (e) {
     return { ok: false, reason: `cannot read ${target}: ${message(e)}` };
