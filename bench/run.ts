@@ -22,6 +22,7 @@ import { PwshSession } from '../main/core/shell/PwshSession.js';
 import { measureCapturePipeline, timePwshToPipe } from './capture.js';
 import { measureBackups } from './backup.js';
 import { measureHostProcess } from './hostProcess.js';
+import { measureApprovalOverhead } from './approvals.js';
 import { measureMcpRoundTrips } from './mcp.js';
 import { measureAcquire, measureConcurrent } from './scheduler.js';
 import { formatTable, median, round, roundSummary, summarize, type Summary } from './stats.js';
@@ -48,6 +49,9 @@ const BACKUP_CHANGED = 10;
 const BACKUP_ROUNDS = 5;
 const MCP_WARMUP = 20;
 const MCP_RUNS = 300;
+/** Round trips per host in the approval-rules comparison. */
+const APPROVAL_WARMUP = 10;
+const APPROVAL_RUNS = 100;
 const CONCURRENT_REQUESTS = 200;
 const CONCURRENT_WARMUP = 30;
 const CONCURRENT_SLOTS = 5;
@@ -321,6 +325,11 @@ async function main(): Promise<void> {
     console.log('10/10 the warm path (issue 13): engine overhead, run_command without a session id, start phases, cold bridge start, idle footprint…');
     const warm = await measureWarmPath({ shell, config, store, work }, (line) => console.log(`  ${line}`));
 
+    console.log(`approval rules: ${APPROVAL_WARMUP} warm-up + ${APPROVAL_RUNS} run_command round trips on a host without rules and one with rules (none matching), alternating…`);
+    const approval = await measureApprovalOverhead(APPROVAL_WARMUP, APPROVAL_RUNS);
+    const approvalPlainSum = summarize(approval.withoutRules);
+    const approvalRuledSum = summarize(approval.withRules);
+
     const startSum = summarize(startup.start);
     const disposeSum = summarize(startup.dispose);
     const rtSum = summarize(roundTrip.wall);
@@ -426,6 +435,11 @@ async function main(): Promise<void> {
         ok: concurrent.etaMedianApe <= TARGETS.etaMedianApePct,
       },
     ];
+    targets.push({
+      target: 'approval rules: the summary before each command adds no more than a warm round trip (p50 with rules <= 2x without)',
+      measured: `${round(approvalRuledSum.p50, 2)} ms with rules vs ${round(approvalPlainSum.p50, 2)} ms without (+${round(approvalRuledSum.p50 - approvalPlainSum.p50, 2)} ms, ${round(approvalRuledSum.p50 / approvalPlainSum.p50, 2)}x)`,
+      ok: approvalRuledSum.p50 <= 2 * approvalPlainSum.p50,
+    });
     const warmTargets = warmPathTargets(warm, {
       spawnP50: spawnSum.p50,
       mcpHttpP50: mcpHttpSum.p50,
@@ -515,6 +529,11 @@ async function main(): Promise<void> {
           coldStart: warm.cold,
           idleFootprint: warm.footprint,
           targets: warmTargets,
+        },
+        approvalRules: {
+          command: 'run_command (SDK client, in-memory transport) of a 4-cmdlet pipeline; rules: the README examples, none matching',
+          withoutRulesMs: { summary: roundSummary(approvalPlainSum), samples: samples(approval.withoutRules) },
+          withRulesMs: { summary: roundSummary(approvalRuledSum), samples: samples(approval.withRules) },
         },
         concurrent: {
           capacityPerSecond: round(concurrent.capacityPerSecond, 3),

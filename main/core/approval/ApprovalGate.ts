@@ -3,7 +3,7 @@ import type { ApprovalAnswer, ApprovalDecidedBy, ApprovalRequest } from '../../.
 import type { Disposable } from '../events/Emitter.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { ApprovalConfig } from './approvalConfig.js';
-import { matchRules, type MatchContext, type RuleMatch } from './approvalRules.js';
+import { matchRules, namesToBind, type MatchContext, type RuleMatch } from './approvalRules.js';
 import { parseSummary, summaryCommand } from './commandSummary.js';
 
 /** Longest text of a command shown in an approval request (the whole is in the audit log). */
@@ -99,7 +99,7 @@ export class ApprovalGate {
   async check(input: CheckInput): Promise<CheckResult> {
     if (!this.enabled) return { allowed: true, approvalId: null };
     if (this.disposed) return { allowed: false, reason: 'poshpool is shutting down.' };
-    const inspected = await input.inspect(summaryCommand(input.command));
+    const inspected = await input.inspect(summaryCommand(input.command, namesToBind(this.deps.config.rules)));
     const summary = inspected.ok ? parseSummary(inspected.output) : inspected;
     let matches: RuleMatch[];
     let cwd = '';

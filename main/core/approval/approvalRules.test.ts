@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { approvalConfigSchema, approvalRuleSchema, type ApprovalRule } from './approvalConfig.js';
-import { commandMatches, describeRule, matchRules, type MatchContext } from './approvalRules.js';
+import { commandMatches, describeRule, matchRules, namesToBind, type MatchContext } from './approvalRules.js';
 import type { CommandSummary, SummarizedCommand } from './commandSummary.js';
 
 function cmd(c: Partial<SummarizedCommand>): SummarizedCommand {
@@ -98,5 +98,13 @@ describe('rule config', () => {
     expect(describeRule(rule({ command: 'Remove-Item', parameters: ['Recurse'] }))).toBe('Remove-Item with -Recurse');
     expect(describeRule(rule({ commandType: 'native', outsideWorkspace: true }))).toBe('any native command outside the workspace');
     expect(describeRule(rule({ dynamic: true }))).toBe('any command chosen at run time');
+  });
+});
+
+describe('what the session binds', () => {
+  it('binds only the commands a rule asks parameters of, or all when such a rule names no command', () => {
+    expect(namesToBind([rule({ command: 'Remove-Item', parameters: ['Recurse'] }), rule({ command: 'Stop-Process' })])).toEqual(['remove-item']);
+    expect(namesToBind([rule({ commandType: 'cmdlet', parameters: ['Force'] })])).toBe('*');
+    expect(namesToBind([rule({ command: 'git' })])).toEqual([]);
   });
 });

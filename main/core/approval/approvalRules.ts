@@ -43,6 +43,21 @@ export function matchRules(rules: readonly ApprovalRule[], summary: CommandSumma
   return matches;
 }
 
+/**
+ * The commands whose parameters the session must bind for these rules (lowercase names), or '*' when
+ * a rule asks parameters of any command (no name, or "*").
+ */
+export function namesToBind(rules: readonly ApprovalRule[]): string[] | '*' {
+  const names = new Set<string>();
+  for (const rule of rules) {
+    if (!rule.parameters) continue;
+    const listed = rule.command === undefined ? ['*'] : Array.isArray(rule.command) ? rule.command : [rule.command];
+    if (listed.includes('*')) return '*';
+    for (const n of listed) names.add(n.toLowerCase());
+  }
+  return [...names];
+}
+
 /** Whether one command satisfies every field of a rule. */
 export function commandMatches(rule: ApprovalRule, c: SummarizedCommand): boolean {
   if (rule.dynamic === true && c.written !== null) return false;

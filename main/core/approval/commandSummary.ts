@@ -55,9 +55,15 @@ const summarySchema = z.object({
 /** The session-side function that summarizes a command (exported by integration.ps1). */
 export const SUMMARY_FUNCTION = 'Get-PoshpoolCommandSummary';
 
-/** The command a session runs to summarize `command` without running it: the text travels as base64. */
-export function summaryCommand(command: string): string {
-  return `${SUMMARY_FUNCTION} '${Buffer.from(command, 'utf8').toString('base64')}'`;
+/**
+ * The command a session runs to summarize `command` without running it: the text travels as base64.
+ * `bind`: the commands whose parameters the static binder binds (lowercase names), or '*' for all;
+ * binding costs milliseconds a command, so only those a rule asks parameters of.
+ */
+export function summaryCommand(command: string, bind: readonly string[] | '*' = '*'): string {
+  // A name that cannot travel as a plain word (quotes, separators) binds everything rather than nothing.
+  const names = bind === '*' || !bind.every((n) => /^[\w.-]+$/.test(n)) ? '*' : bind.join('|');
+  return `${SUMMARY_FUNCTION} '${Buffer.from(command, 'utf8').toString('base64')}' '${names}'`;
 }
 
 /** Reads a summary from the output of {@link summaryCommand}; a reason when it is not one. */
