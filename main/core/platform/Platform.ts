@@ -57,8 +57,10 @@ export interface Platform {
   /**
    * The local path of a `file:` URI (an MCP client's root), or undefined when it names none: another
    * scheme, or a host other than localhost off Windows. Windows drive letters come with the colon
-   * percent-encoded from VS Code (`file:///c%3A/proj`, vscode's URI.toString) or plain
-   * (`file:///C:/proj`); `file://server/share` is a UNC path there (Node's url.fileURLToPath).
+   * percent-encoded from VS Code (`file:///c%3A/proj`: its URI.toString encodes it, microsoft/vscode#2990,
+   * #75027; the same roots shape in modelcontextprotocol/servers#4277) or plain (`file:///C:/proj`;
+   * both are valid, microsoft/language-server-protocol#1786); `file://server/share` is a UNC path
+   * there. Node's url.fileURLToPath with `windows` decides it (tested with platformFor('win32')).
    */
   fileUriToPath(uri: string): string | undefined;
   /** Environment variable names ignore case (Windows: `AppData` is `APPDATA`). */
