@@ -26,7 +26,7 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps, tasks:
         'If your default session is still busy (a command running there), the call runs in a clean session borrowed for it alone. fresh: true asks for such a clean one-call session. With sessionId it runs on a session from start_session. ' +
         `A command still running after ${settings.returnAfterSeconds} s returns status "running" with a jobId and the output so far; it goes on in the background: follow it with get_job, stop it with cancel_job. ` +
         'If it waits for input (Read-Host), answer with send_input. Cancelling this call stops the command. ' +
-        'Clients that support MCP Tasks may call it as a task: the task id comes back at once, the result (tasks/result) is the one a plain call gives, whenever the command ends; tasks/cancel stops the command. A task is a job: get_job, send_input and cancel_job work with its id too.',
+        'Clients that support MCP Tasks may call it as a task: the task id comes back at once, the result (tasks/result) is the one a plain call gives, whenever the command ends; tasks/cancel stops the command. A task is a job: get_job and cancel_job take its id too; tasks/get and get_job name its session for send_input.',
       inputSchema: {
         command: z.string().min(1).describe('The PowerShell command or script to run'),
         sessionId: z.string().optional().describe('A session from start_session; omit to use your default session (kept between your calls)'),
