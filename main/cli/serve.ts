@@ -4,6 +4,7 @@ import { Host } from '../host/Host.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
 import type { CliIo } from './cliIo.js';
 import { currentPlatform } from '../core/platform/Platform.js';
+import { CLIENT_IDS } from './installClients.js';
 import { clientConfigs } from './clientConfigs.js';
 import { listenForStop } from './stopSignals.js';
 
@@ -52,16 +53,9 @@ function announce(host: Host, dataDir: string, io: CliIo): void {
       `  local socket for \`poshpool bridge\`: ${info.socketPath}`,
       `  host file: ${path.join(dataDir, 'host.json')}`,
       '',
-      'VS Code (.vscode/mcp.json):',
-      configs.vscode,
+      `Connect an agent: poshpool install --client <${CLIENT_IDS.join('|')}>   (--print shows the entry without writing it)`,
       '',
-      'Claude Desktop (claude_desktop_config.json):',
-      configs.claudeDesktop,
-      '',
-      'Claude Code:',
-      `  ${configs.claudeCode}`,
-      '',
-      'VS Code over HTTP instead (asks for the token):',
+      'Or by hand, VS Code over HTTP (asks for the token):',
       configs.vscodeHttp,
       '',
       'Stop with Ctrl+C.',
