@@ -1,5 +1,6 @@
 /** The one bridge between the dashboard and the host: the Electron IPC adapter and the web adapter both implement it. */
 
+import type { ApprovalAnswer, ApprovalRequest } from './approvals.js';
 import type { PoshpoolEvent, Priority } from './events.js';
 import type { ClientInfo, MetricsSnapshot, QueuedRequestInfo, SessionInfo } from './scheduler.js';
 import type { CommandResult, OutputPage } from './shell.js';
@@ -43,6 +44,8 @@ export interface DashboardSnapshot {
   folders: WatchedFolder[];
   /** The MCP clients, as they named themselves. */
   clients: ClientInfo[];
+  /** Commands waiting for a person's approval (config approvals.rules), oldest first. */
+  approvals: ApprovalRequest[];
 }
 
 /** An action's outcome. */
@@ -69,5 +72,11 @@ export interface DashboardBridge {
   restoreBackup(folder: string, backupId: string, path?: string): Promise<ActionResult<{ undoId: string; restored: string[]; removed: string[] }>>;
   /** Pauses (requests wait in the queue, lent sessions go on) or resumes new sessions. */
   setPaused(paused: boolean): Promise<ActionResult<{ changed: boolean }>>;
+  /**
+   * A person's answer to a command waiting for approval: run it once, run it and let its rules pass
+   * for the rest of its session, or deny it. Fails with the reason when it was already decided
+   * (another answer, the client's user, the timeout) or cancelled.
+   */
+  answerApproval(approvalId: string, answer: ApprovalAnswer): Promise<ActionResult>;
   dispose(): void;
 }

@@ -4,6 +4,7 @@
  * Types only: main, preload and renderer all import it, none of them at run time.
  */
 
+import type { ApprovalAnswer } from './approvals.js';
 import type {
   ActionResult,
   BackupSummary,
@@ -33,6 +34,7 @@ export interface InvokeChannels {
     result: ActionResult<{ undoId: string; restored: string[]; removed: string[] }>;
   };
   'poshpool:setPaused': { args: [paused: boolean]; result: ActionResult<{ changed: boolean }> };
+  'poshpool:answerApproval': { args: [approvalId: string, answer: ApprovalAnswer]; result: ActionResult };
 }
 
 /** Main -> renderer pushes: the payload of each channel. Events come in batches. */

@@ -57,6 +57,7 @@ export function createPreloadApi(ipc: PreloadIpc): PoshpoolPreloadApi {
     backupDiff: (folder, backupId, against, path) => invoke('poshpool:backupDiff', folder, backupId, against, path),
     restoreBackup: (folder, backupId, path) => invoke('poshpool:restoreBackup', folder, backupId, path),
     setPaused: (paused) => invoke('poshpool:setPaused', paused),
+    answerApproval: (approvalId, answer) => invoke('poshpool:answerApproval', approvalId, answer),
     onEvents: (listener) => subscribe('poshpool:events', (p): p is EventChannels['poshpool:events'] => Array.isArray(p), listener),
     onConnection: (listener) => subscribe('poshpool:connection', isConnectionState, listener),
   };

@@ -147,6 +147,14 @@ describe('IpcRouter arguments', () => {
     ['poshpool:setPaused', []],
     ['poshpool:setPaused', ['true']],
     ['poshpool:setPaused', [1]],
+    ['poshpool:answerApproval', []],
+    ['poshpool:answerApproval', ['apr_1']],
+    ['poshpool:answerApproval', ['apr_1', 'yes']],
+    ['poshpool:answerApproval', ['apr_1', 'ONCE']],
+    ['poshpool:answerApproval', ['apr_1', true]],
+    ['poshpool:answerApproval', ['', 'once']],
+    ['poshpool:answerApproval', [7, 'deny']],
+    ['poshpool:answerApproval', ['apr_1', 'once', 'tray']],
   ];
   for (const [channel, args] of bad) {
     it(`refuses ${channel}(${args.map((a) => (typeof a === 'string' && a.length > 20 ? `<${a.length} chars>` : JSON.stringify(a))).join(', ')}) without calling the handler`, async () => {
@@ -174,6 +182,9 @@ describe('IpcRouter arguments', () => {
     ['poshpool:restoreBackup', ['/repo', 'b1', 'src/a.ts']],
     ['poshpool:setPaused', [true]],
     ['poshpool:setPaused', [false]],
+    ['poshpool:answerApproval', ['apr_1', 'once']],
+    ['poshpool:answerApproval', ['apr_1', 'session']],
+    ['poshpool:answerApproval', ['apr_1', 'deny']],
   ];
   for (const [channel, args] of good) {
     it(`passes ${channel}(${args.map((a) => JSON.stringify(a) ?? 'undefined').join(', ')}) to the handler`, async () => {

@@ -27,6 +27,7 @@ const page: Check = (v) => Number.isInteger(v) && (v as number) >= 0;
 const optLimit: Check = (v) => v === undefined || (Number.isInteger(v) && (v as number) > 0 && (v as number) <= 10_000);
 const priority: Check = (v) => v === 'sync' || v === 'async';
 const against: Check = (v) => v === 'parent' || v === 'now';
+const approvalAnswer: Check = (v) => v === 'once' || v === 'session' || v === 'deny';
 
 /** The shape of every invoke channel's arguments: the renderer is sandboxed, and main trusts nothing it sends. */
 const ARGS: { [C in InvokeChannel]: { checks: Check[]; required: number; describe: string } } = {
@@ -40,6 +41,7 @@ const ARGS: { [C in InvokeChannel]: { checks: Check[]; required: number; describ
   'poshpool:backupDiff': { checks: [str, str, against, optStr], required: 3, describe: 'folder, backupId, "parent" | "now", path?' },
   'poshpool:restoreBackup': { checks: [str, str, optStr], required: 2, describe: 'folder, backupId, path?' },
   'poshpool:setPaused': { checks: [(v) => typeof v === 'boolean'], required: 1, describe: 'paused (true or false)' },
+  'poshpool:answerApproval': { checks: [str, approvalAnswer], required: 2, describe: 'approvalId, "once" | "session" | "deny"' },
 };
 
 /**

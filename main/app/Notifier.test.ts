@@ -15,7 +15,7 @@ class FakePort implements NotificationPort {
   }
 }
 
-const ALL_ON: NotificationSettings = { sessionAbandoned: true, backupFailed: true, poolDegraded: true };
+const ALL_ON: NotificationSettings = { sessionAbandoned: true, backupFailed: true, poolDegraded: true, approvalRequested: true };
 
 function setup(settings: Partial<NotificationSettings> = {}) {
   const port = new FakePort();
@@ -37,6 +37,58 @@ function setup(settings: Partial<NotificationSettings> = {}) {
 const abandoned = (sessionId = 'pwsh-1', idleMs = 30 * 60_000): PoshpoolEvent => ({ type: 'session.abandoned', time: 1, sessionId, clientId: 'claude', idleMs });
 const backupFailed = (folder = '/home/me/project', error = 'fatal: bad object HEAD'): PoshpoolEvent => ({ type: 'backup.failed', time: 1, folder, reason: 'quiet', error });
 const degraded = (reason = 'pwsh exited with code 1 at startup', failures = 3): PoshpoolEvent => ({ type: 'pool.degraded', time: 1, reason, failures });
+
+const approvalRequested = (approvalId = 'apr_1', command = "Remove-Item -Recurse 'C:\\src\\app\\build'", clientName: string | null = 'Claude Code'): PoshpoolEvent => ({
+  type: 'approval.requested',
+  time: 1,
+  request: {
+    approvalId,
+    sessionId: 'pwsh-1',
+    clientId: 'claude-1',
+    ...(clientName !== null ? { clientName } : {}),
+    command,
+    commandChars: command.length,
+    cwd: 'C:\\src\\app',
+    rules: [{ name: 'recursive delete', description: 'Remove-Item with -Recurse', command: 'Remove-Item' }],
+    requestedAt: 1,
+    expiresAt: 120_001,
+  },
+});
+
+describe('Notifier and commands waiting for approval', () => {
+  it('notifies each waiting command: who, the command, the rule; a click opens the dashboard', () => {
+    const { port, notifier, onClick } = setup();
+    notifier.onEvents([approvalRequested('apr_1'), approvalRequested('apr_2', 'git push --force', null)]);
+    expect(port.shown.map((n) => n.spec)).toEqual([
+      {
+        key: 'approval:apr_1',
+        title: 'A command waits for your approval',
+        body: "Claude Code wants to run: Remove-Item -Recurse 'C:\\src\\app\\build'\nRule: recursive delete. Click to answer in the dashboard.",
+      },
+      { key: 'approval:apr_2', title: 'A command waits for your approval', body: 'claude-1 wants to run: git push --force\nRule: recursive delete. Click to answer in the dashboard.' },
+    ]);
+    port.shown[0]!.onClick();
+    expect(onClick).toHaveBeenCalledTimes(1);
+  });
+
+  it('cuts the command to about 100 characters on one line', () => {
+    const { port, notifier } = setup();
+    notifier.onEvents([approvalRequested('apr_1', `Get-ChildItem |\n  Remove-Item -Recurse ${'a'.repeat(200)}`)]);
+    const line = port.shown[0]!.spec.body.split('\n')[0]!;
+    expect(line).toMatch(/^Claude Code wants to run: Get-ChildItem \| Remove-Item -Recurse a+…$/);
+    expect(line.length).toBe('Claude Code wants to run: '.length + 100);
+  });
+
+  it('shows nothing when approvalRequested is off; a decision shows nothing', () => {
+    const { port, notifier } = setup({ approvalRequested: false });
+    notifier.onEvents([approvalRequested()]);
+    expect(port.shown).toHaveLength(0);
+    const on = setup();
+    const request = (approvalRequested() as Extract<PoshpoolEvent, { type: 'approval.requested' }>).request;
+    on.notifier.onEvents([{ type: 'approval.decided', time: 2, request, decision: 'denied', by: 'timeout' }]);
+    expect(on.port.shown).toHaveLength(0);
+  });
+});
 
 describe('Notifier.onEvents', () => {
   it('notifies an abandoned session with its id and idle minutes', () => {

@@ -1,6 +1,7 @@
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { PoshpoolConfig } from '../core/config/schema.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
+import { NOTICE_COMMAND_CHARS, oneLine, requesterOf, ruleNames } from './trayApprovals.js';
 
 /** Which native notifications are on (config.json `notifications`). */
 export type NotificationSettings = PoshpoolConfig['notifications'];
@@ -25,8 +26,8 @@ export const NOTIFY_QUIET_MS = 60_000;
 
 /**
  * Turns the host's events into native notifications for what a person should know about: a
- * session left idle, a failed backup, a pool that cannot start sessions (and a host process that
- * crashed). Each kind can be turned off; repeats of one key within {@link NOTIFY_QUIET_MS} are
+ * command waiting for their approval (a click opens the dashboard's prompt), a session left idle,
+ * a failed backup, a pool that cannot start sessions (and a host process that crashed). Each kind can be turned off; repeats of one key within {@link NOTIFY_QUIET_MS} are
  * dropped so a flapping folder does not flood the desktop.
  */
 export class Notifier {
@@ -41,7 +42,15 @@ export class Notifier {
   onEvents(events: readonly PoshpoolEvent[]): void {
     const s = this.deps.settings();
     for (const e of events) {
-      if (e.type === 'session.abandoned' && s.sessionAbandoned) {
+      if (e.type === 'approval.requested' && s.approvalRequested) {
+        const r = e.request;
+        this.show({
+          // One per request: each waiting command is its own question.
+          key: `approval:${r.approvalId}`,
+          title: 'A command waits for your approval',
+          body: `${requesterOf(r)} wants to run: ${oneLine(r.command, NOTICE_COMMAND_CHARS)}\nRule: ${ruleNames(r)}. Click to answer in the dashboard.`,
+        });
+      } else if (e.type === 'session.abandoned' && s.sessionAbandoned) {
         this.show({
           key: `abandoned:${e.sessionId}`,
           title: 'A PowerShell session was left idle',

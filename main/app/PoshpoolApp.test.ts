@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ApprovalRequest } from '../../common/approvals.js';
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { MetricsSnapshot, SessionInfo } from '../../common/scheduler.js';
 import { Emitter } from '../core/events/Emitter.js';
@@ -26,13 +27,15 @@ function session(id: string, command: string | null = null): SessionInfo {
   return { sessionId: id, clientId: 'c', kind: 'session', state: command ? 'running' : 'idle', currentCommand: command, commandStartedAt: command ? 1 : null, cwd: '/', commandCount: 1, lastActivity: 1, lentAt: 1, abandoned: false, pid: 1 };
 }
 function summary(sessions: SessionInfo[] = [], m: Partial<MetricsSnapshot> = {}): HostSummary {
-  return { sessions, clientNames: {}, metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: sessions.length, maxSessions: 5, queueDepth: 0, ...m } as MetricsSnapshot };
+  return { sessions, clientNames: {}, approvals: [], metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: sessions.length, maxSessions: 5, queueDepth: 0, ...m } as MetricsSnapshot };
 }
 
 class FakeHost implements HostLink {
   state: HostState = { status: 'stopped' };
   summary: HostSummary | undefined;
   readonly calls: { op: HostOperation; args: unknown[] }[] = [];
+  /** What the next call answers (then success again). */
+  nextResult: { ok: false; reason: string } | undefined;
   started = 0;
   disposed = false;
   disposals = 0;
@@ -55,7 +58,9 @@ class FakeHost implements HostLink {
   }
   call(op: HostOperation, ...args: unknown[]): Promise<never> {
     this.calls.push({ op, args });
-    return Promise.resolve({ ok: true } as never);
+    const result = this.nextResult ?? { ok: true };
+    this.nextResult = undefined;
+    return Promise.resolve(result as never);
   }
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -140,6 +145,7 @@ describe('PoshpoolApp', () => {
   let windows: FakeWindow[];
   let handlers: Map<string, (event: IpcSenderInfo, ...args: unknown[]) => unknown>;
   let notifications: NotificationSpec[];
+  let notificationClicks: (() => void)[];
   let clipboard: string[];
   let confirms: ConfirmSpec[];
   let confirmAnswer: boolean;
@@ -157,6 +163,7 @@ describe('PoshpoolApp', () => {
     windows = [];
     handlers = new Map();
     notifications = [];
+    notificationClicks = [];
     clipboard = [];
     confirms = [];
     confirmAnswer = true;
@@ -183,7 +190,13 @@ describe('PoshpoolApp', () => {
         return w;
       },
       ipcMain: { handle: (c, l) => void handlers.set(c, l), removeHandler: (c) => void handlers.delete(c) },
-      notifications: { isSupported: () => true, show: (spec) => void notifications.push(spec) },
+      notifications: {
+        isSupported: () => true,
+        show: (spec, onClick) => {
+          notifications.push(spec);
+          notificationClicks.push(onClick);
+        },
+      },
       clipboard: { writeText: (t) => void clipboard.push(t) },
       shell: { openPath: async () => '', openExternal: () => undefined },
       dialog: {
@@ -352,7 +365,47 @@ describe('PoshpoolApp', () => {
     expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual({ notifications: { sessionAbandoned: false } });
     host.update([{ type: 'session.abandoned', sessionId: 's1', clientId: 'c', idleMs: 600_000, time: 2 }], summary());
     expect(notifications).toHaveLength(1);
-    expect(app.trayInput().notifications).toEqual({ sessionAbandoned: false, backupFailed: true, poolDegraded: true });
+    expect(app.trayInput().notifications).toEqual({ sessionAbandoned: false, backupFailed: true, poolDegraded: true, approvalRequested: true });
+  });
+
+  it('a command waiting for approval: a notification that opens the dashboard, the menu on top, answers by "tray", a late answer says why', async () => {
+    vi.useFakeTimers();
+    const request: ApprovalRequest = {
+      approvalId: 'apr_1',
+      sessionId: 's1',
+      clientId: 'c',
+      clientName: 'Cursor',
+      command: 'git push --force origin main',
+      commandChars: 28,
+      cwd: '/src/app',
+      rules: [{ name: 'force push', description: 'git with push and --force|-f', command: 'git' }],
+      requestedAt: 1,
+      expiresAt: 120_001,
+    };
+    host.set(RUNNING, summary());
+    vi.advanceTimersByTime(1000);
+    host.update([{ type: 'approval.requested', request, time: 1 }], { ...summary([session('s1')]), approvals: [request] });
+    expect(notifications.at(-1)).toEqual({
+      key: 'approval:apr_1',
+      title: 'A command waits for your approval',
+      body: 'Cursor wants to run: git push --force origin main\nRule: force push. Click to answer in the dashboard.',
+    });
+    notificationClicks.at(-1)!();
+    expect(windows).toHaveLength(1);
+    expect(menus.at(-1)![0]).toEqual({ type: 'normal', label: '1 command waits for approval', enabled: false });
+    expect(tooltips.at(-1)).toBe('poshpool: 1 awaiting approval, 1/5 sessions in use');
+    onAction({ kind: 'answerApproval', approvalId: 'apr_1', answer: 'session' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(host.calls).toEqual([{ op: 'answerApproval', args: ['apr_1', 'session', 'tray'] }]);
+    expect(errors).toEqual([]);
+    host.nextResult = { ok: false, reason: 'No command waits for approval apr_1: it was already answered, timed out or cancelled.' };
+    await app.act({ kind: 'answerApproval', approvalId: 'apr_1', answer: 'deny' });
+    expect(errors).toEqual(['Deny: No command waits for approval apr_1: it was already answered, timed out or cancelled.']);
+    // Turned off from the tray: saved, and the next waiting command shows no notification.
+    await app.act({ kind: 'setNotification', which: 'approvalRequested', enabled: false });
+    expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual({ notifications: { approvalRequested: false } });
+    host.update([{ type: 'approval.requested', request: { ...request, approvalId: 'apr_2' }, time: 2 }], { ...summary(), approvals: [] });
+    expect(notifications.filter((n) => n.key.startsWith('approval:'))).toHaveLength(1);
   });
 
   it('reports a config it cannot save instead of overwriting it', async () => {

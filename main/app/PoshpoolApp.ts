@@ -15,7 +15,10 @@ import { TrayController } from './TrayController.js';
 import type { TrayAction, TrayInput } from './trayView.js';
 import { dashboardWindowOptions, hardenContents, hardenSession } from './windowSecurity.js';
 
-const DEFAULT_NOTIFICATIONS: NotificationSettings = { sessionAbandoned: true, backupFailed: true, poolDegraded: true };
+const DEFAULT_NOTIFICATIONS: NotificationSettings = { sessionAbandoned: true, backupFailed: true, poolDegraded: true, approvalRequested: true };
+
+/** What a failed answer from the tray is titled. */
+const APPROVAL_ANSWER_TITLES = { once: 'Approve once', session: 'Always for this session', deny: 'Deny' } as const;
 
 /**
  * The tray app: the composition root of main/app. Starts the host process (through the HostLink),
@@ -118,6 +121,9 @@ export class PoshpoolApp {
         return this.report('Terminate session', await host.call('terminateSession', action.sessionId));
       case 'cancelCommand':
         return this.report('Cancel command', await host.call('cancelCommand', action.sessionId));
+      case 'answerApproval':
+        // A late answer (the dashboard, the client or the timeout decided first) is told with the reason.
+        return this.report(APPROVAL_ANSWER_TITLES[action.answer], await host.call('answerApproval', action.approvalId, action.answer, 'tray'));
       case 'setPaused':
         this.report(action.paused ? 'Pause new sessions' : 'Resume new sessions', await host.call('setPaused', action.paused, 'tray'));
         return this.refreshTray();

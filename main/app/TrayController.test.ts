@@ -10,9 +10,9 @@ function input(command: string | null): TrayInput {
   const sessions: SessionInfo[] = [{ sessionId: 's1', clientId: 'c', kind: 'session', state: command ? 'running' : 'idle', currentCommand: command, commandStartedAt: null, cwd: null, commandCount: 0, lastActivity: 0, lentAt: 0, abandoned: false, pid: 1 }];
   return {
     host: RUNNING,
-    summary: { sessions, clientNames: {}, metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: 1, maxSessions: 2, queueDepth: 0 } as MetricsSnapshot },
+    summary: { sessions, clientNames: {}, approvals: [], metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: 1, maxSessions: 2, queueDepth: 0 } as MetricsSnapshot },
     startAtLogin: { supported: false, reason: 'dev' },
-    notifications: { sessionAbandoned: true, backupFailed: true, poolDegraded: true },
+    notifications: { sessionAbandoned: true, backupFailed: true, poolDegraded: true, approvalRequested: true },
   };
 }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { ApprovalRequest } from '../../common/approvals.js';
 import type { MetricsSnapshot, SessionInfo } from '../../common/scheduler.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import type { HostSummary } from '../host/process/protocol.js';
+import { MENU_APPROVALS_MAX } from './trayApprovals.js';
 import { MENU_SESSIONS_MAX, TOOLTIP_MAX_CHARS, trayIconState, trayMenu, trayTooltip, type TrayInput, type TrayMenuItem } from './trayView.js';
 
 const info = { pid: 7, version: '1', startedAt: '', mcpUrl: 'http://127.0.0.1:1/mcp', eventsUrl: '', metricsUrl: '', socketPath: '/s', tokenFile: '/t' };
@@ -11,8 +13,8 @@ function session(id: string, command: string | null = null, patch: Partial<Sessi
   return { sessionId: id, clientId: 'c', kind: 'session', state: command ? 'running' : 'idle', currentCommand: command, commandStartedAt: command ? 1 : null, cwd: '/', commandCount: 1, lastActivity: 1, lentAt: 1, abandoned: false, pid: 1, ...patch };
 }
 
-function summary(sessions: SessionInfo[] = [], m: Partial<MetricsSnapshot> = {}): HostSummary {
-  return { sessions, clientNames: {}, metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: sessions.length, maxSessions: 5, queueDepth: 0, ...m } as MetricsSnapshot };
+function summary(sessions: SessionInfo[] = [], m: Partial<MetricsSnapshot> = {}, approvals: ApprovalRequest[] = []): HostSummary {
+  return { sessions, clientNames: {}, approvals, metrics: { poolState: 'healthy', poolDegradedReason: '', paused: false, activeSessions: sessions.length, maxSessions: 5, queueDepth: 0, ...m } as MetricsSnapshot };
 }
 
 function input(patch: Partial<TrayInput> = {}): TrayInput {
@@ -20,7 +22,7 @@ function input(patch: Partial<TrayInput> = {}): TrayInput {
     host: up,
     summary: summary(),
     startAtLogin: { supported: true, enabled: false },
-    notifications: { sessionAbandoned: true, backupFailed: true, poolDegraded: true },
+    notifications: { sessionAbandoned: true, backupFailed: true, poolDegraded: true, approvalRequested: true },
     ...patch,
   };
 }
@@ -102,13 +104,14 @@ describe('tray menu', () => {
   });
 
   it('has copy config for each client, the folders, notifications, start at login and quit', () => {
-    const menu = trayMenu(input({ notifications: { sessionAbandoned: true, backupFailed: false, poolDegraded: true } }));
+    const menu = trayMenu(input({ notifications: { sessionAbandoned: true, backupFailed: false, poolDegraded: true, approvalRequested: false } }));
     for (const client of ['vscode', 'claudeDesktop', 'claudeCode']) {
       expect(JSON.stringify(menu)).toContain(JSON.stringify({ kind: 'copyConfig', client }));
     }
     expect(find(menu, 'Open config folder')).toMatchObject({ action: { kind: 'openConfigFolder' } });
     expect(find(menu, 'Open log folder')).toMatchObject({ action: { kind: 'openLogFolder' } });
     expect(find(menu, 'Backup failed')).toMatchObject({ type: 'checkbox', checked: false, action: { kind: 'setNotification', which: 'backupFailed', enabled: true } });
+    expect(find(menu, 'A command waits for approval')).toMatchObject({ type: 'checkbox', checked: false, action: { kind: 'setNotification', which: 'approvalRequested', enabled: true } });
     expect(find(menu, 'Start at login')).toMatchObject({ type: 'checkbox', checked: false, action: { kind: 'setStartAtLogin', enabled: true } });
     expect(menu.at(-1)).toMatchObject({ label: 'Quit poshpool', action: { kind: 'quit' } });
   });
@@ -135,6 +138,77 @@ describe('tray menu', () => {
     expect(find(failed, 'Copy client config')).toMatchObject({ enabled: false });
     expect(find(failed, 'Retry starting poshpool')).toMatchObject({ action: { kind: 'retryHost' } });
     expect(find(trayMenu(input()), 'Retry starting poshpool')).toBeUndefined();
+  });
+});
+
+function approval(approvalId: string, patch: Partial<ApprovalRequest> = {}): ApprovalRequest {
+  return {
+    approvalId,
+    sessionId: 'pwsh-1',
+    clientId: 'c',
+    clientName: 'Claude Code',
+    command: "Remove-Item -Recurse 'C:\\src\\app\\build'",
+    commandChars: 37,
+    cwd: 'C:\\src\\app',
+    rules: [{ name: 'recursive delete', description: 'Remove-Item with -Recurse', command: 'Remove-Item' }],
+    requestedAt: 1,
+    expiresAt: 120_001,
+    ...patch,
+  };
+}
+
+describe('commands waiting for approval in the tray', () => {
+  it('come first in the menu: the count, then a submenu per request with the command, where, the rule and the three answers', () => {
+    const menu = trayMenu(input({ summary: summary([session('pwsh-1', null, { awaitingApproval: true })], {}, [approval('apr_1'), approval('apr_2', { clientName: undefined, command: 'git push --force' })]) }));
+    expect(menu[0]).toEqual({ type: 'normal', label: '2 commands wait for approval', enabled: false });
+    const first = menu[1]!;
+    expect(first).toMatchObject({ type: 'submenu', label: "Claude Code: Remove-Item -Recurse 'C:\\src\\app\\build'", enabled: true });
+    const items = first.type === 'submenu' ? first.submenu : [];
+    expect(items.map((i) => (i.type === 'separator' ? '—' : i.label))).toEqual([
+      "Claude Code wants to run: Remove-Item -Recurse 'C:\\src\\app\\build'",
+      'In: C:\\src\\app',
+      'Rule: recursive delete (Remove-Item with -Recurse)',
+      '—',
+      'Approve once',
+      'Always for this session',
+      'Deny',
+      '—',
+      'See it whole in the dashboard',
+    ]);
+    expect(items.filter((i) => i.type === 'normal' && i.action?.kind === 'answerApproval').map((i) => i.type === 'normal' && i.action)).toEqual([
+      { kind: 'answerApproval', approvalId: 'apr_1', answer: 'once' },
+      { kind: 'answerApproval', approvalId: 'apr_1', answer: 'session' },
+      { kind: 'answerApproval', approvalId: 'apr_1', answer: 'deny' },
+    ]);
+    // A client that gave no name is shown by its id.
+    expect(menu[2]).toMatchObject({ type: 'submenu', label: 'c: git push --force' });
+    expect(menu[3]).toEqual({ type: 'separator' });
+    expect(find(menu, /^pwsh-1: idle \(awaiting approval\)$/)).toBeDefined();
+  });
+
+  it('says "1 command", cuts long commands to one line, and shows "&" as "&" (Electron takes a single one as a mnemonic)', () => {
+    const long = `& $tool --all\n${'x'.repeat(300)}`;
+    const menu = trayMenu(input({ summary: summary([], {}, [approval('apr_1', { command: long })]) }));
+    expect(menu[0]).toMatchObject({ label: '1 command waits for approval' });
+    const label = menu[1]!.type === 'submenu' ? menu[1]!.label : '';
+    expect(label).toMatch(/^Claude Code: && \$tool --all x+…$/);
+    const inner = menu[1]!.type === 'submenu' ? menu[1]!.submenu[0]! : undefined;
+    expect(inner?.type === 'normal' && inner.label).toMatch(/^Claude Code wants to run: && \$tool --all x{85}…$/);
+  });
+
+  it('lists at most MENU_APPROVALS_MAX requests and points to the dashboard for the rest', () => {
+    const many = Array.from({ length: MENU_APPROVALS_MAX + 2 }, (_, i) => approval(`apr_${i}`));
+    const menu = trayMenu(input({ summary: summary([], {}, many) }));
+    expect(menu.filter((i) => i.type === 'submenu' && i.label.startsWith('Claude Code: '))).toHaveLength(MENU_APPROVALS_MAX);
+    expect(find(menu, '…and 2 more (open the dashboard)')).toMatchObject({ action: { kind: 'openDashboard' } });
+  });
+
+  it('are absent when none waits or the host is down; the icon and tooltip say when some wait', () => {
+    expect(find(trayMenu(input()), /^\d+ commands? waits? for approval$/)).toBeUndefined();
+    const waiting = input({ summary: summary([], {}, [approval('apr_1')]) });
+    expect(trayIconState(waiting)).toBe('queued');
+    expect(trayTooltip(waiting)).toBe('poshpool: 1 awaiting approval, 0/5 sessions in use');
+    expect(trayMenu(input({ host: { status: 'failed', reason: 'port taken' }, summary: undefined }))[0]).toMatchObject({ label: 'poshpool could not start: port taken' });
   });
 });
 

@@ -1,8 +1,10 @@
+import type { ApprovalAnswer } from '../../common/approvals.js';
 import type { SessionInfo } from '../../common/scheduler.js';
 import { CLIENT_IDS, CLIENTS, type ClientId } from '../cli/installClients.js';
 import type { NotificationSettings } from './Notifier.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import type { HostSummary } from '../host/process/protocol.js';
+import { approvalMenuItems, menuLiteral } from './trayApprovals.js';
 
 /** The four faces of the tray icon. */
 export type TrayIconState = 'idle' | 'busy' | 'queued' | 'degraded';
@@ -15,6 +17,8 @@ export type TrayAction =
   | { kind: 'openDashboard' }
   | { kind: 'terminateSession'; sessionId: string }
   | { kind: 'cancelCommand'; sessionId: string }
+  /** A person's answer to a command waiting for approval (by 'tray'). */
+  | { kind: 'answerApproval'; approvalId: string; answer: ApprovalAnswer }
   | { kind: 'setPaused'; paused: boolean }
   | { kind: 'copyConfig'; client: ClientKind }
   /** Writes (or removes) poshpool's entry in a client's user config (install.ts runInstall). */
@@ -62,12 +66,12 @@ function running(sessions: readonly SessionInfo[]): SessionInfo[] {
   return sessions.filter((s) => s.currentCommand !== null);
 }
 
-/** The icon: degraded when sessions cannot start (or the host is down), queued when requests wait, busy while commands run. */
+/** The icon: degraded when sessions cannot start (or the host is down), queued when requests or commands awaiting approval wait, busy while commands run. */
 export function trayIconState(input: Pick<TrayInput, 'host' | 'summary'>): TrayIconState {
   if (input.host.status !== 'running' || !input.summary) return input.host.status === 'starting' ? 'idle' : 'degraded';
   const m = input.summary.metrics;
   if (m.poolState === 'degraded') return 'degraded';
-  if (m.queueDepth > 0) return 'queued';
+  if (m.queueDepth > 0 || input.summary.approvals.length > 0) return 'queued';
   return running(input.summary.sessions).length > 0 ? 'busy' : 'idle';
 }
 
@@ -82,6 +86,8 @@ export function trayTooltip(input: Pick<TrayInput, 'host' | 'summary'>): string 
     const m = input.summary.metrics;
     const busy = running(input.summary.sessions).length;
     const parts = [`${m.activeSessions}/${m.maxSessions} sessions in use`];
+    const awaiting = input.summary.approvals.length;
+    if (awaiting > 0) parts.unshift(`${awaiting} awaiting approval`);
     if (busy > 0) parts.push(`${busy} running`);
     if (m.queueDepth > 0) parts.push(`${m.queueDepth} waiting`);
     if (m.paused) parts.push('new sessions paused');
@@ -99,10 +105,11 @@ function sessionItem(s: SessionInfo, clientName: string | undefined): TrayMenuIt
   if (cmd !== null) items.push({ type: 'normal', label: 'Cancel command (Ctrl+C)', enabled: true, action: { kind: 'cancelCommand', sessionId: s.sessionId } });
   items.push({ type: 'normal', label: 'Terminate session', enabled: s.state !== 'ending', action: { kind: 'terminateSession', sessionId: s.sessionId } });
   const who = clientName === undefined ? '' : ` (${clientName})`;
-  return { type: 'submenu', label: `${s.sessionId}${who}: ${what}${s.abandoned ? ' (abandoned)' : ''}`, enabled: true, submenu: items };
+  const flags = `${s.awaitingApproval ? ' (awaiting approval)' : ''}${s.abandoned ? ' (abandoned)' : ''}`;
+  return { type: 'submenu', label: menuLiteral(`${s.sessionId}${who}: ${what}${flags}`), enabled: true, submenu: items };
 }
 
-/** The menu: open dashboard, sessions (terminate each), pause, connect an agent, copy client config, folders, start at login, notifications, quit. */
+/** The menu: commands waiting for approval (while any), open dashboard, sessions (terminate each), pause, connect an agent, copy client config, folders, start at login, notifications, quit. */
 export function trayMenu(input: TrayInput): TrayMenuItem[] {
   const up = input.host.status === 'running' && input.summary !== undefined;
   const sessions = up ? input.summary!.sessions : [];
@@ -115,6 +122,8 @@ export function trayMenu(input: TrayInput): TrayMenuItem[] {
   const n = input.notifications;
   const warnings = up ? (input.summary!.metrics.shell?.warnings ?? []) : [];
   const menu: TrayMenuItem[] = [
+    // What waits for the person comes first.
+    ...approvalMenuItems(up ? input.summary!.approvals : []),
     { type: 'normal', label: trayTooltip(input), enabled: false },
     // What a person should act on (Windows PowerShell 5.1 as a fallback, scripts forbidden by policy).
     ...warnings.map((w): TrayMenuItem => ({ type: 'normal', label: `⚠ ${w.length > WARNING_LABEL_CHARS ? `${w.slice(0, WARNING_LABEL_CHARS - 1)}…` : w}`, enabled: false })),
@@ -162,6 +171,7 @@ export function trayMenu(input: TrayInput): TrayMenuItem[] {
       label: 'Notifications',
       enabled: true,
       submenu: [
+        { type: 'checkbox', label: 'A command waits for approval', enabled: true, checked: n.approvalRequested, action: { kind: 'setNotification', which: 'approvalRequested', enabled: !n.approvalRequested } },
         { type: 'checkbox', label: 'Session left idle (abandoned)', enabled: true, checked: n.sessionAbandoned, action: { kind: 'setNotification', which: 'sessionAbandoned', enabled: !n.sessionAbandoned } },
         { type: 'checkbox', label: 'Backup failed', enabled: true, checked: n.backupFailed, action: { kind: 'setNotification', which: 'backupFailed', enabled: !n.backupFailed } },
         { type: 'checkbox', label: 'Sessions cannot start (degraded)', enabled: true, checked: n.poolDegraded, action: { kind: 'setNotification', which: 'poolDegraded', enabled: !n.poolDegraded } },

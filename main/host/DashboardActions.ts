@@ -1,9 +1,22 @@
+import type { ApprovalAnswer } from '../../common/approvals.js';
 import type { ActionResult, BackupSummary, DashboardBridge, DashboardSnapshot, WatchedFolder } from '../../common/dashboard.js';
 import type { Priority } from '../../common/events.js';
 import type { Core } from '../core/createCore.js';
 
 /** The dashboard's operations (DashboardBridge without its subscriptions), as the host carries them out. */
 export type DashboardOperations = Omit<DashboardBridge, 'onEvent' | 'onConnection' | 'dispose'>;
+
+/** A person's possible answers to a command waiting for approval (common/approvals.ts ApprovalAnswer). */
+export const APPROVAL_ANSWERS = ['once', 'session', 'deny'] as const satisfies readonly ApprovalAnswer[];
+
+// Fails to compile when ApprovalAnswer grows and APPROVAL_ANSWERS does not.
+const everyAnswerListed: [Exclude<ApprovalAnswer, (typeof APPROVAL_ANSWERS)[number]>] extends [never] ? true : false = true;
+void everyAnswerListed;
+
+/** Whether a value is an answer to a command waiting for approval. */
+export function isApprovalAnswer(value: unknown): value is ApprovalAnswer {
+  return (APPROVAL_ANSWERS as readonly unknown[]).includes(value);
+}
 
 /** Backups kept in a history answer when the caller names no limit. */
 const DEFAULT_HISTORY_LIMIT = 50;
@@ -26,6 +39,7 @@ export class DashboardActions implements DashboardOperations {
       jobs: core.jobs.list().map((j) => ({ ...j, clientId: core.jobs.ownerOf(j.jobId) ?? '' })),
       folders: core.backups.list(),
       clients: core.clients.list(),
+      approvals: core.approvals.pending(),
     };
   }
 
@@ -85,6 +99,20 @@ export class DashboardActions implements DashboardOperations {
   async setPaused(paused: boolean, by = 'dashboard'): Promise<ActionResult<{ changed: boolean }>> {
     if (typeof paused !== 'boolean') return { ok: false, reason: 'paused must be true or false.' };
     return { ok: true, ...this.core.manager.setPaused(paused, by) };
+  }
+
+  /**
+   * A person's answer to a command waiting for approval; `by` names where they answered (the audit
+   * log and the events say it). An answer that came too late says why (already answered, timed out,
+   * cancelled).
+   */
+  async answerApproval(approvalId: string, answer: ApprovalAnswer, by: 'dashboard' | 'tray' = 'dashboard'): Promise<ActionResult> {
+    if (typeof approvalId !== 'string' || approvalId.length === 0) return { ok: false, reason: 'approvalId is required (the id of a command waiting for approval).' };
+    if (!isApprovalAnswer(answer)) {
+      return { ok: false, reason: `answer must be one of ${APPROVAL_ANSWERS.map((a) => `"${a}"`).join(', ')} (got ${JSON.stringify(answer) ?? 'nothing'}).` };
+    }
+    if (by !== 'dashboard' && by !== 'tray') return { ok: false, reason: 'by must be "dashboard" or "tray".' };
+    return this.core.approvals.answer(approvalId, answer, by);
   }
 
   private bySession(sessionId: string): ActionResult<{ clientId: string }> {

@@ -146,4 +146,25 @@ describe('a person acting from the dashboard', () => {
     await client.callTool({ name: 'end_session', arguments: { sessionId: position.sessionId } });
     await client.close();
   });
+  it('answers a command waiting for approval: the answer is checked, and one that came too late says why', async () => {
+    const cookie = await signIn();
+    const post = (p: string, body?: unknown) =>
+      http(p, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    const snap = JSON.parse((await http('/api/snapshot', { headers: { cookie } })).body) as { snapshot: { approvals: unknown[] } };
+    expect(snap.snapshot.approvals).toEqual([]);
+    for (const body of [{}, { answer: 'yes' }, { answer: 'ONCE' }, { answer: true }]) {
+      const refused = await post('/api/approvals/apr_1/answer', body);
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.body)).toEqual({ ok: false, reason: expect.stringContaining('{"answer": "once" | "session" | "deny"}') });
+    }
+    const late = await post('/api/approvals/apr_gone/answer', { answer: 'once' });
+    expect(late.status).toBe(400);
+    expect(JSON.parse(late.body)).toEqual({ ok: false, reason: expect.stringMatching(/No command waits for approval apr_gone: it was already answered, timed out or cancelled/) });
+    expect((await http('/api/approvals/apr_1/answer', { method: 'GET', headers: { cookie } })).status).toBe(405);
+    // Like every action: no cookie, no answer; a page of another origin is refused.
+    expect((await http('/api/approvals/apr_1/answer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"answer":"once"}' })).status).toBe(401);
+    expect((await http('/api/approvals/apr_1/answer', { method: 'POST', headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/json' }, body: '{"answer":"once"}' })).status).toBe(403);
+    expect(await host.actions.answerApproval('apr_1', 'maybe' as never)).toEqual({ ok: false, reason: expect.stringContaining('answer must be one of "once", "session", "deny"') });
+    expect(await host.actions.answerApproval('apr_1', 'deny', 'email' as never)).toEqual({ ok: false, reason: 'by must be "dashboard" or "tray".' });
+  });
 });

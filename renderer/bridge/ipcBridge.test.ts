@@ -25,6 +25,7 @@ function fakeApi(answer: (op: string, args: unknown[]) => Promise<unknown> = asy
     backups: op('backups'),
     backupDiff: op('backupDiff'),
     restoreBackup: op('restoreBackup'),
+    answerApproval: op('answerApproval'),
     onEvents: (cb: (batch: PoshpoolEvent[]) => void) => {
       events.add(cb);
       return () => events.delete(cb);
@@ -55,6 +56,7 @@ describe('IpcBridge', () => {
     await bridge.backups('/f');
     await bridge.backupDiff('/f', 'b1', 'parent', 'x.txt');
     await bridge.restoreBackup('/f', 'b1');
+    await bridge.answerApproval('apr_1', 'once');
     expect(calls).toEqual([
       ['cancelCommand', 's1'],
       ['snapshot'],
@@ -66,6 +68,7 @@ describe('IpcBridge', () => {
       ['backups', '/f'],
       ['backupDiff', '/f', 'b1', 'parent', 'x.txt'],
       ['restoreBackup', '/f', 'b1'],
+      ['answerApproval', 'apr_1', 'once'],
     ]);
   });
 

@@ -101,6 +101,10 @@ export class IpcBridge implements DashboardBridge {
     return this.call('setPaused', ...args);
   }
 
+  answerApproval(...args: Parameters<DashboardBridge['answerApproval']>): ReturnType<DashboardBridge['answerApproval']> {
+    return this.call('answerApproval', ...args);
+  }
+
   /** Unsubscribes from the preload and drops every listener; later actions answer { ok: false }. */
   dispose(): void {
     if (this.disposed) return;

@@ -11,6 +11,7 @@ import type {
   DashboardSnapshot,
   Unsubscribe,
 } from '../../common/dashboard.js';
+import type { ApprovalAnswer } from '../../common/approvals.js';
 import type { PoshpoolEvent, PoshpoolEventType, Priority } from '../../common/events.js';
 import type { OutputPage } from '../../common/shell.js';
 
@@ -45,6 +46,8 @@ export const EVENT_TYPES = [
   'pool.paused',
   'pool.resumed',
   'pool.sessionDiscarded',
+  'approval.requested',
+  'approval.decided',
 ] as const satisfies readonly PoshpoolEventType[];
 
 // Fails to compile when the event union grows and EVENT_TYPES does not.
@@ -161,6 +164,10 @@ export class WebBridge implements DashboardBridge {
 
   setPaused(paused: boolean): Promise<ActionResult<{ changed: boolean }>> {
     return this.call('POST', '/api/pause', { paused });
+  }
+
+  answerApproval(approvalId: string, answer: ApprovalAnswer): Promise<ActionResult> {
+    return this.call('POST', `/api/approvals/${encodeURIComponent(approvalId)}/answer`, { answer });
   }
 
   jobPage(jobId: string, page: number): Promise<ActionResult<{ page: OutputPage }>> {

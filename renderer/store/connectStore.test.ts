@@ -43,6 +43,7 @@ class FakeBridge implements DashboardBridge {
   backupDiff = async () => ({ ok: true as const, diff: '' });
   restoreBackup = async () => ({ ok: true as const, undoId: 'u', restored: [], removed: [] });
   setPaused = async () => ({ ok: true as const, changed: true });
+  answerApproval = async () => ({ ok: true as const });
   dispose(): void {}
 }
 

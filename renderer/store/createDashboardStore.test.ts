@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PoshpoolEvent } from '../../common/events.js';
 import { createDashboardStore, DEFAULT_EVENT_LOG_SIZE } from './createDashboardStore.js';
-import { job as jobSummary, metrics, session, snapshot, tick } from './fixtures.test-support.js';
+import { approval, job as jobSummary, metrics, session, snapshot, tick } from './fixtures.test-support.js';
 
 function storeWith(now = 10_000) {
   let clock = now;
@@ -22,6 +22,7 @@ describe('createDashboardStore', () => {
     expect(s.connection).toEqual({ state: 'connecting', lastError: null });
     expect(s.eventLog).toEqual([]);
     expect(s.queueDepthHistory).toEqual([]);
+    expect(s.approvals).toEqual([]);
   });
 
   it('makes independent stores', () => {
@@ -92,6 +93,52 @@ describe('createDashboardStore', () => {
       apply({ type: 'session.ended', sessionId: 's2', clientId: 'c2', reason: 'ended', detail: '', time: 3_200 });
       expect(store.getState().sessions.s2).toBeUndefined();
       expect(store.getState().metrics?.activeSessions).toBe(1);
+    });
+
+    it('a snapshot brings the commands waiting for approval, oldest first, and the sessions that wait', () => {
+      const { store } = storeWith();
+      store.getState().applySnapshot(
+        snapshot({
+          sessions: [session('s1', { awaitingApproval: true }), session('s2')],
+          approvals: [approval('apr_b', { requestedAt: 2_000 }), approval('apr_a', { requestedAt: 1_000 })],
+        }),
+      );
+      expect(store.getState().approvals.map((a) => a.approvalId)).toEqual(['apr_a', 'apr_b']);
+      expect(store.getState().sessions.s1?.awaitingApproval).toBe(true);
+      // A host from before approval rules sends no approvals at all.
+      const old = snapshot();
+      delete (old as Partial<typeof old>).approvals;
+      store.getState().applySnapshot(old);
+      expect(store.getState().approvals).toEqual([]);
+    });
+
+    it('approval.requested adds the request (once) and marks its session; approval.decided removes it and clears the mark', () => {
+      const { store, apply } = loaded();
+      const request = approval('apr_1', { sessionId: 's1' });
+      apply({ type: 'approval.requested', request, time: 3_000 });
+      expect(store.getState().approvals).toEqual([request]);
+      expect(store.getState().sessions.s1?.awaitingApproval).toBe(true);
+      // The same request again (a snapshot and its event overlapping) is not shown twice.
+      apply({ type: 'approval.requested', request, time: 3_000 });
+      expect(store.getState().approvals).toHaveLength(1);
+      apply({ type: 'approval.decided', request, decision: 'approved', by: 'dashboard', time: 3_500 });
+      expect(store.getState().approvals).toEqual([]);
+      expect(store.getState().sessions.s1).not.toHaveProperty('awaitingApproval');
+      expect(store.getState().eventLog.map((l) => l.event.type)).toEqual(['approval.requested', 'approval.requested', 'approval.decided']);
+    });
+
+    it('approval.decided for another session leaves a waiting session marked; a remembered decision (never asked) changes nothing', () => {
+      const { store, apply } = loaded();
+      const mine = approval('apr_1', { sessionId: 's1', requestedAt: 3_000 });
+      const other = approval('apr_2', { sessionId: 's9', requestedAt: 2_000 });
+      apply({ type: 'approval.requested', request: mine, time: 3_000 }, { type: 'approval.requested', request: other, time: 3_000 });
+      expect(store.getState().approvals.map((a) => a.approvalId)).toEqual(['apr_2', 'apr_1']);
+      apply({ type: 'approval.decided', request: other, decision: 'denied', by: 'timeout', time: 4_000 });
+      expect(store.getState().approvals).toEqual([mine]);
+      expect(store.getState().sessions.s1?.awaitingApproval).toBe(true);
+      apply({ type: 'approval.decided', request: approval('apr_3', { sessionId: 's1' }), decision: 'approvedForSession', by: 'remembered', time: 4_100 });
+      expect(store.getState().approvals).toEqual([mine]);
+      expect(store.getState().sessions.s1?.awaitingApproval).toBe(true);
     });
 
     it('session.state for an unknown session changes nothing', () => {

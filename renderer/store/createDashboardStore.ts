@@ -11,7 +11,7 @@ export const DEFAULT_EVENT_LOG_SIZE = 500;
 
 /** What the store can be asked to do. Each action is exactly one store update. */
 export interface DashboardActions {
-  /** Replaces sessions, queue, jobs, folders and metrics with a snapshot (history caches are dropped). */
+  /** Replaces sessions, queue, jobs, folders, clients, approvals and metrics with a snapshot (history caches are dropped). */
   applySnapshot(snapshot: DashboardSnapshot): void;
   /** Applies a batch of events in order, as one update. An empty batch changes nothing. */
   applyEvents(events: readonly PoshpoolEvent[]): void;
@@ -54,6 +54,7 @@ export function createDashboardStore(options: DashboardStoreOptions = {}): Dashb
     nextEventSeq: 0,
     queueDepthHistory: [],
     clients: {},
+    approvals: [],
 
     applySnapshot: (snapshot) => set((s) => reduceSnapshot(snapshot, s, now())),
     applyEvents: (events) => {

@@ -1,5 +1,6 @@
 /** The dashboard store's state: one typed slice per thing the dashboard shows. */
 
+import type { ApprovalRequest } from '../../common/approvals.js';
 import type { BackupSummary, ConnectionState, JobSummary, WatchedFolder } from '../../common/dashboard.js';
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { MetricsSnapshot, QueuedRequestInfo, SessionInfo, ClientInfo } from '../../common/scheduler.js';
@@ -77,6 +78,11 @@ export interface QueueDepthSlice {
   queueDepthHistory: QueueDepthSample[];
 }
 
+export interface ApprovalsSlice {
+  /** Commands waiting for a person's approval, oldest first. */
+  approvals: ApprovalRequest[];
+}
+
 /** All the data slices. */
 export type DashboardData = SessionsSlice &
   QueueSlice &
@@ -86,4 +92,5 @@ export type DashboardData = SessionsSlice &
   ConnectionSlice &
   EventLogSlice &
   ClientsSlice &
-  QueueDepthSlice;
+  QueueDepthSlice &
+  ApprovalsSlice;

@@ -1,5 +1,6 @@
 /** Builders of snapshots and events for the renderer's tests. */
 
+import type { ApprovalRequest } from '../../common/approvals.js';
 import type { DashboardSnapshot, JobSummary } from '../../common/dashboard.js';
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { MetricsSnapshot, SessionInfo } from '../../common/scheduler.js';
@@ -69,7 +70,24 @@ export function job(jobId: string, patch: Partial<JobSummary> = {}): JobSummary 
 }
 
 export function snapshot(patch: Partial<DashboardSnapshot> = {}): DashboardSnapshot {
-  return { metrics: metrics(), sessions: [], queue: [], jobs: [], folders: [], clients: [], ...patch };
+  return { metrics: metrics(), sessions: [], queue: [], jobs: [], folders: [], clients: [], approvals: [], ...patch };
+}
+
+/** A command waiting for approval: Remove-Item -Recurse in session s1 of client c1. */
+export function approval(approvalId: string, patch: Partial<ApprovalRequest> = {}): ApprovalRequest {
+  return {
+    approvalId,
+    sessionId: 's1',
+    clientId: 'c1',
+    clientName: 'Cursor',
+    command: "Remove-Item -Recurse 'C:\\work\\build'",
+    commandChars: 36,
+    cwd: 'C:\\work',
+    rules: [{ name: 'recursive delete', description: 'Remove-Item with -Recurse', command: 'Remove-Item' }],
+    requestedAt: 1_000,
+    expiresAt: 121_000,
+    ...patch,
+  };
 }
 
 /** A pool.recovered event, the smallest event there is. */

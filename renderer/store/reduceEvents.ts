@@ -3,6 +3,7 @@
  * A batch copies each touched collection once and then edits the copies, so a burst costs one pass.
  */
 
+import type { ApprovalRequest } from '../../common/approvals.js';
 import type { DashboardSnapshot, JobSummary, WatchedFolder } from '../../common/dashboard.js';
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { MetricsSnapshot, SessionInfo } from '../../common/scheduler.js';
@@ -19,7 +20,7 @@ export const QUEUE_DEPTH_WINDOW_MS = 10 * 60_000;
 
 type Data = Pick<
   DashboardData,
-  'sessions' | 'queue' | 'jobs' | 'backups' | 'metrics' | 'eventLog' | 'nextEventSeq' | 'queueDepthHistory' | 'clients'
+  'sessions' | 'queue' | 'jobs' | 'backups' | 'metrics' | 'eventLog' | 'nextEventSeq' | 'queueDepthHistory' | 'clients' | 'approvals'
 >;
 
 function byKey<T>(items: readonly T[], key: (item: T) => string): Record<string, T> {
@@ -43,12 +44,17 @@ export function sampleQueueDepth(history: readonly QueueDepthSample[], depth: nu
   return out;
 }
 
-/** The data a snapshot gives: sessions, queue, jobs, folders and metrics replaced; history caches dropped. */
+/** Commands waiting for approval in the order they were asked. */
+function sortApprovals(approvals: ApprovalRequest[]): ApprovalRequest[] {
+  return approvals.sort((a, b) => a.requestedAt - b.requestedAt);
+}
+
+/** The data a snapshot gives: sessions, queue, jobs, folders, clients, approvals and metrics replaced; history caches dropped. */
 export function reduceSnapshot(
   snapshot: DashboardSnapshot,
   previous: Pick<DashboardData, 'queueDepthHistory'>,
   now: number,
-): Pick<DashboardData, 'sessions' | 'queue' | 'jobs' | 'backups' | 'metrics' | 'queueDepthHistory' | 'clients'> {
+): Pick<DashboardData, 'sessions' | 'queue' | 'jobs' | 'backups' | 'metrics' | 'queueDepthHistory' | 'clients' | 'approvals'> {
   const queue = sortQueue(snapshot.queue.map((q) => ({ ...q, etaGivenAt: snapshot.metrics.time })));
   return {
     sessions: byKey(snapshot.sessions, (s) => s.sessionId),
@@ -58,6 +64,8 @@ export function reduceSnapshot(
     metrics: snapshot.metrics,
     queueDepthHistory: sampleQueueDepth(previous.queueDepthHistory, snapshot.metrics.queueDepth, now),
     clients: byKey(snapshot.clients ?? [], (c) => c.clientId),
+    // A host from before approval rules sends none.
+    approvals: sortApprovals([...(snapshot.approvals ?? [])]),
   };
 }
 
@@ -75,6 +83,7 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
   let queue = data.queue.slice();
   const jobs = { ...data.jobs };
   let clients = data.clients;
+  let approvals = data.approvals;
   const folders: Record<string, WatchedFolder> = { ...data.backups.folders };
   const history: Record<string, BackupHistory> = { ...data.backups.history };
   const metrics: MetricsSnapshot | null = data.metrics === null ? null : { ...data.metrics, backups: { ...data.metrics.backups } };
@@ -211,6 +220,20 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
       case 'pool.resumed':
         if (metrics !== null) metrics.paused = e.type === 'pool.paused';
         break;
+      case 'approval.requested':
+        if (!approvals.some((a) => a.approvalId === e.request.approvalId)) approvals = sortApprovals([...approvals, e.request]);
+        patchSession(e.request.sessionId, () => ({ awaitingApproval: true }));
+        break;
+      case 'approval.decided': {
+        approvals = approvals.filter((a) => a.approvalId !== e.request.approvalId);
+        const { sessionId } = e.request;
+        const s = sessions[sessionId];
+        if (s?.awaitingApproval === true && !approvals.some((a) => a.sessionId === sessionId)) {
+          const { awaitingApproval: _done, ...rest } = s;
+          sessions[sessionId] = rest;
+        }
+        break;
+      }
       case 'pool.sessionDiscarded':
         // Shown in the activity log only: the metrics snapshot carries the counts.
         break;
@@ -247,6 +270,7 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
     eventLog,
     nextEventSeq: data.nextEventSeq + events.length,
     clients,
+    approvals,
     queueDepthHistory: sampleQueueDepth(data.queueDepthHistory, metrics?.queueDepth ?? queue.length, options.now),
   };
 }

@@ -1,6 +1,7 @@
-/** The dashboard: sign-in when signed out; otherwise header, banners and one tab per view. */
+/** The dashboard: sign-in when signed out; otherwise banners, commands waiting for approval, header and one tab per view. */
 
 import { useState, type KeyboardEvent } from 'react';
+import { ApprovalPrompts } from './ApprovalPrompt.js';
 import { BackupsView } from './BackupsView.js';
 import { useDashboardStore } from './DashboardContext.js';
 import { DisconnectedBanner } from './DisconnectedBanner.js';
@@ -40,6 +41,7 @@ export function App() {
   return (
     <div className="app">
       {connection.state === 'disconnected' && <DisconnectedBanner lastError={connection.lastError} />}
+      <ApprovalPrompts />
       <Header />
       <div role="tablist" aria-label="Dashboard views" className="tabs" onKeyDown={onKeyDown}>
         {TABS.map((t) => (

@@ -41,6 +41,7 @@ export function SessionsView() {
             <td>
               {s.state}
               {s.abandoned && <span className="badge"> abandoned</span>}
+              {s.awaitingApproval === true && <span className="badge"> awaiting approval</span>}
             </td>
             <td>
               <code className="command">{s.currentCommand ?? '—'}</code>

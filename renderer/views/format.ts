@@ -1,5 +1,6 @@
 /** Text formatting shared by the views. */
 
+import type { ApprovalDecidedBy, ApprovalDecision } from '../../common/approvals.js';
 import type { PoshpoolEvent } from '../../common/events.js';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -29,6 +30,27 @@ export function formatDateTime(epochMs: number): string {
   const d = new Date(epochMs);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${formatTime(epochMs)}`;
 }
+
+/** Characters of a command in one event-log line. */
+const EVENT_COMMAND_CHARS = 80;
+
+function preview(command: string): string {
+  const line = command.replace(/\s+/g, ' ');
+  return line.length > EVENT_COMMAND_CHARS ? `${line.slice(0, EVENT_COMMAND_CHARS)}…` : line;
+}
+
+const DECISION_WORDS: Record<ApprovalDecision, string> = { approved: 'approved once', approvedForSession: 'approved for the session', denied: 'denied' };
+
+/** Who decided, in words. */
+export const DECIDED_BY_WORDS: Record<ApprovalDecidedBy, string> = {
+  dashboard: 'from the dashboard',
+  tray: 'from the tray',
+  client: "by the client's user",
+  remembered: 'allowed earlier for this session',
+  timeout: 'nobody answered in time',
+  cancelled: 'the call was cancelled',
+  shutdown: 'poshpool shut down',
+};
 
 /** One line describing an event for the event log. */
 export function describeEvent(e: PoshpoolEvent): string {
@@ -79,5 +101,9 @@ export function describeEvent(e: PoshpoolEvent): string {
       return `New sessions resumed (${e.by}) after ${formatDuration(e.pausedMs)}`;
     case 'pool.sessionDiscarded':
       return `A returned session was ended instead of reused: ${e.reason}`;
+    case 'approval.requested':
+      return `${e.request.sessionId} waits for approval (${e.request.rules.map((r) => r.name).join(', ')}): ${preview(e.request.command)}`;
+    case 'approval.decided':
+      return `${e.request.sessionId}: ${preview(e.request.command)} ${DECISION_WORDS[e.decision]} (${DECIDED_BY_WORDS[e.by]})`;
   }
 }

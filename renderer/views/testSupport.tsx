@@ -101,6 +101,7 @@ export function makeSnapshot(): DashboardSnapshot {
     ],
     folders: [{ folder: '/home/me/site', lastBackupAt: T0 - 60_000, running: true }],
     clients: [],
+    approvals: [],
   };
 }
 
@@ -115,6 +116,7 @@ export function makeFakeBridge() {
     changePriority: vi.fn<DashboardBridge['changePriority']>(async () => ({ ok: true, position: 1, etaMs: 3_000 })),
     cancelRequest: vi.fn<DashboardBridge['cancelRequest']>(async () => ({ ok: true })),
     setPaused: vi.fn<DashboardBridge['setPaused']>(async () => ({ ok: true, changed: true })),
+    answerApproval: vi.fn<DashboardBridge['answerApproval']>(async () => ({ ok: true })),
     jobPage: vi.fn<DashboardBridge['jobPage']>(async (_jobId, page) => ({
       ok: true,
       page: { ref: 'out-1', page, pages: 3, text: `page ${page + 1} text`, totalBytes: 3_000 },

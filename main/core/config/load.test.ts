@@ -273,7 +273,7 @@ describe('updateConfig', () => {
     const r = updateConfig(file, (raw) => {
       raw.notifications = { ...(raw.notifications as object), poolDegraded: false };
     });
-    expect(r.ok && r.config.notifications).toEqual({ sessionAbandoned: true, backupFailed: false, poolDegraded: false });
+    expect(r.ok && r.config.notifications).toEqual({ sessionAbandoned: true, backupFailed: false, poolDegraded: false, approvalRequested: true });
     const written = readFileSync(file, 'utf8');
     expect(written.startsWith('\uFEFF')).toBe(true);
     expect(JSON.parse(written.slice(1))).toEqual({ maxSessions: 7, notifications: { backupFailed: false, poolDegraded: false } });
@@ -285,7 +285,7 @@ describe('updateConfig', () => {
     const r = updateConfig(file, (raw) => {
       raw.notifications = { ...(raw.notifications as object), poolDegraded: false };
     });
-    expect(r.ok && r.config.notifications).toEqual({ sessionAbandoned: true, backupFailed: false, poolDegraded: false });
+    expect(r.ok && r.config.notifications).toEqual({ sessionAbandoned: true, backupFailed: false, poolDegraded: false, approvalRequested: true });
     expect(readFileSync(file, 'utf8')).toBe(text.replace('"poolDegraded": true', '"poolDegraded": false'));
     expect(readdirSync(root)).toEqual(['config.json']);
   });

@@ -95,8 +95,10 @@ export const configSchema = z.strictObject({
       backupFailed: z.boolean().default(true).describe('Notify when a backup of a watched folder fails'),
       /** The pool cannot start sessions (degraded). */
       poolDegraded: z.boolean().default(true).describe('Notify when the pool cannot start sessions'),
+      /** A command waits for a person's approval (config approvals.rules). */
+      approvalRequested: z.boolean().default(true).describe('Notify when a command waits for your approval'),
     })
-    .default({ sessionAbandoned: true, backupFailed: true, poolDegraded: true })
+    .default({ sessionAbandoned: true, backupFailed: true, poolDegraded: true, approvalRequested: true })
     .describe('Native notifications of the tray app'),
   /** Commands that wait for a person's approval before they run (README: Approval rules). */
   approvals: approvalConfigSchema.default(approvalConfigSchema.parse({})),

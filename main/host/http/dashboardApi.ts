@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ActionResult } from '../../../common/dashboard.js';
-import type { DashboardActions } from '../DashboardActions.js';
+import { APPROVAL_ANSWERS, isApprovalAnswer, type DashboardActions } from '../DashboardActions.js';
 import { readJsonBody } from './guard.js';
 import { sendJson } from './respond.js';
 
@@ -40,6 +40,14 @@ export function dashboardApi(actions: DashboardActions): (req: IncomingMessage, 
       method: 'POST',
       pattern: /^\/api\/pause$/,
       handler: (_p, _q, body) => (typeof body.paused === 'boolean' ? actions.setPaused(body.paused, 'dashboard') : { ok: false, reason: 'Send {"paused": true} to pause new sessions, {"paused": false} to resume.' }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/approvals\/([^/]+)\/answer$/,
+      handler: ([id], _q, body) =>
+        isApprovalAnswer(body.answer)
+          ? actions.answerApproval(id!, body.answer, 'dashboard')
+          : { ok: false, reason: `Send {"answer": ${APPROVAL_ANSWERS.map((a) => `"${a}"`).join(' | ')}}: run it once, run it and allow its rules for the rest of its session, or deny it.` },
     },
     { method: 'GET', pattern: /^\/api\/jobs\/([^/]+)\/pages\/(\d+)$/, handler: ([id, page]) => actions.jobPage(id!, Number(page)) },
     {

@@ -111,7 +111,7 @@ export class HostProcessServer {
       const name = host.core.clients.get(s.clientId)?.name;
       if (name !== undefined) clientNames[s.clientId] = name;
     }
-    return { metrics: host.core.metrics(), sessions, clientNames };
+    return { metrics: host.core.metrics(), sessions, clientNames, approvals: host.core.approvals.pending() };
   }
 
   private log(line: string): void {

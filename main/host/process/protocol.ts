@@ -4,6 +4,7 @@
  * structured-clonable objects; they cross Electron's utilityProcess port, or Node's IPC channel in tests.
  */
 
+import type { ApprovalAnswer, ApprovalRequest } from '../../../common/approvals.js';
 import type { ActionResult } from '../../../common/dashboard.js';
 import type { PoshpoolEvent } from '../../../common/events.js';
 import type { InvokeChannels, InvokeOperation, ChannelOf } from '../../../common/ipc.js';
@@ -12,10 +13,12 @@ import type { HostInfo } from '../hostInfo.js';
 
 /** Operations the app may call: the dashboard's, plus the tray's own. */
 export type HostOperations = {
-  [Op in Exclude<InvokeOperation, 'setPaused'>]: { args: InvokeChannels[ChannelOf<Op>]['args']; result: InvokeChannels[ChannelOf<Op>]['result'] };
+  [Op in Exclude<InvokeOperation, 'setPaused' | 'answerApproval'>]: { args: InvokeChannels[ChannelOf<Op>]['args']; result: InvokeChannels[ChannelOf<Op>]['result'] };
 } & {
   /** As the dashboard's, plus who paused (the tray or the dashboard), for the events. */
   setPaused: { args: [paused: boolean, by: string]; result: ActionResult<{ changed: boolean }> };
+  /** As the dashboard's, plus who answered (the tray or the dashboard), for the events and the audit log. */
+  answerApproval: { args: [approvalId: string, answer: ApprovalAnswer, by: 'dashboard' | 'tray']; result: ActionResult };
 };
 export type HostOperation = keyof HostOperations;
 
@@ -31,6 +34,7 @@ export const HOST_OPERATIONS = [
   'backupDiff',
   'restoreBackup',
   'setPaused',
+  'answerApproval',
 ] as const satisfies readonly HostOperation[];
 
 // Fails to compile when an operation is added to the contract and not to HOST_OPERATIONS.
@@ -43,6 +47,8 @@ export interface HostSummary {
   sessions: SessionInfo[];
   /** The names of the clients holding those sessions. */
   clientNames: Record<string, string>;
+  /** Commands waiting for a person's approval, oldest first (the tray offers the answers). */
+  approvals: ApprovalRequest[];
 }
 
 /** Where the host process reads its settings (the same flags as `poshpool serve`). */
