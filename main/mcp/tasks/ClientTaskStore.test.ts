@@ -89,13 +89,21 @@ describe('ClientTaskStore', () => {
     await expect(store.getTaskResult('job-1')).rejects.toThrow(/Task not found: job-1/);
   });
 
-  it('keeps at most maxTasks: the oldest ended ones go first; when all still work, a new one is refused', async () => {
+  it('keeps at most maxTasks: the oldest ended ones go first; when all still work, a new one is created failed, saying why', async () => {
     make();
     for (let i = 0; i < 3; i++) store.create(undefined);
     store.finish('job-2', { status: 'completed', result: () => done });
     expect(store.create(undefined).task.taskId).toBe('job-4');
     await expect(store.listTasks()).resolves.toMatchObject({ tasks: [{ taskId: 'job-1' }, { taskId: 'job-3' }, { taskId: 'job-4' }] });
-    expect(() => store.create(undefined)).toThrow(/3 tasks still working \(at most 3\)/);
+    const refused = store.create(undefined);
+    expect(refused.refused).toMatch(/^You have 3 tasks still working \(at most 3\): wait for one to end or cancel one with tasks\/cancel\.$/);
+    expect(refused.signal.aborted).toBe(true);
+    expect(await store.getTask('job-5')).toMatchObject({ status: 'failed', statusMessage: refused.refused });
+    expect(await store.getTaskResult('job-5')).toMatchObject({ isError: true, content: [{ type: 'text', text: refused.refused }] });
+    expect(notified).toEqual([expect.objectContaining({ taskId: 'job-2', status: 'completed' })]);
+    // The refused one is ended, so it is the first to make room for the next.
+    expect(store.create(undefined).refused).toBeDefined();
+    await expect(store.getTask('job-5')).resolves.toBeNull();
   });
 
   it('lists tasks page by page and refuses a cursor that names none of them', async () => {

@@ -1,6 +1,7 @@
 import type { CreateTaskOptions, TaskStore } from '@modelcontextprotocol/sdk/experimental/tasks';
 import { isTerminal } from '@modelcontextprotocol/sdk/experimental/tasks';
 import { ErrorCode, McpError, type CallToolResult, type Result, type Task } from '@modelcontextprotocol/sdk/types.js';
+import { fail } from '../tools/shared.js';
 
 /**
  * MCP Tasks (spec 2025-11-25, basic/utilities/tasks) of ONE client, as the SDK's Protocol asks for
@@ -44,6 +45,13 @@ export interface TaskHandle {
   readonly signal: AbortSignal;
   /** While working: what the task is doing now, for tasks/get (e.g. its output so far). */
   describe?: () => string | undefined;
+  /**
+   * Set when the task was refused as it was created (the client has maxTasks still working): it is
+   * failed already, with this reason as its result, and its work must not start. A refusal is a task
+   * and not an error because the SDK answers any error of a task-augmented tools/call with "Invalid
+   * task creation result" (its Server checks the answer is a CreateTaskResult), losing the reason.
+   */
+  readonly refused?: string;
 }
 
 /** How a task's work ended: its final status and how to build the tool's result when asked. */
@@ -89,10 +97,13 @@ export class ClientTaskStore implements TaskStore {
     return (this.deps.now ?? Date.now)();
   }
 
-  /** Starts a task (status working) with the TTL the client asked for, within the settings' bounds. */
+  /**
+   * Starts a task (status working) with the TTL the client asked for, within the settings' bounds;
+   * when the client has maxTasks still working, the task is created failed (see TaskHandle.refused).
+   */
   create(requestedTtlMs: number | null | undefined): TaskHandle {
     if (this.disposed) throw new McpError(ErrorCode.InvalidRequest, 'poshpool is closing this connection; no new task can start.');
-    this.makeRoom();
+    const full = this.makeRoom();
     const { settings } = this.deps;
     const ttl = Math.min(settings.maxTtlMs, Math.max(settings.minTtlMs, requestedTtlMs ?? settings.defaultTtlMs));
     const at = new Date(this.now).toISOString();
@@ -106,6 +117,13 @@ export class ClientTaskStore implements TaskStore {
       ended,
       markEnded,
     };
+    if (full !== undefined) {
+      const result = fail(full);
+      Object.assign(record, { refused: full, ending: { status: 'failed', result: () => result } });
+      record.task = { ...record.task, status: 'failed', statusMessage: full };
+      abort.abort();
+      markEnded();
+    }
     this.records.set(record.task.taskId, record);
     this.arm(record);
     return record;
@@ -203,18 +221,17 @@ export class ClientTaskStore implements TaskStore {
     record.expiry.unref?.();
   }
 
-  /** Keeps the count under maxTasks by forgetting the oldest ended tasks; refuses when all work. */
-  private makeRoom(): void {
+  /** Keeps the count under maxTasks by forgetting the oldest ended tasks; says why not when all still work. */
+  private makeRoom(): string | undefined {
     const { maxTasks } = this.deps.settings;
     for (const [id, record] of this.records) {
-      if (this.records.size < maxTasks) return;
+      if (this.records.size < maxTasks) return undefined;
       if (!record.ending) continue;
       clearTimeout(record.expiry);
       this.records.delete(id);
     }
-    if (this.records.size >= maxTasks) {
-      throw new McpError(ErrorCode.InvalidRequest, `You have ${this.records.size} tasks still working (at most ${maxTasks}): wait for one to end or cancel one with tasks/cancel.`);
-    }
+    if (this.records.size < maxTasks) return undefined;
+    return `You have ${this.records.size} tasks still working (at most ${maxTasks}): wait for one to end or cancel one with tasks/cancel.`;
   }
 }
 

@@ -106,9 +106,15 @@ async function runPlain(deps: ToolDeps, { command, sessionId, fresh, timeoutSeco
 async function runAsTask(deps: ToolDeps, tasks: ClientTaskStore, args: RunArgs, extra: CreateTaskRequestHandlerExtra): Promise<CreateTaskResult> {
   const handle = tasks.create(extra.taskRequestedTtl);
   const taskId = handle.task.taskId;
+  const audit = (reason: string): void =>
+    deps.core.audit.recordRefused({ client: deps.clientId, clientName: deps.core.clients.get(deps.clientId)?.name, session: args.sessionId ?? null, command: args.command, tool: 'run_command', reason });
+  if (handle.refused !== undefined) {
+    audit(handle.refused);
+    return { task: handle.task };
+  }
   handle.describe = () => 'waiting for a session';
   const refuse = (reason: string): void => {
-    deps.core.audit.recordRefused({ client: deps.clientId, clientName: deps.core.clients.get(deps.clientId)?.name, session: args.sessionId ?? null, command: args.command, tool: 'run_command', reason });
+    audit(reason);
     const result = fail(reason);
     tasks.finish(taskId, { status: statusOfResult(result), result: () => result });
   };
@@ -125,6 +131,9 @@ async function runAsTask(deps: ToolDeps, tasks: ClientTaskStore, args: RunArgs, 
     const running = manager.run(deps.clientId, where.sessionId, args.command, { timeoutMs: args.timeoutSeconds ? args.timeoutSeconds * 1000 : undefined, signal: handle.signal });
     jobs.adopt(deps.clientId, where.sessionId, args.command, running, taskId);
     handle.describe = () => {
+      // Read-Host and the like are answered with send_input, not through the task (input_required is for requests the server sends).
+      const state = manager.listSessions(deps.clientId).find((s) => s.sessionId === where.sessionId)?.state;
+      if (state === 'waitingForInput') return `waiting for input on session ${where.sessionId} (job ${taskId}): answer with send_input`;
       const so = manager.outputSoFar(deps.clientId, where.sessionId);
       const bytes = so.ok && so.output ? so.output.outputBytes : 0;
       return `running on session ${where.sessionId} (job ${taskId}): ${bytes} bytes of output so far`;
