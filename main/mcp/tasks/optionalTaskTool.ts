@@ -17,8 +17,9 @@ import type { Extra } from '../tools/waitForSession.js';
  * only, by the plain handler with the same input and output validation the SDK's normal path does
  * (validateToolInput, handler, validateToolOutput, errors turned into isError results by its caller).
  * Those members are private in the SDK's types and reached through a cast, as invalidParams.ts does;
- * runCommandTask.test.ts pins plain calls (progress, cancel, "running"), so an SDK that moves them
- * fails there instead of quietly polling.
+ * createMcpServer.test.ts pins plain run_command calls (progress notifications, cancel through the
+ * call, "running" after returnAfterSeconds), so an SDK that moves them fails there instead of
+ * quietly polling.
  */
 
 type ToolInternal = Parameters<PollingInternals['handleAutomaticTaskPolling']>[0];
