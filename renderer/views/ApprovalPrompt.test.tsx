@@ -141,12 +141,16 @@ describe('ApprovalPrompts', () => {
 });
 
 describe('SessionsView and approvals', () => {
-  it('says a session awaits approval while its command waits', () => {
+  it('says a session awaits approval while its command waits, shows that command, and offers to cancel it', async () => {
     const store = makeStore();
-    renderDashboard(<SessionsView />, { store });
-    const row = screen.getByRole('row', { name: /s-1/ });
-    expect(row.textContent).not.toContain('awaiting approval');
-    act(() => store.getState().applyEvents([{ type: 'approval.requested', request: request('apr_1'), time: T0 }]));
-    expect(within(screen.getByRole('row', { name: /s-1/ })).getAllByRole('cell')[1]!.textContent).toBe('running awaiting approval');
+    const { bridge } = renderDashboard(<SessionsView />, { store });
+    const row = () => screen.getByRole('row', { name: /s-2/ });
+    expect(row().textContent).not.toContain('awaiting approval');
+    expect(within(row()).getByRole('button', { name: 'Cancel command in s-2' })).toHaveProperty('disabled', true);
+    act(() => store.getState().applyEvents([{ type: 'approval.requested', request: request('apr_1', { sessionId: 's-2', command: 'git push --force' }), time: T0 }]));
+    const cells = within(row()).getAllByRole('cell').map((c) => c.textContent);
+    expect(cells.slice(1, 3)).toEqual(['idle awaiting approval', 'git push --force']);
+    await act(async () => fireEvent.click(within(row()).getByRole('button', { name: 'Cancel command in s-2' })));
+    expect(bridge.cancelCommand).toHaveBeenCalledExactlyOnceWith('s-2');
   });
 });

@@ -1,15 +1,19 @@
-/** Lent sessions: state, owner, the running command with a live elapsed time; cancel and terminate. */
+/** Lent sessions: state, owner, the running command (or the one awaiting approval) with a live elapsed time; cancel and terminate. */
 
 import { useMemo } from 'react';
 import { ActionButton } from './ActionButton.js';
 import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
 import { formatDuration } from './format.js';
 import { ClientName, clientLabel } from './ClientName.js';
+import { COMMAND_PREVIEW_CHARS } from '../store/reduceEvents.js';
 
 export function SessionsView() {
   const { bridge } = useDashboard();
   const sessionMap = useDashboardStore((s) => s.sessions);
   const clients = useDashboardStore((s) => s.clients);
+  const approvals = useDashboardStore((s) => s.approvals);
+  // The command a session holds while it waits for approval (it has not started, so it is not currentCommand).
+  const waitingCommand = useMemo(() => new Map(approvals.map((a) => [a.sessionId, a.command.slice(0, COMMAND_PREVIEW_CHARS)])), [approvals]);
   const sessions = useMemo(() => Object.values(sessionMap).sort((a, b) => a.lentAt - b.lentAt), [sessionMap]);
   const now = useNow();
 
@@ -44,7 +48,7 @@ export function SessionsView() {
               {s.awaitingApproval === true && <span className="badge"> awaiting approval</span>}
             </td>
             <td>
-              <code className="command">{s.currentCommand ?? '—'}</code>
+              <code className="command">{s.currentCommand ?? waitingCommand.get(s.sessionId) ?? '—'}</code>
             </td>
             <td>{s.commandStartedAt === null ? '—' : formatDuration(now - s.commandStartedAt)}</td>
             <td>{s.currentCommand === null ? formatDuration(now - s.lastActivity) : '—'}</td>
@@ -56,7 +60,7 @@ export function SessionsView() {
               <ActionButton
                 label="Cancel command"
                 ariaLabel={`Cancel command in ${s.sessionId}`}
-                disabled={s.currentCommand === null && s.state !== 'running' && s.state !== 'waitingForInput'}
+                disabled={s.currentCommand === null && s.state !== 'running' && s.state !== 'waitingForInput' && s.awaitingApproval !== true}
                 run={() => bridge.cancelCommand(s.sessionId)}
                 describeSuccess={(r) => (r.wasRunning ? 'Cancelled' : 'Nothing was running')}
               />
