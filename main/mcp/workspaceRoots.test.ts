@@ -223,4 +223,26 @@ describe('where sessions begin (real host, real pwsh)', () => {
     expect(s).toMatchObject({ cwdSource: 'root', cwd: odd });
     expect(await locationOf(client, s.sessionId)).toBe(odd);
   });
+
+  it("run_command's default session begins in the first root; cwd moves it and it stays there; a one-call session begins in the root too", async () => {
+    const root = project('rc-root');
+    const sub = project('rc-root/sub');
+    const client = await overHttp('rc-http', () => [pathToFileURL(root).href]);
+    const run = async (args: Record<string, unknown>): Promise<Record<string, unknown>> =>
+      (await client.callTool({ name: 'run_command', arguments: { command: '(Get-Location).Path', ...args } })).structuredContent as Record<string, unknown>;
+    expect(await run({})).toMatchObject({ output: root, cwdSource: 'root', newSession: true });
+    expect(await run({ cwd: 'sub' })).toMatchObject({ output: sub, cwdSource: 'argument' });
+    // Kept, like cd in a terminal; a reused session says nothing of where it began.
+    const again = await run({});
+    expect(again.output).toBe(sub);
+    expect(again.cwdSource).toBeUndefined();
+    expect(await run({ fresh: true })).toMatchObject({ output: root, cwdSource: 'root', sessionKind: 'call' });
+  });
+
+  it('run_command over the bridge without roots: the default session begins in the bridge directory', async () => {
+    const where = project('rc-bridge');
+    const client = await overBridge('rc-bridge', where);
+    const r = (await client.callTool({ name: 'run_command', arguments: { command: '(Get-Location).Path' } })).structuredContent as Record<string, unknown>;
+    expect(r).toMatchObject({ output: where, cwdSource: 'bridge' });
+  });
 });

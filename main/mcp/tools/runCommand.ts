@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { statusOfResult, type ClientTaskStore } from '../tasks/ClientTaskStore.js';
 import { registerOptionalTaskTool } from '../tasks/optionalTaskTool.js';
 import { commandResultShape, fail, ok, resultContent, seconds, type ToolDeps } from './shared.js';
+import { cwdArgument, cwdSourceField, placeForCall } from './startDir.js';
+import type { CwdSource } from '../workspaceRoots.js';
 import { progress, waitForSession, type Extra } from './waitForSession.js';
 
 /**
@@ -32,10 +34,12 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps, tasks:
         sessionId: z.string().optional().describe('A session from start_session; omit to use your default session (kept between your calls)'),
         fresh: z.boolean().optional().describe('Run in a clean session used for this call only (none of your earlier state; your default session is left as it is). Ignored with sessionId'),
         timeoutSeconds: z.number().positive().max(86400).optional().describe('Stop the command (Ctrl+C, then harder) after this many seconds'),
+        cwd: cwdArgument.optional().describe('Run in this directory (absolute, or relative to your workspace); the session stays there afterwards. Without it a new session begins in your workspace (your first MCP root, else the directory your client started poshpool bridge in)'),
       },
       outputSchema: {
         ...commandResultShape,
         status: z.enum(['completed', 'cancelled', 'timedOut', 'sessionEnded', 'running']).describe(commandResultShape.status.description + '; running: still going as a background job (see jobId)'),
+        cwdSource: cwdSourceField.optional(),
         sessionKind: z.enum(['session', 'default', 'call']).describe('Where it ran: session (the sessionId you gave), default (your default session, kept between calls), call (a clean session for this call only, returned after it)'),
         newSession: z.boolean().describe('True when the session had none of your earlier state (a new default session, or a one-call session)'),
         note: z.string().optional().describe('Something about where the command ran that you may want to know'),
@@ -64,13 +68,14 @@ interface RunArgs {
   sessionId?: string;
   fresh?: boolean;
   timeoutSeconds?: number;
+  cwd?: string;
 }
 
 /** A plain call: waits up to returnAfterSeconds with progress, then hands the command on as a job. */
-async function runPlain(deps: ToolDeps, { command, sessionId, fresh, timeoutSeconds }: RunArgs, extra: Extra): Promise<CallToolResult> {
+async function runPlain(deps: ToolDeps, { command, sessionId, fresh, timeoutSeconds, cwd }: RunArgs, extra: Extra): Promise<CallToolResult> {
   const { settings } = deps;
   const { manager } = deps.core;
-  const where = await place(deps, sessionId, fresh, extra);
+  const where = await place(deps, sessionId, fresh, extra, cwd);
   if (!where.ok) return fail(where.reason);
   const sessionIdNow = where.sessionId;
   const placed = placedFields(where);
@@ -122,7 +127,7 @@ async function runAsTask(deps: ToolDeps, tasks: ClientTaskStore, args: RunArgs, 
     const { manager, jobs } = deps.core;
     // Progress goes to the task's status (tasks/get, notifications/tasks/status), not to a call that has already been answered.
     const quiet: Extra = { ...extra, signal: handle.signal, _meta: undefined };
-    const where = await place(deps, args.sessionId, args.fresh, quiet);
+    const where = await place(deps, args.sessionId, args.fresh, quiet, args.cwd);
     if (!where.ok) return refuse(where.reason);
     if (handle.signal.aborted) {
       returnBorrowed(deps, where);
@@ -156,14 +161,25 @@ async function runAsTask(deps: ToolDeps, tasks: ClientTaskStore, args: RunArgs, 
 }
 
 /** Where a call runs: the session it names, or (without one) its default session or a borrowed one. */
-async function place(deps: ToolDeps, sessionId: string | undefined, fresh: boolean | undefined, extra: Extra): Promise<CallPlace> {
-  if (sessionId) return { ok: true, sessionId, kind: 'session', newSession: false, note: undefined };
-  return callSession(deps, fresh === true, extra);
+async function place(deps: ToolDeps, sessionId: string | undefined, fresh: boolean | undefined, extra: Extra, cwd?: string): Promise<CallPlace> {
+  // Checked before a session is taken: a bad cwd costs none. A named session without cwd stays where it is.
+  const start = cwd !== undefined || !sessionId ? await deps.workspace.startDir(cwd, extra) : undefined;
+  if (start && !start.ok) return { ok: false, reason: start.reason };
+  const where: CallPlace = sessionId ? { ok: true, sessionId, kind: 'session', newSession: false, note: undefined } : await callSession(deps, fresh === true, extra);
+  if (!where.ok || !start) return where;
+  // A new session begins in the workspace; an explicit cwd moves any session.
+  const placed = await placeForCall(deps, where.sessionId, start.dir, { explicit: cwd !== undefined, newSession: where.newSession });
+  if (!placed.ok) {
+    returnBorrowed(deps, where);
+    return { ok: false, reason: placed.reason };
+  }
+  const note = [where.note, placed.fields.note].filter((n) => n !== undefined).join(' ') || undefined;
+  return { ...where, note, ...(placed.fields.cwdSource ? { cwdSource: placed.fields.cwdSource } : {}) };
 }
 
 /** The fields of a result that say where the command ran. */
-function placedFields(where: Extract<CallPlace, { ok: true }>): { sessionKind: 'session' | 'default' | 'call'; newSession: boolean; note?: string } {
-  return { sessionKind: where.kind, newSession: where.newSession, ...(where.note ? { note: where.note } : {}) };
+function placedFields(where: Extract<CallPlace, { ok: true }>): { sessionKind: 'session' | 'default' | 'call'; newSession: boolean; note?: string; cwdSource?: CwdSource } {
+  return { sessionKind: where.kind, newSession: where.newSession, ...(where.note ? { note: where.note } : {}), ...(where.cwdSource ? { cwdSource: where.cwdSource } : {}) };
 }
 
 /** A one-call session goes back after the call; its reset for the next client is not the caller's wait. */
@@ -172,7 +188,7 @@ function returnBorrowed(deps: ToolDeps, where: Extract<CallPlace, { ok: true }>)
 }
 
 /** Where a call runs: a session it named, the client's default session, or one borrowed for the call. */
-type CallPlace = { ok: true; sessionId: string; kind: 'session' | 'default' | 'call'; newSession: boolean; note: string | undefined } | { ok: false; reason: string };
+type CallPlace = { ok: true; sessionId: string; kind: 'session' | 'default' | 'call'; newSession: boolean; note: string | undefined; cwdSource?: CwdSource } | { ok: false; reason: string };
 
 async function callSession(deps: ToolDeps, fresh: boolean, extra: Extra): Promise<CallPlace> {
   const { manager } = deps.core;
