@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { ElicitRequestSchema, type CallToolResult, type ElicitRequest } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, ElicitRequestSchema, type CallToolResult, type ElicitRequest } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePwsh, waitFor } from '../../test/pwsh.js';
 import type { ApprovalRequest } from '../../common/approvals.js';
@@ -211,6 +211,27 @@ describe('a command that matches a rule waits for a person', () => {
     expect(r.isError).toBe(true);
     expect(text(r)).toContain('cancelled while it waited for approval');
     expect(existsSync(victim)).toBe(true);
+  });
+
+  it('a task whose command waits says so in tasks/get, and completes once approved', async () => {
+    const client = await connect('agent-h');
+    const victim = path.join(work, 'task-victim');
+    mkdirSync(victim);
+    const stream = client.experimental.tasks.callToolStream({ name: 'run_command', arguments: { command: `Remove-Item -Recurse '${victim}'; 'gone'` } }, CallToolResultSchema, {
+      task: { ttl: 60_000 },
+    });
+    const first = (await stream.next()).value as { type: string; task: { taskId: string } };
+    expect(first.type).toBe('taskCreated');
+    const request = await pendingFor('agent-h');
+    const waiting = await client.experimental.tasks.getTask(first.task.taskId);
+    expect(waiting.status).toBe('working');
+    expect(waiting.statusMessage).toContain("waiting for a person's approval (rule: recursive delete)");
+    core.approvals.answer(request.approvalId, 'once', 'dashboard');
+    let last: { type: string; result?: CallToolResult } | undefined;
+    for await (const m of stream) last = m as typeof last;
+    expect(last?.type).toBe('result');
+    expect(last?.result?.structuredContent).toMatchObject({ success: true, output: 'gone' });
+    expect(existsSync(victim)).toBe(false);
   });
 
   it('a native command outside the workspace asks; the same inside it does not', async () => {

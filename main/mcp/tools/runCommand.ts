@@ -137,7 +137,13 @@ async function runAsTask(deps: ToolDeps, tasks: ClientTaskStore, args: RunArgs, 
     jobs.adopt(deps.clientId, where.sessionId, args.command, running, taskId);
     handle.describe = () => {
       // Read-Host and the like are answered with send_input, not through the task (input_required is for requests the server sends).
-      const state = manager.listSessions(deps.clientId).find((s) => s.sessionId === where.sessionId)?.state;
+      const info = manager.listSessions(deps.clientId).find((s) => s.sessionId === where.sessionId);
+      const approval = info?.awaitingApproval ? deps.core.approvals.pending().find((p) => p.sessionId === where.sessionId) : undefined;
+      if (approval) {
+        const rules = approval.rules.map((r) => r.name).join(', ');
+        return `waiting for a person's approval (rule: ${rules}) on session ${where.sessionId} (job ${taskId}): it runs once approved, and is denied without an answer by ${new Date(approval.expiresAt).toISOString()}`;
+      }
+      const state = info?.state;
       if (state === 'waitingForInput') return `waiting for input on session ${where.sessionId} (job ${taskId}): answer with send_input`;
       const so = manager.outputSoFar(deps.clientId, where.sessionId);
       const bytes = so.ok && so.output ? so.output.outputBytes : 0;
