@@ -59,7 +59,8 @@ beforeAll(async () => {
   httpTransport = new StreamableHTTPClientTransport(new URL(host.info.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
   await http.connect(httpTransport);
   bridge = new Client({ name: 'bridge-agent', version: '1.0.0' });
-  await bridge.connect(new StdioClientTransport({ command: process.execPath, args: [bin, 'bridge', '--data-dir', dataDir], stderr: 'ignore' }));
+  // Started in the project, as a client starts its stdio server: its sessions begin there.
+  await bridge.connect(new StdioClientTransport({ command: process.execPath, args: [bin, 'bridge', '--data-dir', dataDir], cwd: dir, stderr: 'ignore' }));
 }, 120_000);
 afterAll(async () => {
   await bridge?.close();

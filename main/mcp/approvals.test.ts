@@ -144,6 +144,8 @@ describe('a command that matches a rule waits for a person', () => {
     expect(r.structuredContent).toMatchObject({ success: true, output: 'plain' });
     expect(core.approvals.pending().length).toBe(before);
     expect(auditLines().some((l) => l.status === 'approval' && l.client === 'agent-b')).toBe(false);
+    // The summaries are poshpool's own commands: the agent's history holds its own commands only.
+    expect((await run(client, '(Get-History).Count')).structuredContent).toMatchObject({ output: '1' });
   });
 
   it('is denied when nobody answers in time, with the rule and where to change it; nothing ran', async () => {

@@ -420,7 +420,7 @@ export class SessionManager<S extends ManagedShell> {
         signal: options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal,
         inspect: async (text) => {
           try {
-            const r = await lent.session.run(text, { signal: abort.signal });
+            const r = await lent.session.run(text, { signal: abort.signal, hidden: true });
             return r.status === 'completed' && r.success && !r.truncated ? { ok: true, output: r.output } : { ok: false, reason: r.message ?? `the summary ended ${r.status}` };
           } catch (e) {
             return { ok: false, reason: (e as Error).message };
@@ -465,7 +465,7 @@ export class SessionManager<S extends ManagedShell> {
     let done!: () => void;
     lent.commandDone = new Promise<void>((resolve) => (done = resolve));
     try {
-      const result = await lent.session.run(command);
+      const result = await lent.session.run(command, { hidden: true });
       if (result.cwd) lent.cwd = result.cwd;
       if (!result.success || !result.cwd) return { ok: false, reason: result.errors[0]?.message ?? result.message ?? `Set-Location to ${dir} failed.` };
       return { ok: true, cwd: result.cwd };

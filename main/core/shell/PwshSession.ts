@@ -203,7 +203,7 @@ export class PwshSession {
           running.abortCleanup = () => options.signal?.removeEventListener('abort', onAbort);
         }
       }
-      void this.send(command, running);
+      void this.send(command, running, options.hidden === true);
     });
   }
 
@@ -515,9 +515,9 @@ export class PwshSession {
     }, wait);
   }
 
-  private async send(command: string, r: Running): Promise<void> {
+  private async send(command: string, r: Running, hidden: boolean): Promise<void> {
     const c = this.options.config;
-    const { parts, line } = buildCommandLines(command, r.seq, c.commandPartChars, MAX_LINE_CHARS[this.options.shell.kind]);
+    const { parts, line } = buildCommandLines(command, r.seq, c.commandPartChars, MAX_LINE_CHARS[this.options.shell.kind], hidden);
     for (const part of parts) {
       let onExit: Disposable | undefined;
       const acked = new Promise<boolean>((resolve) => {

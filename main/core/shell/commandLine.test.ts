@@ -18,6 +18,11 @@ function decode(lines: { parts: string[]; line: string }): string {
 }
 
 describe('buildCommandLines', () => {
+  it("marks poshpool's own command (hidden) after its sequence number, so the session leaves it out of its history", () => {
+    expect(buildCommandLines('Set-Location /', 4, 256, MAX_LINE_CHARS.pwsh, true).line).toMatch(/^#poshpool-run 4~ [A-Za-z0-9+/=]+\r$/);
+    expect(buildCommandLines('Set-Location /', 4, 256).line).toMatch(/^#poshpool-run 4 /);
+  });
+
   it('sends a short command as one short run line: no parts, so no acknowledgement to wait for', () => {
     const r = buildCommandLines('Get-ChildItem', 3, 256);
     expect(r.parts).toEqual([]);

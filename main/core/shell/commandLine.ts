@@ -11,6 +11,8 @@ export const MAX_LINE_CHARS: Readonly<Record<ResolvedShell['kind'], number>> = {
 
 const PART_PREFIX = '#poshpool-part ';
 const RUN_PREFIX = '#poshpool-run ';
+/** After the sequence number: poshpool's own command, which the session leaves out of its history. */
+const HIDDEN_MARK = '~';
 
 /**
  * What to write to the pty to run one command: part lines (each acknowledged; only for a command
@@ -26,13 +28,14 @@ export interface CommandLines {
  * Builds the lines that run `command` as command number `seq`. The text travels base64-encoded so
  * quotes, here-strings, backticks, `$_` and newlines arrive intact; a long text goes ahead in parts.
  * No line is longer than `maxLineChars` (the shell's console read limit), nor a part's text longer
- * than `partChars`.
+ * than `partChars`. `hidden`: poshpool's own command (a Set-Location, an approval summary), left out of
+ * the session's history so an agent's `Get-History` shows its own commands only.
  */
-export function buildCommandLines(command: string, seq: number, partChars: number, maxLineChars = MAX_LINE_CHARS.pwsh): CommandLines {
+export function buildCommandLines(command: string, seq: number, partChars: number, maxLineChars = MAX_LINE_CHARS.pwsh, hidden = false): CommandLines {
   // A part size of 0 (or less) would never consume the text.
   if (!Number.isInteger(partChars) || partChars < 1) throw new RangeError(`partChars must be a positive integer, not ${partChars}`);
   if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`seq must be a non-negative integer, not ${seq}`);
-  const runPrefix = `${RUN_PREFIX}${seq} `;
+  const runPrefix = `${RUN_PREFIX}${seq}${hidden ? HIDDEN_MARK : ''} `;
   const partRoom = Math.min(partChars, maxLineChars - PART_PREFIX.length);
   const lineRoom = Math.min(partChars, maxLineChars - runPrefix.length);
   if (partRoom < 4 || lineRoom < 4) throw new RangeError(`lines of ${maxLineChars} characters leave no room for a command`);

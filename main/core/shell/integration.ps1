@@ -42,6 +42,8 @@ if ($null -eq $global:__poshpool) {
         # The temporary script file of the running command, when it has one.
         CommandFile = $null
         HistoryReady = $false
+        # The running command is poshpool's own: its history entry goes at the next prompt.
+        HideRun     = $false
         Greeted     = $false
         # Null reads in a row (a Ctrl+C at a console read on Windows returns null; end of input repeats it).
         NullReads   = 0
@@ -221,7 +223,10 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
             if ($line.StartsWith('#poshpool-run ')) {
                 $space = $line.IndexOf(' ', 14)
                 if ($space -gt 14) {
-                    $pp.RunSeq = [int]$line.Substring(14, $space - 14)
+                    $seqText = $line.Substring(14, $space - 14)
+                    # "<seq>~": poshpool's own command; its history entry is removed at the next prompt.
+                    $pp.HideRun = $seqText.EndsWith('~')
+                    $pp.RunSeq = [int]$seqText.TrimEnd('~')
                     $pp.RunEncoded = $line.Substring($space + 1)
                     return $RunLine
                 }
@@ -385,7 +390,11 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
             # At the first prompt the history holds only this start-up script: drop it.
             Clear-History
             $pp.HistoryReady = $true
+        } elseif ($pp.HideRun) {
+            # poshpool's own command (a Set-Location, an approval summary) is not the agent's history.
+            Clear-History -Count 1 -Newest
         }
+        $pp.HideRun = $false
         $payload = [string]$global:NestedPromptLevel + ',' + $PID
         if (-not $pp.Greeted) {
             # The first prompt says what this PowerShell is: version, edition, language mode, execution policy.

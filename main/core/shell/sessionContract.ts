@@ -33,6 +33,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Aborting it cancels the command. */
   signal?: AbortSignal;
+  /** poshpool's own command (not an agent's): left out of the session's history (Get-History). */
+  hidden?: boolean;
 }
 
 /** Raised for calls that do not fit the session's state (the scheduler prevents them). */
