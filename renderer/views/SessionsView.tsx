@@ -1,10 +1,11 @@
 /** Lent sessions: state, owner, the running command (or the one awaiting approval) with a live elapsed time; cancel and terminate. */
 
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { ActionButton } from './ActionButton.js';
 import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
 import { formatDuration } from './format.js';
 import { ClientName, clientLabel } from './ClientName.js';
+import { SessionDetail } from './SessionDetail.js';
 import { COMMAND_PREVIEW_CHARS } from '../store/reduceEvents.js';
 
 export function SessionsView() {
@@ -16,7 +17,10 @@ export function SessionsView() {
   const waitingCommand = useMemo(() => new Map(approvals.map((a) => [a.sessionId, a.command.slice(0, COMMAND_PREVIEW_CHARS)])), [approvals]);
   const sessions = useMemo(() => Object.values(sessionMap).sort((a, b) => a.lentAt - b.lentAt), [sessionMap]);
   const now = useNow();
+  // The session whose page is open (its history and terminal), or null for the table.
+  const [openId, setOpenId] = useState<string | null>(null);
 
+  if (openId !== null) return <SessionDetail sessionId={openId} onBack={() => setOpenId(null)} />;
   if (sessions.length === 0) return <p className="empty">No sessions</p>;
 
   return (
@@ -38,7 +42,11 @@ export function SessionsView() {
       <tbody>
         {sessions.map((s) => (
           <tr key={s.sessionId}>
-            <th scope="row">{s.sessionId}</th>
+            <th scope="row">
+              <button type="button" className="link" aria-label={`Open session ${s.sessionId}`} onClick={() => setOpenId(s.sessionId)}>
+                {s.sessionId}
+              </button>
+            </th>
             <td>
               <ClientName clientId={s.clientId} />
             </td>
