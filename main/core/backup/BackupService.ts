@@ -134,6 +134,13 @@ export class BackupService {
     return f.git.diff(id, against, file);
   }
 
+  /** What restoring one file or the whole snapshot would overwrite, create and remove now (nothing is written). */
+  async previewRestore(folder: string, id: string, file?: string): Promise<Awaited<ReturnType<GitBackup['previewRestore']>>> {
+    const f = this.find(folder);
+    if (!f) return { ok: false, reason: this.unknown(folder) };
+    return f.git.previewRestore(id, file);
+  }
+
   /** Restores one file or the whole snapshot; the current state is backed up first (undo with undoId). */
   async restore(folder: string, id: string, file?: string): Promise<Awaited<ReturnType<GitBackup['restore']>> | { ok: false; reason: string }> {
     const f = this.find(folder);

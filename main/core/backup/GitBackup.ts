@@ -5,6 +5,7 @@ import { diffBackup, type DiffResult } from './diff.js';
 import { readHistory, type BackupInfo } from './history.js';
 import { pruneBackups, type PrunePolicy, type PruneResult } from './prune.js';
 import { restoreBackup, type RestoreResult } from './restore.js';
+import { previewRestore, type RestorePreview } from './restorePreview.js';
 import type { FileSecurity } from './privateModes.js';
 import { prepareBackup, publishBackup, type BackupResult } from './snapshot.js';
 
@@ -13,6 +14,7 @@ export type { DiffResult } from './diff.js';
 export type { BackupFileStat, BackupInfo } from './history.js';
 export type { PrunePolicy, PruneResult } from './prune.js';
 export type { RestoreResult } from './restore.js';
+export type { RestorePreview, RestorePreviewFile } from './restorePreview.js';
 export type { BackupResult } from './snapshot.js';
 
 /** Settings of one folder's backups. */
@@ -79,6 +81,13 @@ export class GitBackup {
       if (!opened.ok) return { ok: false, reason: opened.reason, retry: false };
       return restoreBackup(opened.ctx, id, () => this.backupNow(), path);
     });
+  }
+
+  /** What restore(id, path) would write and remove now, writing nothing (for a person to confirm). */
+  async previewRestore(id: string, path?: string): Promise<RestorePreview> {
+    const opened = await this.context();
+    if (!opened.ok) return opened;
+    return previewRestore(opened.ctx, id, path);
   }
 
   /** Drops the backups the policy does not keep (the newest always stays). */

@@ -98,7 +98,7 @@ function plan(changes: RawChange[]): { write: string[]; remove: string[] } {
 }
 
 /** The blob paths (gitlinks left out) of `git ls-tree -r -z` output. */
-function parseLsTree(output: string): string[] {
+export function parseLsTree(output: string): string[] {
   const paths: string[] = [];
   for (const line of output.split('\0')) {
     const tab = line.indexOf('\t');
