@@ -312,6 +312,11 @@ export class SessionManager<S extends ManagedShell> {
     return this.lent.get(sessionId)?.clientId;
   }
 
+  /** The shell behind a lent session (for a person watching its terminal), or undefined when it is not lent. */
+  shellOf(sessionId: string): S | undefined {
+    return this.lent.get(sessionId)?.session;
+  }
+
   /** The client a waiting (or allocated) request belongs to. */
   ownerOfRequest(requestId: string): string | undefined {
     const queued = this.queue.get(requestId);

@@ -17,6 +17,7 @@ import { finishWhenPwshEnded, readEndRecordFile, resultOf, type Finish, type Run
 import { removeHostPipes } from './hostPipes.js';
 import { SESSION_TAG_FILE } from './sessionDirs.js';
 import { killDescendants } from './processTree.js';
+import { TerminalFilter } from './TerminalFilter.js';
 import { TerminalScreen } from './TerminalScreen.js';
 import { SessionError, type InputResult, type InputWanted, type PtyModule, type PwshSessionOptions, type RunOptions, type SessionExit } from './sessionContract.js';
 
@@ -72,6 +73,8 @@ export class PwshSession {
   private readonly stateEmitter = new Emitter<SessionState>();
   private readonly inputEmitter = new Emitter<InputWanted>();
   private readonly exitEmitter = new Emitter<SessionExit>();
+  private readonly terminalEmitter = new Emitter<string>();
+  private readonly terminalFilter: TerminalFilter;
 
   /** Fires on every state change. */
   readonly onStateChange = this.stateEmitter.event;
@@ -79,6 +82,11 @@ export class PwshSession {
   readonly onInputWanted = this.inputEmitter.event;
   /** Fires once when pwsh has ended. */
   readonly onExit = this.exitEmitter.event;
+  /**
+   * What a person watching the session's terminal sees, as it arrives: the raw pty stream of the
+   * commands' output without poshpool's own traffic (TerminalFilter.ts), poshpool's own commands left out.
+   */
+  readonly onTerminalData = this.terminalEmitter.event;
 
   private constructor(private readonly options: PwshSessionOptions) {
     this.platform = options.platform ?? currentPlatform();
@@ -104,6 +112,7 @@ export class PwshSession {
       },
     });
     this.inputWatch = new InputWatch(c.inputIdleMs, this.screen);
+    this.terminalFilter = new TerminalFilter({ fence: this.fence, oscNumber: c.oscNumber, nonce: this.nonce });
   }
 
   /** Starts pwsh and resolves once its first prompt is up. */
@@ -181,6 +190,7 @@ export class PwshSession {
     }
     this.seq++;
     const seq = this.seq;
+    if (options.hidden === true || command === RESET_COMMAND) this.terminalFilter.hide(seq);
     return new Promise<CommandResult>((resolve) => {
       const running: Running = {
         seq,
@@ -287,6 +297,7 @@ export class PwshSession {
     this.stateEmitter.dispose();
     this.inputEmitter.dispose();
     this.exitEmitter.dispose();
+    this.terminalEmitter.dispose();
   }
 
   private async removeTempDir(): Promise<void> {
@@ -376,6 +387,8 @@ export class PwshSession {
     // A command printing again is no longer waiting for input.
     if (r?.started && this.inputWatch.noteOutput(data) && this._state === 'waitingForInput') this.setState('running');
     this.screen.write(data);
+    const shown = this.terminalFilter.write(data);
+    if (shown) this.terminalEmitter.fire(shown);
     // Flow control: a command can print faster than the terminal renders; stop reading until it catches up.
     if (!this.readPaused && this.screen.backlog > this.options.config.maxRenderBacklogChars) {
       this.readPaused = true;
