@@ -8,6 +8,7 @@ import { connectStore } from './store/connectStore.js';
 import { createDashboardStore } from './store/createDashboardStore.js';
 import { App } from './views/App.js';
 import { DashboardProvider } from './views/DashboardContext.js';
+import { applyThemePreference, pageStorage, readThemePreference } from './views/theme.js';
 import './styles.css';
 
 // Inside the Electron app the preload exposes window.poshpool; in a browser the host serves the page.
@@ -21,6 +22,9 @@ window.addEventListener('pagehide', (e) => {
   disconnect();
   bridge.dispose();
 });
+
+// The person's theme before the first paint, so a dark choice does not flash light.
+applyThemePreference(document.documentElement, readThemePreference(pageStorage()));
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element.');

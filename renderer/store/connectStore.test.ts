@@ -39,9 +39,13 @@ class FakeBridge implements DashboardBridge {
   changePriority = async () => ({ ok: true as const, position: 1, etaMs: 0 });
   cancelRequest = async () => ({ ok: true as const });
   jobPage = async () => ({ ok: false as const, reason: 'none' });
+  sessionHistory = async () => ({ ok: false as const, reason: 'none' });
+  historyEntry = async () => ({ ok: false as const, reason: 'none' });
+  historyPage = async () => ({ ok: false as const, reason: 'none' });
   backups = async () => ({ ok: true as const, backups: [] });
   backupDiff = async () => ({ ok: true as const, diff: '' });
   restoreBackup = async () => ({ ok: true as const, undoId: 'u', restored: [], removed: [] });
+  restorePreview = async () => ({ ok: true as const, backupId: 'b', files: [] });
   setPaused = async () => ({ ok: true as const, changed: true });
   answerApproval = async () => ({ ok: true as const });
   dispose(): void {}
@@ -187,21 +191,21 @@ describe('connectStore', () => {
     expect(store.getState().eventLog).toHaveLength(0);
   });
 
-  it('samples the queue depth every 2 s while connected', async () => {
+  it('samples the queue depth every 10 s while connected', async () => {
     const bridge = new FakeBridge();
     let now = 0;
     const store = createDashboardStore({ now: () => now });
     const dispose = connectStore(bridge, store);
     await bridge.answer({ ok: true, snapshot: snapshot({ metrics: metrics({ queueDepth: 3 }) }) });
     for (let i = 0; i < 3; i++) {
-      now += 2_000;
-      vi.advanceTimersByTime(2_000);
+      now += 10_000;
+      vi.advanceTimersByTime(10_000);
     }
     expect(store.getState().queueDepthHistory).toEqual([
-      { time: 0, depth: 3 },
-      { time: 2_000, depth: 3 },
-      { time: 4_000, depth: 3 },
-      { time: 6_000, depth: 3 },
+      { time: 0, depth: 3, waitMs: 0 },
+      { time: 10_000, depth: 3, waitMs: 0 },
+      { time: 20_000, depth: 3, waitMs: 0 },
+      { time: 30_000, depth: 3, waitMs: 0 },
     ]);
     dispose();
     expect(vi.getTimerCount()).toBe(0);

@@ -60,7 +60,8 @@ describe('createDashboardStore', () => {
     expect(s.jobs).toEqual({ j1: job });
     expect(s.backups).toEqual({ folders: { F1: { folder: 'F1', lastBackupAt: 1_000, running: true } }, history: {} });
     expect(s.metrics?.time).toBe(2_000);
-    expect(s.queueDepthHistory).toEqual([{ time: 10_000, depth: 2 }]);
+    // r2 has waited since 1_500.
+    expect(s.queueDepthHistory).toEqual([{ time: 10_000, depth: 2, waitMs: 8_500 }]);
   });
 
   describe('events', () => {
@@ -306,36 +307,37 @@ describe('createDashboardStore', () => {
       type: 'request.queued', requestId: `r${i}`, clientId: 'c1', priority: 'sync', position: i, etaMs: 1_000, time,
     });
 
-    it('keeps one sample per 2 s bucket (its highest depth) and forgets samples older than 10 minutes', () => {
+    it('keeps one sample per 10 s bucket (its highest depth and longest wait) and forgets samples older than an hour', () => {
       const { store, setNow } = storeWith(0);
       store.getState().applySnapshot(snapshot());
-      expect(store.getState().queueDepthHistory).toEqual([{ time: 0, depth: 0 }]);
+      expect(store.getState().queueDepthHistory).toEqual([{ time: 0, depth: 0, waitMs: 0 }]);
       setNow(500);
       store.getState().applyEvents([queued(1, 500), queued(2, 500)]);
       setNow(1_500);
-      store.getState().applyEvents([{ type: 'request.allocated', requestId: 'r1', clientId: 'c1', sessionId: 's', waitedMs: 1, time: 1_500 }]);
-      expect(store.getState().queueDepthHistory).toEqual([{ time: 0, depth: 2 }]);
-      setNow(2_100);
+      store.getState().applyEvents([{ type: 'request.allocated', requestId: 'r1', clientId: 'c1', sessionId: 's', waitedMs: 1_000, time: 1_500 }]);
+      expect(store.getState().queueDepthHistory).toEqual([{ time: 0, depth: 2, waitMs: 1_000 }]);
+      setNow(10_500);
       store.getState().sampleQueueDepth();
-      expect(store.getState().queueDepthHistory).toEqual([{ time: 0, depth: 2 }, { time: 2_000, depth: 1 }]);
-      for (let t = 4_000; t <= 600_000; t += 2_000) {
+      // r2 still waits, since 500.
+      expect(store.getState().queueDepthHistory).toEqual([{ time: 0, depth: 2, waitMs: 1_000 }, { time: 10_000, depth: 1, waitMs: 10_000 }]);
+      for (let t = 20_000; t <= 3_600_000; t += 10_000) {
         setNow(t);
         store.getState().sampleQueueDepth();
       }
       const history = store.getState().queueDepthHistory;
-      expect(history).toHaveLength(300);
-      expect(history[0]).toEqual({ time: 2_000, depth: 1 });
-      expect(history[299]).toEqual({ time: 600_000, depth: 1 });
-      setNow(700_000);
+      expect(history).toHaveLength(360);
+      expect(history[0]).toEqual({ time: 10_000, depth: 1, waitMs: 10_000 });
+      expect(history[359]).toEqual({ time: 3_600_000, depth: 1, waitMs: 3_599_500 });
+      setNow(3_700_000);
       store.getState().sampleQueueDepth();
-      expect(store.getState().queueDepthHistory[0]!.time).toBe(102_000);
+      expect(store.getState().queueDepthHistory[0]!.time).toBe(110_000);
     });
 
     it('samples the queue length before any snapshot gave metrics', () => {
       const { store } = storeWith(4_000);
       store.getState().applyEvents([queued(1, 4_000)]);
       expect(store.getState().metrics).toBeNull();
-      expect(store.getState().queueDepthHistory).toEqual([{ time: 4_000, depth: 1 }]);
+      expect(store.getState().queueDepthHistory).toEqual([{ time: 0, depth: 1, waitMs: 0 }]);
     });
   });
 

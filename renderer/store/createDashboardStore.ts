@@ -4,7 +4,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BackupSummary, ConnectionState, DashboardSnapshot } from '../../common/dashboard.js';
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { DashboardData } from './dashboardState.js';
-import { reduceEvents, reduceSnapshot, sampleQueueDepth } from './reduceEvents.js';
+import { longestWait, reduceEvents, reduceSnapshot, sampleQueueDepth } from './reduceEvents.js';
 
 /** Events kept in the event log unless told otherwise. */
 export const DEFAULT_EVENT_LOG_SIZE = 500;
@@ -67,7 +67,8 @@ export function createDashboardStore(options: DashboardStoreOptions = {}): Dashb
       set((s) => ({ backups: { ...s.backups, history: { ...s.backups.history, [folder]: { backups, fetchedAt: now() } } } })),
     sampleQueueDepth: () => {
       const s = get();
-      set({ queueDepthHistory: sampleQueueDepth(s.queueDepthHistory, s.metrics?.queueDepth ?? s.queue.length, now()) });
+      const t = now();
+      set({ queueDepthHistory: sampleQueueDepth(s.queueDepthHistory, s.metrics?.queueDepth ?? s.queue.length, t, longestWait(s.queue, t)) });
     },
   }));
 }

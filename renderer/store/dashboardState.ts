@@ -17,11 +17,13 @@ export interface BackupHistory {
   fetchedAt: number;
 }
 
-/** One point of the queue-depth chart: the highest depth seen in a 2 s bucket. */
+/** One point of the queue chart: the highest depth and the longest wait seen in a 10 s bucket. */
 export interface QueueDepthSample {
   /** Start of the bucket, milliseconds since the epoch. */
   time: number;
   depth: number;
+  /** Longest wait of a request in the bucket (still waiting, or served), milliseconds. */
+  waitMs: number;
 }
 
 /** One entry of the event log. */
@@ -74,7 +76,7 @@ export interface ClientsSlice {
 }
 
 export interface QueueDepthSlice {
-  /** Samples over the last 10 minutes, oldest first, at most one per 2 s. */
+  /** Samples over the last hour, oldest first, at most one per 10 s. */
   queueDepthHistory: QueueDepthSample[];
 }
 

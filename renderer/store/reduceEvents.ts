@@ -12,11 +12,11 @@ import type { BackupHistory, DashboardData, LoggedEvent, QueueDepthSample, Queue
 /** Characters of a running command kept on a session (as the host's SessionInfo does). */
 export const COMMAND_PREVIEW_CHARS = 500;
 
-/** Width of one queue-depth chart bucket. */
-export const QUEUE_DEPTH_SAMPLE_MS = 2_000;
+/** Width of one queue chart bucket (360 samples an hour: cheap to keep and to draw). */
+export const QUEUE_DEPTH_SAMPLE_MS = 10_000;
 
-/** How far back the queue-depth chart reaches. */
-export const QUEUE_DEPTH_WINDOW_MS = 10 * 60_000;
+/** How far back the queue chart reaches. */
+export const QUEUE_DEPTH_WINDOW_MS = 60 * 60_000;
 
 type Data = Pick<
   DashboardData,
@@ -33,15 +33,22 @@ function sortQueue(queue: QueueEntry[]): QueueEntry[] {
   return queue.sort((a, b) => a.position - b.position || a.enqueuedAt - b.enqueuedAt);
 }
 
-/** Adds a sample of `depth` at `now`: the bucket keeps its highest depth; samples older than the window go. */
-export function sampleQueueDepth(history: readonly QueueDepthSample[], depth: number, now: number): QueueDepthSample[] {
+/** Adds a sample of `depth` and `waitMs` at `now`: the bucket keeps the highest of each; samples older than the window go. */
+export function sampleQueueDepth(history: readonly QueueDepthSample[], depth: number, now: number, waitMs = 0): QueueDepthSample[] {
   const bucket = Math.floor(now / QUEUE_DEPTH_SAMPLE_MS) * QUEUE_DEPTH_SAMPLE_MS;
   const cutoff = now - QUEUE_DEPTH_WINDOW_MS;
   const out = history.filter((s) => s.time > cutoff && s.time <= bucket);
   const last = out[out.length - 1];
-  if (last !== undefined && last.time === bucket) out[out.length - 1] = { time: bucket, depth: Math.max(last.depth, depth) };
-  else out.push({ time: bucket, depth });
+  if (last !== undefined && last.time === bucket) out[out.length - 1] = { time: bucket, depth: Math.max(last.depth, depth), waitMs: Math.max(last.waitMs, waitMs) };
+  else out.push({ time: bucket, depth, waitMs });
   return out;
+}
+
+/** How long the longest-waiting request in `queue` has waited at `now` (0 when none waits). */
+export function longestWait(queue: readonly QueueEntry[], now: number): number {
+  let oldest = now;
+  for (const q of queue) oldest = Math.min(oldest, q.enqueuedAt);
+  return Math.max(0, now - oldest);
 }
 
 /** Commands waiting for approval in the order they were asked. */
@@ -62,7 +69,7 @@ export function reduceSnapshot(
     jobs: byKey(snapshot.jobs, (j) => j.jobId),
     backups: { folders: byKey(snapshot.folders, (f) => f.folder), history: {} },
     metrics: snapshot.metrics,
-    queueDepthHistory: sampleQueueDepth(previous.queueDepthHistory, snapshot.metrics.queueDepth, now),
+    queueDepthHistory: sampleQueueDepth(previous.queueDepthHistory, snapshot.metrics.queueDepth, now, longestWait(queue, now)),
     clients: byKey(snapshot.clients ?? [], (c) => c.clientId),
     // A host from before approval rules sends none.
     approvals: sortApprovals([...(snapshot.approvals ?? [])]),
@@ -88,6 +95,8 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
   const history: Record<string, BackupHistory> = { ...data.backups.history };
   const metrics: MetricsSnapshot | null = data.metrics === null ? null : { ...data.metrics, backups: { ...data.metrics.backups } };
   let queueTouched = false;
+  // The longest wait of a request served in this batch, for the queue chart.
+  let servedWaitMs = 0;
 
   const patchSession = (sessionId: string, patch: (s: SessionInfo) => Partial<SessionInfo>): void => {
     const s = sessions[sessionId];
@@ -147,6 +156,9 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
         break;
       }
       case 'request.allocated':
+        servedWaitMs = Math.max(servedWaitMs, e.waitedMs);
+        removeRequest(e.requestId);
+        break;
       case 'request.cancelled':
       case 'request.rejected':
         removeRequest(e.requestId);
@@ -271,6 +283,11 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
     nextEventSeq: data.nextEventSeq + events.length,
     clients,
     approvals,
-    queueDepthHistory: sampleQueueDepth(data.queueDepthHistory, metrics?.queueDepth ?? queue.length, options.now),
+    queueDepthHistory: sampleQueueDepth(
+      data.queueDepthHistory,
+      metrics?.queueDepth ?? queue.length,
+      options.now,
+      Math.max(servedWaitMs, longestWait(queue, options.now)),
+    ),
   };
 }

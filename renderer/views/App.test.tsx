@@ -32,12 +32,13 @@ describe('App', () => {
     expect(screen.queryByText(/Disconnected/)).toBeNull();
     const metric = (term: string): string | null | undefined =>
       [...document.querySelectorAll('dt')].find((dt) => dt.textContent === term)?.nextElementSibling?.textContent;
-    expect(metric('Active sessions')).toBe('2 / 4');
-    expect(metric('Free')).toBe('2');
-    expect(metric('Queue')).toBe('2 (1 sync, 1 async)');
-    expect(metric('Average wait')).toBe('sync 1s, async 12s');
-    expect(screen.getByRole('status').textContent).toBe('Pool: healthy');
-    expect(screen.getByRole('img', { name: /Queue depth over the last 10 minutes: now 2, peak 2/ })).toBeTruthy();
+    expect(metric('Sessions in use')).toBe('2 of 4');
+    expect(metric('Free slots')).toBe('2');
+    expect(metric('Queue')).toBe('2 requests waiting (1 sync · 1 async)');
+    expect(metric('Average wait')).toBe('1s sync · 12s async');
+    expect(metric('Commands run')).toBe('42 (3 failed)');
+    expect(screen.getAllByRole('status')[0]!.textContent).toBe('Pool: healthy');
+    expect(screen.getByRole('img', { name: /Queue depth over the last 60 minutes: now 2, peak 2; longest wait/ })).toBeTruthy();
   });
 
   it('shows the degraded reason when the pool degrades', () => {
@@ -74,6 +75,24 @@ describe('App', () => {
     expect(screen.getByRole('tab', { name: 'Jobs' }).getAttribute('aria-selected')).toBe('true');
     expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'Jobs' }));
     expect(screen.getByRole('tabpanel').textContent).toContain('npm run build');
+  });
+
+  it('follows the tabs pattern: arrows wrap, Home and End jump, only the selected tab is in the Tab order and names its panel', () => {
+    renderDashboard(<App />);
+    const tab = (name: string): HTMLElement => screen.getByRole('tab', { name });
+    fireEvent.keyDown(tab('Sessions'), { key: 'ArrowLeft' });
+    expect(tab('Events').getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(tab('Events'));
+    fireEvent.keyDown(tab('Events'), { key: 'ArrowRight' });
+    expect(tab('Sessions').getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(tab('Sessions'), { key: 'End' });
+    expect(tab('Events').getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(tab('Events'), { key: 'Home' });
+    expect(document.activeElement).toBe(tab('Sessions'));
+    expect(screen.getAllByRole('tab').map((t) => t.tabIndex)).toEqual([0, -1, -1, -1, -1]);
+    expect(screen.getAllByRole('tab').map((t) => t.getAttribute('aria-controls'))).toEqual(['panel-sessions', null, null, null, null]);
+    expect(screen.getByRole('tabpanel', { name: 'Sessions' }).id).toBe('panel-sessions');
+    expect(screen.getByRole('tabpanel').tabIndex).toBe(0);
   });
 
   it('keeps showing data a later snapshot brings', () => {

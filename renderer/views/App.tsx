@@ -22,17 +22,28 @@ const TABS = [
 
 type TabId = (typeof TABS)[number]['id'];
 
+/** Keys of the tab list: the index of the tab each one selects, from the current index and the count. */
+const TAB_KEYS: Record<string, (i: number, n: number) => number> = {
+  ArrowRight: (i, n) => (i + 1) % n,
+  ArrowLeft: (i, n) => (i + n - 1) % n,
+  Home: () => 0,
+  End: (_i, n) => n - 1,
+};
+
 export function App() {
   const connection = useDashboardStore((s) => s.connection);
   const [tab, setTab] = useState<TabId>('sessions');
 
   if (connection.state === 'signedOut') return <SignIn />;
 
+  // The WAI-ARIA tabs pattern (automatic activation): arrows move between tabs and wrap, Home and
+  // End go to the first and last; only the selected tab is in the Tab order, then the panel.
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
-    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
     const i = TABS.findIndex((t) => t.id === tab);
-    const next = TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
+    const target = TAB_KEYS[e.key]?.(i, TABS.length);
+    const next = target === undefined ? undefined : TABS[target];
     if (next === undefined) return;
+    e.preventDefault();
     setTab(next.id);
     document.getElementById(`tab-${next.id}`)?.focus();
   };
@@ -51,7 +62,8 @@ export function App() {
             type="button"
             role="tab"
             aria-selected={t.id === tab}
-            aria-controls={`panel-${t.id}`}
+            // Only the shown panel exists; pointing at a missing one is an ARIA error.
+            aria-controls={t.id === tab ? `panel-${t.id}` : undefined}
             tabIndex={t.id === tab ? 0 : -1}
             onClick={() => setTab(t.id)}
           >
@@ -59,7 +71,7 @@ export function App() {
           </button>
         ))}
       </div>
-      <main role="tabpanel" id={`panel-${active.id}`} aria-labelledby={`tab-${active.id}`} className="panel">
+      <main role="tabpanel" id={`panel-${active.id}`} aria-labelledby={`tab-${active.id}`} className="panel" tabIndex={0}>
         <active.View />
       </main>
     </div>

@@ -1,8 +1,9 @@
 /** The most recent events, newest first. */
 
 import { useMemo } from 'react';
-import { useDashboardStore } from './DashboardContext.js';
-import { describeEvent, formatTime } from './format.js';
+import { useDashboardStore, useNow } from './DashboardContext.js';
+import { describeEvent } from './format.js';
+import { RelativeTime } from './RelativeTime.js';
 
 /** Events the log shows. */
 export const EVENT_LOG_ROWS = 100;
@@ -10,6 +11,7 @@ export const EVENT_LOG_ROWS = 100;
 export function EventLog() {
   const log = useDashboardStore((s) => s.eventLog);
   const rows = useMemo(() => log.slice(-EVENT_LOG_ROWS).reverse(), [log]);
+  const now = useNow();
   if (rows.length === 0) return <p className="empty">No events yet</p>;
   return (
     <table>
@@ -25,7 +27,7 @@ export function EventLog() {
         {rows.map(({ seq, event }) => (
           <tr key={seq}>
             <td>
-              <time dateTime={new Date(event.time).toISOString()}>{formatTime(event.time)}</time>
+              <RelativeTime time={event.time} now={now} />
             </td>
             <td>
               <code>{event.type}</code>

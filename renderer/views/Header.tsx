@@ -1,9 +1,10 @@
-/** The header: pool health and the scheduler's figures, with the queue-depth chart. */
+/** The header: pool health and the scheduler's figures (labelled, grouped, with units), the queue chart and the theme choice. */
 
 import { ActionButton } from './ActionButton.js';
 import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
-import { formatWait } from './format.js';
+import { countOf, formatCount, formatWait } from './format.js';
 import { QueueChart } from './QueueChart.js';
+import { ThemeSwitch } from './ThemeSwitch.js';
 
 export function Header() {
   const metrics = useDashboardStore((s) => s.metrics);
@@ -29,41 +30,47 @@ export function Header() {
           />
           <dl className="metrics">
             <div>
-              <dt>Active sessions</dt>
+              <dt>Sessions in use</dt>
               <dd>
-                {metrics.activeSessions} / {metrics.maxSessions}
+                {formatCount(metrics.activeSessions)} <span className="unit">of {formatCount(metrics.maxSessions)}</span>
               </dd>
             </div>
             <div>
-              <dt>Free</dt>
-              <dd>{metrics.freeSlots}</dd>
+              <dt>Free slots</dt>
+              <dd>{formatCount(metrics.freeSlots)}</dd>
             </div>
             <div>
-              <dt>Warm</dt>
-              <dd>{metrics.warmSessions}</dd>
+              <dt>Warm, ready</dt>
+              <dd>{formatCount(metrics.warmSessions)}</dd>
             </div>
             <div>
               <dt>Queue</dt>
               <dd>
-                {metrics.queueDepth} ({metrics.queueDepthSync} sync, {metrics.queueDepthAsync} async)
+                {countOf(metrics.queueDepth, 'request')} <span className="unit">waiting</span>{' '}
+                <span className="unit">
+                  ({formatCount(metrics.queueDepthSync)} sync · {formatCount(metrics.queueDepthAsync)} async)
+                </span>
               </dd>
             </div>
             <div>
               <dt>Average wait</dt>
               <dd>
-                sync {formatWait(metrics.averageWaitMs.sync)}, async {formatWait(metrics.averageWaitMs.async)}
+                {formatWait(metrics.averageWaitMs.sync)} <span className="unit">sync</span> · {formatWait(metrics.averageWaitMs.async)}{' '}
+                <span className="unit">async</span>
               </dd>
             </div>
             <div>
-              <dt>Commands</dt>
+              <dt>Commands run</dt>
               <dd>
-                {metrics.commandsRun} ({metrics.commandsFailed} failed)
+                {formatCount(metrics.commandsRun)}{' '}
+                <span className={metrics.commandsFailed > 0 ? 'unit error' : 'unit'}>({formatCount(metrics.commandsFailed)} failed)</span>
               </dd>
             </div>
           </dl>
           <QueueChart samples={history} now={now} />
         </>
       )}
+      <ThemeSwitch />
     </header>
   );
 }

@@ -12,9 +12,9 @@ describe('JobsView', () => {
     const rows = screen.getAllByRole('row').slice(1);
     expect(rows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual(['j-2', 'j-1']);
     const j1 = within(screen.getByRole('row', { name: /j-1/ })).getAllByRole('cell').map((c) => c.textContent);
-    expect(j1.slice(0, 4)).toEqual(['claude-code', 'npm run build', 'succeeded', '30s']);
+    expect(j1.slice(0, 5)).toEqual(['claude-code', 'npm run build', 'succeeded', '2 min ago', '30s']);
     const j2 = within(screen.getByRole('row', { name: /j-2/ })).getAllByRole('cell').map((c) => c.textContent);
-    expect(j2.slice(0, 5)).toEqual(['cursor', 'Get-ChildItem -Recurse', 'running', '10s', 'Directory: /home/me/site']);
+    expect(j2.slice(0, 6)).toEqual(['cursor', 'Get-ChildItem -Recurse', 'running', '10 s ago', '10s', 'Directory: /home/me/site']);
     expect(screen.queryByRole('button', { name: 'Show output of j-2' })).toBeNull();
   });
 

@@ -3,6 +3,8 @@
 import { useMemo, useState } from 'react';
 import { useDashboardStore, useNow } from './DashboardContext.js';
 import { formatDuration } from './format.js';
+import { RelativeTime } from './RelativeTime.js';
+import { ShortId } from './ShortId.js';
 import { JobOutput } from './JobOutput.js';
 import { ClientName } from './ClientName.js';
 
@@ -24,6 +26,7 @@ export function JobsView() {
             <th scope="col">Client</th>
             <th scope="col">Command</th>
             <th scope="col">Status</th>
+            <th scope="col">Started</th>
             <th scope="col">Duration</th>
             <th scope="col">Output</th>
           </tr>
@@ -31,10 +34,12 @@ export function JobsView() {
         <tbody>
           {jobs.map((j) => (
             <tr key={j.jobId}>
-              <th scope="row">{j.jobId}</th>
+              <th scope="row">
+                <ShortId id={j.jobId} kind="job id" />
+              </th>
               <td>
-              <ClientName clientId={j.clientId} />
-            </td>
+                <ClientName clientId={j.clientId} />
+              </td>
               <td>
                 <code className="command">{j.command}</code>
               </td>
@@ -42,6 +47,9 @@ export function JobsView() {
                 {j.status}
                 {j.result?.exitCode != null && ` (exit ${j.result.exitCode})`}
                 {j.message !== null && <div className="detail">{j.message}</div>}
+              </td>
+              <td>
+                <RelativeTime time={j.startedAt} now={now} />
               </td>
               <td>{formatDuration((j.endedAt ?? now) - j.startedAt)}</td>
               <td>

@@ -5,7 +5,8 @@ import type { Priority } from '../../common/events.js';
 import type { QueueEntry } from '../store/dashboardState.js';
 import { ActionButton } from './ActionButton.js';
 import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
-import { formatDuration } from './format.js';
+import { countOf, formatDuration } from './format.js';
+import { ShortId } from './ShortId.js';
 import { ClientName } from './ClientName.js';
 
 /** Milliseconds left of an entry's ETA at `now` (never below 0). */
@@ -60,9 +61,7 @@ export function QueueView() {
 
   return (
     <table>
-      <caption aria-live="polite">
-        {queue.length} {queue.length === 1 ? 'request' : 'requests'} waiting
-      </caption>
+      <caption aria-live="polite">{countOf(queue.length, 'request')} waiting</caption>
       <thead>
         <tr>
           <th scope="col">Position</th>
@@ -80,10 +79,12 @@ export function QueueView() {
           return (
             <tr key={q.requestId}>
               <td>{q.position}</td>
-              <th scope="row">{q.requestId}</th>
+              <th scope="row">
+                <ShortId id={q.requestId} kind="request id" />
+              </th>
               <td>
-              <ClientName clientId={q.clientId} />
-            </td>
+                <ClientName clientId={q.clientId} />
+              </td>
               <td>
                 <PrioritySelect entry={q} />
               </td>

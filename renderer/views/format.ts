@@ -31,6 +31,37 @@ export function formatDateTime(epochMs: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${formatTime(epochMs)}`;
 }
 
+/** Characters of an id shown in tables (the full id is on hover and copied by its button). */
+export const SHORT_ID_CHARS = 8;
+
+/** The first SHORT_ID_CHARS characters of an id (ids that short or shorter are shown whole). */
+export function shortId(id: string): string {
+  return id.length <= SHORT_ID_CHARS ? id : id.slice(0, SHORT_ID_CHARS);
+}
+
+/** A time relative to now: "just now", "12 s ago", "5 min ago", "2 h ago", "3 d ago" (or "in 12 s" ahead). */
+export function formatRelative(epochMs: number, now: number): string {
+  const diff = now - epochMs;
+  const seconds = Math.floor(Math.abs(diff) / 1000);
+  if (seconds < 1) return 'just now';
+  const amount =
+    seconds < 60 ? `${seconds} s` : seconds < 3_600 ? `${Math.floor(seconds / 60)} min` : seconds < 86_400 ? `${Math.floor(seconds / 3_600)} h` : `${Math.floor(seconds / 86_400)} d`;
+  return diff >= 0 ? `${amount} ago` : `in ${amount}`;
+}
+
+/** Counts are grouped the same way on every machine (screenshots and tests stay stable). */
+const COUNT_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** A count with thousands grouped: 12,345. */
+export function formatCount(n: number): string {
+  return COUNT_FORMAT.format(n);
+}
+
+/** A count and its noun, singular for one: "1 request", "1,024 commands". */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(n)} ${n === 1 ? singular : plural}`;
+}
+
 /** Characters of a command in one event-log line. */
 const EVENT_COMMAND_CHARS = 80;
 

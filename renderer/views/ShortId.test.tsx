@@ -1,0 +1,34 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ShortId } from './ShortId.js';
+
+const ID = '3f2a9c1e-77b0-4c1d-9a55-0d7e5b2f4e11';
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe('ShortId', () => {
+  it('shows the first 8 characters with the whole id on hover and in the copy button\'s name', () => {
+    const { container } = render(<ShortId id={ID} kind="session id" />);
+    const code = container.querySelector('code');
+    expect(code?.textContent).toBe('3f2a9c1e');
+    expect(code?.getAttribute('title')).toBe(ID);
+    expect(container.textContent).toBe('3f2a9c1e');
+    expect(screen.getByRole('button', { name: `Copy session id ${ID}` })).toBeTruthy();
+  });
+
+  it('copies the whole id and says so; says what to do when the clipboard refuses', async () => {
+    const writeText = vi.fn<(text: string) => Promise<void>>().mockResolvedValueOnce(undefined).mockRejectedValueOnce(new Error('denied'));
+    vi.stubGlobal('navigator', { clipboard: { writeText } });
+    render(<ShortId id={ID} kind="job id" />);
+    const button = screen.getByRole('button', { name: `Copy job id ${ID}` });
+    await act(async () => fireEvent.click(button));
+    expect(writeText).toHaveBeenCalledWith(ID);
+    expect(screen.getByRole('status').textContent).toBe('Copied');
+    await act(async () => fireEvent.click(button));
+    expect(screen.getByRole('status').textContent).toBe('Copy failed: select the id from its tooltip');
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { countOf, formatCount, formatRelative, shortId, SHORT_ID_CHARS } from './format.js';
+
+describe('shortId', () => {
+  it('keeps the first 8 characters of a long id and shows a short one whole', () => {
+    expect(SHORT_ID_CHARS).toBe(8);
+    expect(shortId('3f2a9c1e-77b0-4c1d-9a55-0d7e5b2f4e11')).toBe('3f2a9c1e');
+    expect(shortId('s-1')).toBe('s-1');
+    expect(shortId('12345678')).toBe('12345678');
+  });
+});
+
+describe('formatRelative', () => {
+  const now = 1_000_000_000;
+  it('says how long ago in seconds, minutes, hours and days, rounded down', () => {
+    expect(formatRelative(now - 400, now)).toBe('just now');
+    expect(formatRelative(now - 12_900, now)).toBe('12 s ago');
+    expect(formatRelative(now - 59_999, now)).toBe('59 s ago');
+    expect(formatRelative(now - 60_000, now)).toBe('1 min ago');
+    expect(formatRelative(now - 3_599_000, now)).toBe('59 min ago');
+    expect(formatRelative(now - 2 * 3_600_000, now)).toBe('2 h ago');
+    expect(formatRelative(now - 3 * 86_400_000, now)).toBe('3 d ago');
+  });
+  it('says "in" for a time ahead (a clock a little ahead of this one)', () => {
+    expect(formatRelative(now + 5_000, now)).toBe('in 5 s');
+  });
+});
+
+describe('counts', () => {
+  it('groups thousands and picks singular or plural', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(1_234_567)).toBe('1,234,567');
+    expect(countOf(1, 'request')).toBe('1 request');
+    expect(countOf(2_048, 'command')).toBe('2,048 commands');
+    expect(countOf(0, 'entry', 'entries')).toBe('0 entries');
+  });
+});
