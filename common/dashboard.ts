@@ -35,6 +35,16 @@ export interface BackupSummary {
   files: { path: string; status: string; oldPath?: string; additions: number | null; deletions: number | null }[];
 }
 
+/**
+ * What a restore would do to one file (folder-relative path): overwrite a current file that differs,
+ * create a file the folder no longer has, remove a file the backup does not have (whole-folder
+ * restores only), or leave it unchanged (it already matches the backup; single files only).
+ */
+export interface RestorePreviewFile {
+  path: string;
+  change: 'overwrite' | 'create' | 'remove' | 'unchanged';
+}
+
 /** Everything the dashboard shows, at one moment; events keep it current afterwards. */
 export interface DashboardSnapshot {
   metrics: MetricsSnapshot;
@@ -70,6 +80,11 @@ export interface DashboardBridge {
   backups(folder: string, limit?: number): Promise<ActionResult<{ backups: BackupSummary[] }>>;
   backupDiff(folder: string, backupId: string, against: 'parent' | 'now', path?: string): Promise<ActionResult<{ diff: string }>>;
   restoreBackup(folder: string, backupId: string, path?: string): Promise<ActionResult<{ undoId: string; restored: string[]; removed: string[] }>>;
+  /**
+   * What restoreBackup with the same arguments would overwrite, create and remove now, writing
+   * nothing (for the confirmation). `backupId` is the backup's full id.
+   */
+  restorePreview(folder: string, backupId: string, path?: string): Promise<ActionResult<{ backupId: string; files: RestorePreviewFile[] }>>;
   /** Pauses (requests wait in the queue, lent sessions go on) or resumes new sessions. */
   setPaused(paused: boolean): Promise<ActionResult<{ changed: boolean }>>;
   /**

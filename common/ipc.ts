@@ -8,6 +8,7 @@ import type { ApprovalAnswer } from './approvals.js';
 import type {
   ActionResult,
   BackupSummary,
+  RestorePreviewFile,
   ConnectionState,
   DashboardBridge,
   DashboardSnapshot,
@@ -32,6 +33,10 @@ export interface InvokeChannels {
   'poshpool:restoreBackup': {
     args: [folder: string, backupId: string, path?: string];
     result: ActionResult<{ undoId: string; restored: string[]; removed: string[] }>;
+  };
+  'poshpool:restorePreview': {
+    args: [folder: string, backupId: string, path?: string];
+    result: ActionResult<{ backupId: string; files: RestorePreviewFile[] }>;
   };
   'poshpool:setPaused': { args: [paused: boolean]; result: ActionResult<{ changed: boolean }> };
   'poshpool:answerApproval': { args: [approvalId: string, answer: ApprovalAnswer]; result: ActionResult };

@@ -44,6 +44,7 @@ describe('createPreloadApi', () => {
     await api.backups('/f', 5);
     await api.backupDiff('/f', 'b1', 'now', 'a.txt');
     await api.restoreBackup('/f', 'b1', 'a.txt');
+    await api.restorePreview('/f', 'b1', 'a.txt');
     await api.setPaused(true);
     await api.answerApproval('apr_1', 'deny');
     expect(invokes).toEqual([
@@ -56,6 +57,7 @@ describe('createPreloadApi', () => {
       ['poshpool:backups', '/f', 5],
       ['poshpool:backupDiff', '/f', 'b1', 'now', 'a.txt'],
       ['poshpool:restoreBackup', '/f', 'b1', 'a.txt'],
+      ['poshpool:restorePreview', '/f', 'b1', 'a.txt'],
       ['poshpool:setPaused', true],
       ['poshpool:answerApproval', 'apr_1', 'deny'],
     ]);
@@ -79,7 +81,7 @@ describe('createPreloadApi', () => {
     const api = createPreloadApi(ipc);
     expect(Object.getPrototypeOf(api)).toBe(Object.prototype);
     expect(Object.keys(api).sort()).toEqual(
-      ['answerApproval', 'backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'jobPage', 'onConnection', 'onEvents', 'restoreBackup', 'setPaused', 'snapshot', 'terminateSession'].sort(),
+      ['answerApproval', 'backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'jobPage', 'onConnection', 'onEvents', 'restoreBackup', 'restorePreview', 'setPaused', 'snapshot', 'terminateSession'].sort(),
     );
     for (const value of Object.values(api)) {
       expect(typeof value).toBe('function');

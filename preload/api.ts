@@ -56,6 +56,7 @@ export function createPreloadApi(ipc: PreloadIpc): PoshpoolPreloadApi {
     backups: (folder, limit) => invoke('poshpool:backups', folder, limit),
     backupDiff: (folder, backupId, against, path) => invoke('poshpool:backupDiff', folder, backupId, against, path),
     restoreBackup: (folder, backupId, path) => invoke('poshpool:restoreBackup', folder, backupId, path),
+    restorePreview: (folder, backupId, path) => invoke('poshpool:restorePreview', folder, backupId, path),
     setPaused: (paused) => invoke('poshpool:setPaused', paused),
     answerApproval: (approvalId, answer) => invoke('poshpool:answerApproval', approvalId, answer),
     onEvents: (listener) => subscribe('poshpool:events', (p): p is EventChannels['poshpool:events'] => Array.isArray(p), listener),

@@ -40,6 +40,7 @@ const ARGS: { [C in InvokeChannel]: { checks: Check[]; required: number; describ
   'poshpool:backups': { checks: [str, optLimit], required: 1, describe: 'folder, limit?' },
   'poshpool:backupDiff': { checks: [str, str, against, optStr], required: 3, describe: 'folder, backupId, "parent" | "now", path?' },
   'poshpool:restoreBackup': { checks: [str, str, optStr], required: 2, describe: 'folder, backupId, path?' },
+  'poshpool:restorePreview': { checks: [str, str, optStr], required: 2, describe: 'folder, backupId, path?' },
   'poshpool:setPaused': { checks: [(v) => typeof v === 'boolean'], required: 1, describe: 'paused (true or false)' },
   'poshpool:answerApproval': { checks: [str, approvalAnswer], required: 2, describe: 'approvalId, "once" | "session" | "deny"' },
 };

@@ -31,6 +31,7 @@ export function connectDashboardIpc(router: IpcRouter, host: HostLink, target: (
   router.handle('poshpool:backups', (folder, limit) => host.call('backups', folder, limit));
   router.handle('poshpool:backupDiff', (folder, backupId, against, path) => host.call('backupDiff', folder, backupId, against, path));
   router.handle('poshpool:restoreBackup', (folder, backupId, path) => host.call('restoreBackup', folder, backupId, path));
+  router.handle('poshpool:restorePreview', (folder, backupId, path) => host.call('restorePreview', folder, backupId, path));
   router.handle('poshpool:setPaused', (paused) => host.call('setPaused', paused, 'dashboard'));
   router.handle('poshpool:answerApproval', (approvalId, answer) => host.call('answerApproval', approvalId, answer, 'dashboard'));
 

@@ -18,6 +18,16 @@ export function isApprovalAnswer(value: unknown): value is ApprovalAnswer {
   return (APPROVAL_ANSWERS as readonly unknown[]).includes(value);
 }
 
+/** What is wrong with a backup action's arguments (the transports check shapes too; this is the last word). */
+function backupArgsProblem(folder: unknown, backupId: unknown, path: unknown): string | undefined {
+  if (typeof folder !== 'string' || folder === '') return 'folder is required (a watched folder, as the dashboard lists it).';
+  if (typeof backupId !== 'string' || backupId === '') return 'backupId is required (the id of one of the folder\'s backups).';
+  if (path !== undefined && (typeof path !== 'string' || path === '')) {
+    return 'path must be a file or directory relative to the folder (leave it out for the whole folder).';
+  }
+  return undefined;
+}
+
 /** Backups kept in a history answer when the caller names no limit. */
 const DEFAULT_HISTORY_LIMIT = 50;
 
@@ -87,12 +97,35 @@ export class DashboardActions implements DashboardOperations {
     return h.ok ? { ok: true, backups: h.backups } : h;
   }
 
-  backupDiff(folder: string, backupId: string, against: 'parent' | 'now', path?: string): ReturnType<DashboardOperations['backupDiff']> {
-    return this.core.backups.diff(folder, backupId, against === 'now' ? 'now' : 'parent', path);
+  /**
+   * A backup's unified diff against the backup before it, or against the folder now (`a/` the backup,
+   * `b/` the current files), of the whole folder or one path (folder-relative, taken literally).
+   */
+  async backupDiff(folder: string, backupId: string, against: 'parent' | 'now', path?: string): ReturnType<DashboardOperations['backupDiff']> {
+    const bad = backupArgsProblem(folder, backupId, path);
+    if (bad !== undefined) return { ok: false, reason: bad };
+    if (against !== 'parent' && against !== 'now') return { ok: false, reason: 'against must be "parent" (what the backup changed) or "now" (how the folder differs from it today).' };
+    return this.core.backups.diff(folder, backupId, against, path);
   }
 
-  restoreBackup(folder: string, backupId: string, path?: string): ReturnType<DashboardOperations['restoreBackup']> {
-    return this.core.backups.restore(folder, backupId, path);
+  /**
+   * Restores one file or directory (path: folder-relative, taken literally, never outside the
+   * folder; the same core restore as the MCP tool restore_backup) or the whole folder. The current
+   * state is backed up first: the answer's undoId restores it.
+   */
+  async restoreBackup(folder: string, backupId: string, path?: string): ReturnType<DashboardOperations['restoreBackup']> {
+    const bad = backupArgsProblem(folder, backupId, path);
+    if (bad !== undefined) return { ok: false, reason: bad };
+    const r = await this.core.backups.restore(folder, backupId, path);
+    if (r.ok || !('undoId' in r) || r.undoId === undefined) return r;
+    return { ok: false, reason: `${r.reason} (the state before the restore is backup ${r.undoId})` };
+  }
+
+  /** What restoreBackup with the same arguments would overwrite, create and remove now; writes nothing. */
+  async restorePreview(folder: string, backupId: string, path?: string): ReturnType<DashboardOperations['restorePreview']> {
+    const bad = backupArgsProblem(folder, backupId, path);
+    if (bad !== undefined) return { ok: false, reason: bad };
+    return this.core.backups.previewRestore(folder, backupId, path);
   }
 
   /** Pauses or resumes new sessions (requests wait in the queue meanwhile); `by` names who, in the events. */

@@ -25,6 +25,7 @@ function fakeApi(answer: (op: string, args: unknown[]) => Promise<unknown> = asy
     backups: op('backups'),
     backupDiff: op('backupDiff'),
     restoreBackup: op('restoreBackup'),
+    restorePreview: op('restorePreview'),
     answerApproval: op('answerApproval'),
     onEvents: (cb: (batch: PoshpoolEvent[]) => void) => {
       events.add(cb);
@@ -56,6 +57,7 @@ describe('IpcBridge', () => {
     await bridge.backups('/f');
     await bridge.backupDiff('/f', 'b1', 'parent', 'x.txt');
     await bridge.restoreBackup('/f', 'b1');
+    await bridge.restorePreview('/f', 'b1', 'a.txt');
     await bridge.answerApproval('apr_1', 'once');
     expect(calls).toEqual([
       ['cancelCommand', 's1'],
@@ -68,6 +70,7 @@ describe('IpcBridge', () => {
       ['backups', '/f'],
       ['backupDiff', '/f', 'b1', 'parent', 'x.txt'],
       ['restoreBackup', '/f', 'b1'],
+      ['restorePreview', '/f', 'b1', 'a.txt'],
       ['answerApproval', 'apr_1', 'once'],
     ]);
   });

@@ -97,6 +97,10 @@ export class IpcBridge implements DashboardBridge {
     return this.call('restoreBackup', ...args);
   }
 
+  restorePreview(...args: Parameters<DashboardBridge['restorePreview']>): ReturnType<DashboardBridge['restorePreview']> {
+    return this.call('restorePreview', ...args);
+  }
+
   setPaused(...args: Parameters<DashboardBridge['setPaused']>): ReturnType<DashboardBridge['setPaused']> {
     return this.call('setPaused', ...args);
   }

@@ -68,6 +68,8 @@ describe('WebBridge actions', () => {
     await bridge.backupDiff('/r', 'b1', 'parent');
     await bridge.restoreBackup('/r', 'b1', 'a.ts');
     await bridge.restoreBackup('/r', 'b1');
+    await bridge.restorePreview('/r', 'b1', 'a b.ts');
+    await bridge.restorePreview('/r', 'b1');
     await bridge.answerApproval('apr_1/x', 'session');
     expect(calls.map((c) => `${c.init.method} ${c.url}`)).toEqual([
       'GET /api/snapshot',
@@ -82,13 +84,15 @@ describe('WebBridge actions', () => {
       'GET /api/backups/diff?folder=%2Fr&id=b1&against=parent',
       'POST /api/backups/restore',
       'POST /api/backups/restore',
+      'GET /api/backups/restore-preview?folder=%2Fr&id=b1&path=a+b.ts',
+      'GET /api/backups/restore-preview?folder=%2Fr&id=b1',
       'POST /api/approvals/apr_1%2Fx/answer',
     ]);
     expect(calls.every((c) => c.init.credentials === 'same-origin')).toBe(true);
     expect(calls.map((c) => c.init.body ?? null)).toEqual([
       // Every POST carries a JSON body (the host refuses a POST without one): {} when there is nothing to say.
       null, '{}', '{}', '{"priority":"sync"}', '{}', null, null, null, null, null,
-      '{"folder":"/r","id":"b1","path":"a.ts"}', '{"folder":"/r","id":"b1"}', '{"answer":"session"}',
+      '{"folder":"/r","id":"b1","path":"a.ts"}', '{"folder":"/r","id":"b1"}', null, null, '{"answer":"session"}',
     ]);
     expect(calls[3]!.init.headers).toMatchObject({ 'content-type': 'application/json' });
     expect(calls[1]!.init.headers).toMatchObject({ 'content-type': 'application/json' });

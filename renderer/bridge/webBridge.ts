@@ -9,6 +9,7 @@ import type {
   ConnectionState,
   DashboardBridge,
   DashboardSnapshot,
+  RestorePreviewFile,
   Unsubscribe,
 } from '../../common/dashboard.js';
 import type { ApprovalAnswer } from '../../common/approvals.js';
@@ -188,6 +189,12 @@ export class WebBridge implements DashboardBridge {
 
   restoreBackup(folder: string, backupId: string, path?: string): Promise<ActionResult<{ undoId: string; restored: string[]; removed: string[] }>> {
     return this.call('POST', '/api/backups/restore', path === undefined ? { folder, id: backupId } : { folder, id: backupId, path });
+  }
+
+  restorePreview(folder: string, backupId: string, path?: string): Promise<ActionResult<{ backupId: string; files: RestorePreviewFile[] }>> {
+    const q = new URLSearchParams({ folder, id: backupId });
+    if (path !== undefined) q.set('path', path);
+    return this.call('GET', `/api/backups/restore-preview?${q.toString()}`);
   }
 
   /** Closes the stream, stops reconnecting and drops every listener. */

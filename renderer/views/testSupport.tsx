@@ -139,6 +139,11 @@ export function makeFakeBridge() {
     })),
     backupDiff: vi.fn<DashboardBridge['backupDiff']>(async () => ({ ok: true, diff: '--- a/index.html\n+++ b/index.html\n-<p>old</p>\n+<p>new</p>' })),
     restoreBackup: vi.fn<DashboardBridge['restoreBackup']>(async () => ({ ok: true, undoId: 'undo-77', restored: ['index.html'], removed: ['app.js'] })),
+    restorePreview: vi.fn<DashboardBridge['restorePreview']>(async (_folder, _id, path) => ({
+      ok: true,
+      backupId: 'b-2-full',
+      files: path === undefined ? [{ path: 'index.html', change: 'overwrite' }, { path: 'app.js', change: 'remove' }] : [{ path, change: 'overwrite' }],
+    })),
     dispose: vi.fn<DashboardBridge['dispose']>(),
   } satisfies DashboardBridge;
 }

@@ -76,7 +76,19 @@ export function dashboardApi(actions: DashboardActions): (req: IncomingMessage, 
         const folder = str(body.folder);
         const id = str(body.id);
         if (!folder || !id) return { ok: false, reason: 'folder and id are required.' };
+        // A path that is there but not a name must not fall back to restoring the whole folder.
+        if (body.path !== undefined && str(body.path) === undefined) return { ok: false, reason: 'path must be a file or directory relative to the folder (leave it out for the whole folder).' };
         return actions.restoreBackup(folder, id, str(body.path));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/backups\/restore-preview$/,
+      handler: (_p, q) => {
+        const folder = q.get('folder');
+        const id = q.get('id');
+        if (!folder || !id) return { ok: false, reason: 'folder and id are required.' };
+        return actions.restorePreview(folder, id, q.get('path') ?? undefined);
       },
     },
   ];

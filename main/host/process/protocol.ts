@@ -33,6 +33,7 @@ export const HOST_OPERATIONS = [
   'backups',
   'backupDiff',
   'restoreBackup',
+  'restorePreview',
   'setPaused',
   'answerApproval',
 ] as const satisfies readonly HostOperation[];
