@@ -23,7 +23,15 @@ interface Base {
 
 export type PoshpoolEvent =
   | (Base & { type: 'client.connected'; clientId: string; name: string; version: string })
-  | (Base & { type: 'session.started'; sessionId: string; clientId: string; pid: number | null; kind: SessionKind })
+  | (Base & {
+      type: 'session.started';
+      sessionId: string;
+      clientId: string;
+      pid: number | null;
+      kind: SessionKind;
+      /** The session's directory when lent (where the pool's sessions start), when known. */
+      cwd?: string;
+    })
   | (Base & { type: 'session.state'; sessionId: string; clientId: string; state: SessionState | 'ending' })
   | (Base & { type: 'session.ended'; sessionId: string; clientId: string; reason: SessionEndReason; detail: string })
   | (Base & { type: 'session.abandoned'; sessionId: string; clientId: string; idleMs: number })
@@ -43,6 +51,8 @@ export type PoshpoolEvent =
       /** Length of the whole command. */
       commandChars: number;
       jobId: string | null;
+      /** The directory the command starts in, when known. */
+      cwd?: string;
     })
   | (Base & {
       type: 'command.finished';
@@ -55,6 +65,8 @@ export type PoshpoolEvent =
       durationMs: number;
       outputBytes: number;
       jobId: string | null;
+      /** The session's directory after the command (it may have moved), when known. */
+      cwd?: string;
     })
   | (Base & { type: 'job.finished'; jobId: string; clientId: string; sessionId: string; status: JobStatus; exitCode: number | null })
   | (Base & { type: 'job.failed'; jobId: string; clientId: string; sessionId: string; reason: string })

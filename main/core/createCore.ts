@@ -108,7 +108,7 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     defaultWorkspace: options.cwd ?? (config.shell.cwd || homedir()),
     now: options.now,
   });
-  const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: loadLearnedHolds(dataDir), gate: approvals });
+  const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: loadLearnedHolds(dataDir), gate: approvals, startDir: options.cwd ?? (config.shell.cwd || homedir()) });
   // The learned hold times outlive this run (a crash loses at most one interval of learning).
   const keepLearned = (): void => {
     const learned = manager.learnedHolds();

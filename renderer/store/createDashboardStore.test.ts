@@ -211,6 +211,23 @@ describe('createDashboardStore', () => {
       expect(store.getState().metrics?.commandsFailed).toBe(1);
     });
 
+    it('keeps the directory a session is in: from its start, a command\'s start and a command\'s end; an event without one keeps the last', () => {
+      const { store, apply } = loaded();
+      apply({ type: 'session.started', sessionId: 's9', clientId: 'c1', pid: 7, kind: 'session', time: 3_000, cwd: '/home/me' });
+      expect(store.getState().sessions.s9!.cwd).toBe('/home/me');
+      apply({ type: 'command.started', sessionId: 's9', clientId: 'c1', seq: 1, command: 'cd /tmp', commandChars: 7, jobId: null, time: 4_000, cwd: '/work' });
+      expect(store.getState().sessions.s9!.cwd).toBe('/work');
+      apply({
+        type: 'command.finished', sessionId: 's9', clientId: 'c1', seq: 1, status: 'completed', exitCode: 0, success: true,
+        durationMs: 5, outputBytes: 0, jobId: null, time: 4_005, cwd: '/tmp',
+      });
+      expect(store.getState().sessions.s9!.cwd).toBe('/tmp');
+      apply({ type: 'command.started', sessionId: 's9', clientId: 'c1', seq: 2, command: 'ls', commandChars: 2, jobId: null, time: 5_000 });
+      expect(store.getState().sessions.s9!.cwd).toBe('/tmp');
+      apply({ type: 'session.started', sessionId: 's10', clientId: 'c1', pid: 8, kind: 'session', time: 6_000 });
+      expect(store.getState().sessions.s10!.cwd).toBeNull();
+    });
+
     it('command.started with a job id adds a running job; job.finished and job.failed end jobs', () => {
       const { store, apply } = loaded();
       apply({ type: 'command.started', sessionId: 's1', clientId: 'c1', seq: 3, command: 'npm test', commandChars: 8, jobId: 'j2', time: 4_000 });

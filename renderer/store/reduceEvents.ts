@@ -121,7 +121,7 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
           state: 'starting',
           currentCommand: null,
           commandStartedAt: null,
-          cwd: null,
+          cwd: e.cwd ?? null,
           commandCount: 0,
           lastActivity: e.time,
           lentAt: e.time,
@@ -171,6 +171,7 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
           commandCount: Math.max(s.commandCount, e.seq),
           lastActivity: e.time,
           abandoned: false,
+          cwd: e.cwd ?? s.cwd,
         }));
         if (e.jobId !== null && jobs[e.jobId] === undefined) {
           jobs[e.jobId] = {
@@ -188,7 +189,7 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
         }
         break;
       case 'command.finished':
-        patchSession(e.sessionId, () => ({ currentCommand: null, commandStartedAt: null, lastActivity: e.time }));
+        patchSession(e.sessionId, (s) => ({ currentCommand: null, commandStartedAt: null, lastActivity: e.time, cwd: e.cwd ?? s.cwd }));
         if (metrics !== null) {
           metrics.commandsRun++;
           if (!e.success) metrics.commandsFailed++;

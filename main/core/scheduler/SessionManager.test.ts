@@ -186,6 +186,24 @@ describe('SessionManager (unit)', () => {
     expect(m.commandDurationMs).toEqual({ p50: 1, p95: 1 });
   });
 
+  it('knows the directory a session is in from the moment it is lent (startDir), and says it in session and command events', async () => {
+    const config = defaultConfig({ warmSessions: 1, maxSessions: 1 });
+    const withDir = new SessionManager({ pool, bus, config, startDir: '/home/me' });
+    try {
+      const t = await withDir.requestSession('d');
+      if (t.status !== 'allocated') throw new Error('expected an allocation');
+      expect(withDir.listSessions('d')[0]?.cwd).toBe('/home/me');
+      expect(events).toContainEqual(expect.objectContaining({ type: 'session.started', sessionId: t.sessionId, cwd: '/home/me' }));
+      await withDir.run('d', t.sessionId, 'Set-Location /');
+      expect(events).toContainEqual(expect.objectContaining({ type: 'command.started', sessionId: t.sessionId, cwd: '/home/me' }));
+      // FakeShell reports '/' as the directory after every command.
+      expect(events).toContainEqual(expect.objectContaining({ type: 'command.finished', sessionId: t.sessionId, cwd: '/' }));
+      expect(withDir.listSessions('d')[0]?.cwd).toBe('/');
+    } finally {
+      await withDir.dispose();
+    }
+  });
+
   it('queues new requests while paused, keeps lent sessions working, and serves the queue on resume', async () => {
     const first = await manager.requestSession('x');
     expect(first.status).toBe('allocated');

@@ -123,6 +123,11 @@ export class SessionManager<S extends ManagedShell> {
       learnedHolds?: LearnedHolds;
       /** Approval rules: decides before each command whether it may run (ApprovalGate). */
       gate?: CommandGate;
+      /**
+       * Where a newly lent session is: the pool's sessions start there and a reset (reset.ps1) takes
+       * them back, so the dashboard shows a directory before a session's first command.
+       */
+      startDir?: string;
     },
   ) {
     const now = deps.now ?? Date.now;
@@ -367,6 +372,7 @@ export class SessionManager<S extends ManagedShell> {
       command: command.slice(0, EVENT_COMMAND_CHARS),
       commandChars: command.length,
       jobId,
+      ...(lent.cwd === null ? {} : { cwd: lent.cwd }),
     });
     let result: CommandResult;
     try {
@@ -392,6 +398,7 @@ export class SessionManager<S extends ManagedShell> {
       durationMs: result.durationMs,
       outputBytes: result.outputBytes,
       jobId,
+      ...(lent.cwd === null ? {} : { cwd: lent.cwd }),
     });
     if (!result.sessionAlive) await this.endLent(lent, 'died', result.message ?? 'pwsh ended');
     else if (lent.endAfterCommand) await this.endLent(lent, 'cancelled', 'its request was cancelled');
@@ -561,7 +568,7 @@ export class SessionManager<S extends ManagedShell> {
       commandCount: 0,
       currentCommand: null,
       commandStartedAt: null,
-      cwd: null,
+      cwd: this.deps.startDir ?? null,
       abandoned: false,
       ending: false,
       endAfterCommand: false,
@@ -581,7 +588,7 @@ export class SessionManager<S extends ManagedShell> {
     this.waitTotals[priority].ms += waitedMs;
     this.waitTotals[priority].n++;
     this.deps.bus.emit({ type: 'request.allocated', requestId, clientId, sessionId, waitedMs });
-    this.deps.bus.emit({ type: 'session.started', sessionId, clientId, pid: session.pid ?? null, kind });
+    this.deps.bus.emit({ type: 'session.started', sessionId, clientId, pid: session.pid ?? null, kind, ...(lent.cwd === null ? {} : { cwd: lent.cwd }) });
     return sessionId;
   }
 
