@@ -58,6 +58,20 @@ export interface DashboardSnapshot {
   approvals: ApprovalRequest[];
 }
 
+/**
+ * A piece of a session's live terminal (what its commands printed, without poshpool's own traffic,
+ * a prompt line per command): the text after the reader's cursor, and the cursor to read from next.
+ */
+export interface TerminalRead {
+  data: string;
+  /** The cursor to give the next read. */
+  next: number;
+  /** The reader had fallen behind the host's kept window (or the host restarted): clear and write `data`. */
+  reset: boolean;
+  /** The session has ended: no more output will come. */
+  ended: boolean;
+}
+
 /** An action's outcome. */
 export type ActionResult<T = object> = ({ ok: true } & T) | { ok: false; reason: string };
 
@@ -93,5 +107,10 @@ export interface DashboardBridge {
    * (another answer, the client's user, the timeout) or cancelled.
    */
   answerApproval(approvalId: string, answer: ApprovalAnswer): Promise<ActionResult>;
+  /**
+   * A session's live terminal since cursor `since` (0: all the host keeps, the recent screen); when
+   * nothing is new, waits up to `waitMs` for output (a long poll: the viewer pulls as fast as it draws).
+   */
+  readTerminal(sessionId: string, since: number, waitMs: number): Promise<ActionResult<TerminalRead>>;
   dispose(): void;
 }

@@ -12,6 +12,7 @@ import type {
   ConnectionState,
   DashboardBridge,
   DashboardSnapshot,
+  TerminalRead,
   Unsubscribe,
 } from './dashboard.js';
 import type { PoshpoolEvent, Priority } from './events.js';
@@ -40,6 +41,7 @@ export interface InvokeChannels {
   };
   'poshpool:setPaused': { args: [paused: boolean]; result: ActionResult<{ changed: boolean }> };
   'poshpool:answerApproval': { args: [approvalId: string, answer: ApprovalAnswer]; result: ActionResult };
+  'poshpool:readTerminal': { args: [sessionId: string, since: number, waitMs: number]; result: ActionResult<TerminalRead> };
 }
 
 /** Main -> renderer pushes: the payload of each channel. Events come in batches. */

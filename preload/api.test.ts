@@ -81,7 +81,7 @@ describe('createPreloadApi', () => {
     const api = createPreloadApi(ipc);
     expect(Object.getPrototypeOf(api)).toBe(Object.prototype);
     expect(Object.keys(api).sort()).toEqual(
-      ['answerApproval', 'backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'jobPage', 'onConnection', 'onEvents', 'restoreBackup', 'restorePreview', 'setPaused', 'snapshot', 'terminateSession'].sort(),
+      ['answerApproval', 'backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'jobPage', 'onConnection', 'onEvents', 'readTerminal', 'restoreBackup', 'restorePreview', 'setPaused', 'snapshot', 'terminateSession'].sort(),
     );
     for (const value of Object.values(api)) {
       expect(typeof value).toBe('function');

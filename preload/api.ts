@@ -59,6 +59,7 @@ export function createPreloadApi(ipc: PreloadIpc): PoshpoolPreloadApi {
     restorePreview: (folder, backupId, path) => invoke('poshpool:restorePreview', folder, backupId, path),
     setPaused: (paused) => invoke('poshpool:setPaused', paused),
     answerApproval: (approvalId, answer) => invoke('poshpool:answerApproval', approvalId, answer),
+    readTerminal: (sessionId, since, waitMs) => invoke('poshpool:readTerminal', sessionId, since, waitMs),
     onEvents: (listener) => subscribe('poshpool:events', (p): p is EventChannels['poshpool:events'] => Array.isArray(p), listener),
     onConnection: (listener) => subscribe('poshpool:connection', isConnectionState, listener),
   };

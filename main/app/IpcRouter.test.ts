@@ -158,6 +158,11 @@ describe('IpcRouter arguments', () => {
     ['poshpool:answerApproval', ['', 'once']],
     ['poshpool:answerApproval', [7, 'deny']],
     ['poshpool:answerApproval', ['apr_1', 'once', 'tray']],
+    ['poshpool:readTerminal', ['s1', -1, 0]],
+    ['poshpool:readTerminal', ['s1', 0.5, 0]],
+    ['poshpool:readTerminal', ['s1', 0, 60_001]],
+    ['poshpool:readTerminal', ['s1', 0]],
+    ['poshpool:readTerminal', ['', 0, 0]],
   ];
   for (const [channel, args] of bad) {
     it(`refuses ${channel}(${args.map((a) => (typeof a === 'string' && a.length > 20 ? `<${a.length} chars>` : JSON.stringify(a))).join(', ')}) without calling the handler`, async () => {
@@ -188,6 +193,8 @@ describe('IpcRouter arguments', () => {
     ['poshpool:setPaused', [true]],
     ['poshpool:setPaused', [false]],
     ['poshpool:answerApproval', ['apr_1', 'once']],
+    ['poshpool:readTerminal', ['s1', 0, 0]],
+    ['poshpool:readTerminal', ['s1', 123_456, 15_000]],
     ['poshpool:answerApproval', ['apr_1', 'session']],
     ['poshpool:answerApproval', ['apr_1', 'deny']],
   ];

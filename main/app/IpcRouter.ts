@@ -28,6 +28,8 @@ const optLimit: Check = (v) => v === undefined || (Number.isInteger(v) && (v as 
 const priority: Check = (v) => v === 'sync' || v === 'async';
 const against: Check = (v) => v === 'parent' || v === 'now';
 const approvalAnswer: Check = (v) => v === 'once' || v === 'session' || v === 'deny';
+const cursor: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
+const waitMs: Check = (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 60_000;
 
 /** The shape of every invoke channel's arguments: the renderer is sandboxed, and main trusts nothing it sends. */
 const ARGS: { [C in InvokeChannel]: { checks: Check[]; required: number; describe: string } } = {
@@ -43,6 +45,7 @@ const ARGS: { [C in InvokeChannel]: { checks: Check[]; required: number; describ
   'poshpool:restorePreview': { checks: [str, str, optStr], required: 2, describe: 'folder, backupId, path?' },
   'poshpool:setPaused': { checks: [(v) => typeof v === 'boolean'], required: 1, describe: 'paused (true or false)' },
   'poshpool:answerApproval': { checks: [str, approvalAnswer], required: 2, describe: 'approvalId, "once" | "session" | "deny"' },
+  'poshpool:readTerminal': { checks: [str, cursor, waitMs], required: 3, describe: 'sessionId, since (a whole number from 0), waitMs (0 to 60000)' },
 };
 
 /**

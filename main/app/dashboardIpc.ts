@@ -34,6 +34,7 @@ export function connectDashboardIpc(router: IpcRouter, host: HostLink, target: (
   router.handle('poshpool:restorePreview', (folder, backupId, path) => host.call('restorePreview', folder, backupId, path));
   router.handle('poshpool:setPaused', (paused) => host.call('setPaused', paused, 'dashboard'));
   router.handle('poshpool:answerApproval', (approvalId, answer) => host.call('answerApproval', approvalId, answer, 'dashboard'));
+  router.handle('poshpool:readTerminal', (sessionId, since, waitMs) => host.call('readTerminal', sessionId, since, waitMs));
 
   const batcher = new Batcher<PoshpoolEvent>({
     intervalMs: RENDERER_BATCH_MS,

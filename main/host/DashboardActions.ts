@@ -1,7 +1,8 @@
 import type { ApprovalAnswer } from '../../common/approvals.js';
-import type { ActionResult, BackupSummary, DashboardBridge, DashboardSnapshot, WatchedFolder } from '../../common/dashboard.js';
+import type { ActionResult, BackupSummary, DashboardBridge, DashboardSnapshot, TerminalRead, WatchedFolder } from '../../common/dashboard.js';
 import type { Priority } from '../../common/events.js';
 import type { Core } from '../core/createCore.js';
+import { TerminalFeeds } from './TerminalFeeds.js';
 
 /** The dashboard's operations (DashboardBridge without its subscriptions), as the host carries them out. */
 export type DashboardOperations = Omit<DashboardBridge, 'onEvent' | 'onConnection' | 'dispose'>;
@@ -37,7 +38,17 @@ const DEFAULT_HISTORY_LIMIT = 50;
  * host process's message port for the Electron app), so they cannot drift apart.
  */
 export class DashboardActions implements DashboardOperations {
-  constructor(private readonly core: Core) {}
+  /** Every lent session's live terminal, kept from its start (bounded), for readTerminal. */
+  private readonly terminals: TerminalFeeds;
+
+  constructor(private readonly core: Core) {
+    this.terminals = new TerminalFeeds(core.bus, (sessionId) => core.manager.shellOf(sessionId));
+  }
+
+  /** Stops following the sessions' terminals and answers the reads waiting on them. */
+  dispose(): void {
+    this.terminals.dispose();
+  }
 
   /** Everything the dashboard shows, at one moment. */
   snapshotNow(): DashboardSnapshot {
@@ -146,6 +157,14 @@ export class DashboardActions implements DashboardOperations {
     }
     if (by !== 'dashboard' && by !== 'tray') return { ok: false, reason: 'by must be "dashboard" or "tray".' };
     return this.core.approvals.answer(approvalId, answer, by);
+  }
+
+  /**
+   * A session's live terminal since cursor `since`: what its commands printed (poshpool's own
+   * traffic left out) with a prompt line per command. Waits up to `waitMs` when nothing is new.
+   */
+  readTerminal(sessionId: string, since: number, waitMs: number): Promise<ActionResult<TerminalRead>> {
+    return this.terminals.read(sessionId, since, waitMs);
   }
 
   private bySession(sessionId: string): ActionResult<{ clientId: string }> {

@@ -194,6 +194,8 @@ export class Host {
     this.disposing ??= (async () => {
       if (this.options.publish !== false) removeHostInfo(this.options.dataDir, process.pid, { platform: this.options.platform });
       await this.core.dispose();
+      // Reads waiting on a session's terminal are answered now, before the transports close.
+      this.actions.dispose();
       await Promise.all([this.socket.dispose({ graceMs: SHUTDOWN_ANSWER_GRACE_MS }), this.http.dispose({ graceMs: SHUTDOWN_ANSWER_GRACE_MS })]);
       await this.mcp.dispose();
       await Promise.all([...this.inProcess].map((d) => d()));

@@ -109,6 +109,10 @@ export class IpcBridge implements DashboardBridge {
     return this.call('answerApproval', ...args);
   }
 
+  readTerminal(...args: Parameters<DashboardBridge['readTerminal']>): ReturnType<DashboardBridge['readTerminal']> {
+    return this.call('readTerminal', ...args);
+  }
+
   /** Unsubscribes from the preload and drops every listener; later actions answer { ok: false }. */
   dispose(): void {
     if (this.disposed) return;

@@ -224,3 +224,12 @@ describe('WebBridge events', () => {
     expect(events).toEqual([]);
   });
 });
+
+describe('WebBridge readTerminal', () => {
+  it("long-polls a session's terminal with its cursor and wait, and hands back the host's answer", async () => {
+    const { bridge, calls, respond } = setup();
+    respond(200, { ok: true, data: 'row 1\r\n', next: 7, reset: false, ended: false });
+    expect(await bridge.readTerminal('s/1', 0, 15_000)).toEqual({ ok: true, data: 'row 1\r\n', next: 7, reset: false, ended: false });
+    expect(calls.map((c) => `${c.init.method} ${c.url}`)).toEqual(['GET /api/sessions/s%2F1/terminal?since=0&wait=15000']);
+  });
+});

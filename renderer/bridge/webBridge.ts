@@ -10,6 +10,7 @@ import type {
   DashboardBridge,
   DashboardSnapshot,
   RestorePreviewFile,
+  TerminalRead,
   Unsubscribe,
 } from '../../common/dashboard.js';
 import type { ApprovalAnswer } from '../../common/approvals.js';
@@ -169,6 +170,10 @@ export class WebBridge implements DashboardBridge {
 
   answerApproval(approvalId: string, answer: ApprovalAnswer): Promise<ActionResult> {
     return this.call('POST', `/api/approvals/${encodeURIComponent(approvalId)}/answer`, { answer });
+  }
+
+  readTerminal(sessionId: string, since: number, waitMs: number): Promise<ActionResult<TerminalRead>> {
+    return this.call('GET', `/api/sessions/${encodeURIComponent(sessionId)}/terminal?since=${since}&wait=${waitMs}`);
   }
 
   jobPage(jobId: string, page: number): Promise<ActionResult<{ page: OutputPage }>> {

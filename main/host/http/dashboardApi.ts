@@ -49,6 +49,11 @@ export function dashboardApi(actions: DashboardActions): (req: IncomingMessage, 
           ? actions.answerApproval(id!, body.answer, 'dashboard')
           : { ok: false, reason: `Send {"answer": ${APPROVAL_ANSWERS.map((a) => `"${a}"`).join(' | ')}}: run it once, run it and allow its rules for the rest of its session, or deny it.` },
     },
+    {
+      method: 'GET',
+      pattern: /^\/api\/sessions\/([^/]+)\/terminal$/,
+      handler: ([id], q) => actions.readTerminal(id!, Number(q.get('since') ?? 0), Number(q.get('wait') ?? 0)),
+    },
     { method: 'GET', pattern: /^\/api\/jobs\/([^/]+)\/pages\/(\d+)$/, handler: ([id, page]) => actions.jobPage(id!, Number(page)) },
     {
       method: 'GET',

@@ -36,6 +36,7 @@ export const HOST_OPERATIONS = [
   'restorePreview',
   'setPaused',
   'answerApproval',
+  'readTerminal',
 ] as const satisfies readonly HostOperation[];
 
 // Fails to compile when an operation is added to the contract and not to HOST_OPERATIONS.
