@@ -6,6 +6,7 @@ import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
 import { formatDuration } from './format.js';
 import { ClientName, clientLabel } from './ClientName.js';
 import { SessionDetail } from './SessionDetail.js';
+import { ShortId } from './ShortId.js';
 import { COMMAND_PREVIEW_CHARS } from '../store/reduceEvents.js';
 
 export function SessionsView() {
@@ -43,9 +44,7 @@ export function SessionsView() {
         {sessions.map((s) => (
           <tr key={s.sessionId}>
             <th scope="row">
-              <button type="button" className="link" aria-label={`Open session ${s.sessionId}`} onClick={() => setOpenId(s.sessionId)}>
-                {s.sessionId}
-              </button>
+              <ShortId id={s.sessionId} kind="session id" open={{ label: `Open session ${s.sessionId}`, onOpen: () => setOpenId(s.sessionId) }} />
             </th>
             <td>
               <ClientName clientId={s.clientId} />

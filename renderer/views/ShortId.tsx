@@ -13,10 +13,11 @@ type CopyState = 'idle' | 'copied' | 'failed';
 
 /**
  * `kind` names the id for the button's accessible name ("Copy session id <id>"), so a row that
- * shows the short id is still found by its full id.
+ * shows the short id is still found by its full id. With `open`, the short id is a button that
+ * opens the thing (its accessible name is `open.label`).
  */
-export function ShortId(props: { id: string; kind: string }) {
-  const { id, kind } = props;
+export function ShortId(props: { id: string; kind: string; open?: { label: string; onOpen: () => void } }) {
+  const { id, kind, open } = props;
   const [copy, setCopy] = useState<CopyState>('idle');
 
   useEffect(() => {
@@ -38,9 +39,15 @@ export function ShortId(props: { id: string; kind: string }) {
 
   return (
     <span className="short-id">
-      <code title={id}>{shortId(id)}</code>
+      {open === undefined ? (
+        <code title={id}>{shortId(id)}</code>
+      ) : (
+        <button type="button" className="link" aria-label={open.label} title={id} onClick={open.onOpen}>
+          <code>{shortId(id)}</code>
+        </button>
+      )}
       <button type="button" className="copy" aria-label={`Copy ${kind} ${id}`} title={`Copy the full ${kind}`} onClick={() => void onCopy()} />
-      <span role="status" className="copy-note">
+      <span aria-live="polite" className="copy-note">
         {copy === 'copied' ? 'Copied' : copy === 'failed' ? 'Copy failed: select the id from its tooltip' : ''}
       </span>
     </span>
