@@ -3,6 +3,7 @@
 import type { ApprovalAnswer, ApprovalRequest } from './approvals.js';
 import type { PoshpoolEvent, Priority } from './events.js';
 import type { ClientInfo, MetricsSnapshot, QueuedRequestInfo, SessionInfo } from './scheduler.js';
+import type { HistoryEntry, SessionHistory } from './history.js';
 import type { CommandResult, OutputPage } from './shell.js';
 
 /** A background job as the dashboard shows it. */
@@ -91,6 +92,12 @@ export interface DashboardBridge {
   changePriority(requestId: string, priority: Priority): Promise<ActionResult<{ position: number; etaMs: number }>>;
   cancelRequest(requestId: string): Promise<ActionResult>;
   jobPage(jobId: string, page: number): Promise<ActionResult<{ page: OutputPage }>>;
+  /** A session's recorded commands, oldest first; kept for a while after the session ended. */
+  sessionHistory(sessionId: string): Promise<ActionResult<{ history: SessionHistory }>>;
+  /** One recorded command with its output (inline up to the result cap) and its error records. */
+  historyEntry(sessionId: string, seq: number): Promise<ActionResult<{ entry: HistoryEntry }>>;
+  /** One page (from 0) of a recorded command's whole output, when it was too long to keep inline. */
+  historyPage(sessionId: string, seq: number, page: number): Promise<ActionResult<{ page: OutputPage }>>;
   backups(folder: string, limit?: number): Promise<ActionResult<{ backups: BackupSummary[] }>>;
   backupDiff(folder: string, backupId: string, against: 'parent' | 'now', path?: string): Promise<ActionResult<{ diff: string }>>;
   restoreBackup(folder: string, backupId: string, path?: string): Promise<ActionResult<{ undoId: string; restored: string[]; removed: string[] }>>;

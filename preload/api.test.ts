@@ -41,6 +41,9 @@ describe('createPreloadApi', () => {
     await api.changePriority('r1', 'sync');
     await api.cancelRequest('r2');
     await api.jobPage('j1', 3);
+    await api.sessionHistory('s1');
+    await api.historyEntry('s1', 2);
+    await api.historyPage('s1', 2, 1);
     await api.backups('/f', 5);
     await api.backupDiff('/f', 'b1', 'now', 'a.txt');
     await api.restoreBackup('/f', 'b1', 'a.txt');
@@ -54,6 +57,9 @@ describe('createPreloadApi', () => {
       ['poshpool:changePriority', 'r1', 'sync'],
       ['poshpool:cancelRequest', 'r2'],
       ['poshpool:jobPage', 'j1', 3],
+      ['poshpool:sessionHistory', 's1'],
+      ['poshpool:historyEntry', 's1', 2],
+      ['poshpool:historyPage', 's1', 2, 1],
       ['poshpool:backups', '/f', 5],
       ['poshpool:backupDiff', '/f', 'b1', 'now', 'a.txt'],
       ['poshpool:restoreBackup', '/f', 'b1', 'a.txt'],
@@ -81,7 +87,7 @@ describe('createPreloadApi', () => {
     const api = createPreloadApi(ipc);
     expect(Object.getPrototypeOf(api)).toBe(Object.prototype);
     expect(Object.keys(api).sort()).toEqual(
-      ['answerApproval', 'backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'jobPage', 'onConnection', 'onEvents', 'readTerminal', 'restoreBackup', 'restorePreview', 'setPaused', 'snapshot', 'terminateSession'].sort(),
+      ['answerApproval', 'backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'historyEntry', 'historyPage', 'jobPage', 'onConnection', 'onEvents', 'readTerminal', 'restoreBackup', 'restorePreview', 'sessionHistory', 'setPaused', 'snapshot', 'terminateSession'].sort(),
     );
     for (const value of Object.values(api)) {
       expect(typeof value).toBe('function');

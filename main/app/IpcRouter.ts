@@ -24,6 +24,7 @@ type Check = (v: unknown) => boolean;
 const str: Check = (v) => typeof v === 'string' && v.length > 0 && v.length <= 4096;
 const optStr: Check = (v) => v === undefined || str(v);
 const page: Check = (v) => Number.isInteger(v) && (v as number) >= 0;
+const seq: Check = (v) => Number.isInteger(v) && (v as number) >= 1;
 const optLimit: Check = (v) => v === undefined || (Number.isInteger(v) && (v as number) > 0 && (v as number) <= 10_000);
 const priority: Check = (v) => v === 'sync' || v === 'async';
 const against: Check = (v) => v === 'parent' || v === 'now';
@@ -39,6 +40,9 @@ const ARGS: { [C in InvokeChannel]: { checks: Check[]; required: number; describ
   'poshpool:changePriority': { checks: [str, priority], required: 2, describe: 'requestId, "sync" | "async"' },
   'poshpool:cancelRequest': { checks: [str], required: 1, describe: 'requestId' },
   'poshpool:jobPage': { checks: [str, page], required: 2, describe: 'jobId, page (a whole number from 0)' },
+  'poshpool:sessionHistory': { checks: [str], required: 1, describe: 'sessionId' },
+  'poshpool:historyEntry': { checks: [str, seq], required: 2, describe: 'sessionId, seq (a whole number from 1)' },
+  'poshpool:historyPage': { checks: [str, seq, page], required: 3, describe: 'sessionId, seq (a whole number from 1), page (a whole number from 0)' },
   'poshpool:backups': { checks: [str, optLimit], required: 1, describe: 'folder, limit?' },
   'poshpool:backupDiff': { checks: [str, str, against, optStr], required: 3, describe: 'folder, backupId, "parent" | "now", path?' },
   'poshpool:restoreBackup': { checks: [str, str, optStr], required: 2, describe: 'folder, backupId, path?' },

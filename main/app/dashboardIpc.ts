@@ -28,6 +28,9 @@ export function connectDashboardIpc(router: IpcRouter, host: HostLink, target: (
   router.handle('poshpool:changePriority', (requestId, priority) => host.call('changePriority', requestId, priority));
   router.handle('poshpool:cancelRequest', (requestId) => host.call('cancelRequest', requestId));
   router.handle('poshpool:jobPage', (jobId, page) => host.call('jobPage', jobId, page));
+  router.handle('poshpool:sessionHistory', (sessionId) => host.call('sessionHistory', sessionId));
+  router.handle('poshpool:historyEntry', (sessionId, seq) => host.call('historyEntry', sessionId, seq));
+  router.handle('poshpool:historyPage', (sessionId, seq, page) => host.call('historyPage', sessionId, seq, page));
   router.handle('poshpool:backups', (folder, limit) => host.call('backups', folder, limit));
   router.handle('poshpool:backupDiff', (folder, backupId, against, path) => host.call('backupDiff', folder, backupId, against, path));
   router.handle('poshpool:restoreBackup', (folder, backupId, path) => host.call('restoreBackup', folder, backupId, path));

@@ -11,6 +11,7 @@ import { subscribeAudit } from './audit/auditSubscriber.js';
 import type { MetricsSnapshot } from '../../common/scheduler.js';
 import type { PoshpoolConfig } from './config/schema.js';
 import { EventBus } from './events/EventBus.js';
+import { CommandHistory } from './history/CommandHistory.js';
 import { JobManager } from './jobs/JobManager.js';
 import { OutputStore } from './jobs/OutputStore.js';
 import { ShellPool } from './pool/ShellPool.js';
@@ -41,6 +42,8 @@ export interface Core {
   readonly backups: BackupService;
   /** Approval rules: commands that wait for a person (config approvals). */
   readonly approvals: ApprovalGate;
+  /** Each session's last commands and what came back (the dashboard's history), bounded. */
+  readonly history: CommandHistory;
   /** The scheduler's and the backups' figures. */
   metrics(): MetricsSnapshot;
   dispose(): Promise<void>;
@@ -108,7 +111,8 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     defaultWorkspace: options.cwd ?? (config.shell.cwd || homedir()),
     now: options.now,
   });
-  const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: loadLearnedHolds(dataDir), gate: approvals, startDir: options.cwd ?? (config.shell.cwd || homedir()) });
+  const history = new CommandHistory({ readPage: (ref, page) => store.read(ref, page) });
+  const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: loadLearnedHolds(dataDir), gate: approvals, startDir: options.cwd ?? (config.shell.cwd || homedir()), history });
   // The learned hold times outlive this run (a crash loses at most one interval of learning).
   const keepLearned = (): void => {
     const learned = manager.learnedHolds();
@@ -133,6 +137,7 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     clients,
     backups,
     approvals,
+    history,
     metrics: () => ({ ...manager.metrics(), backups: backups.metrics(), shell: shellSummary(shell, found.warning, facts) }),
     dispose() {
       disposing ??= (async () => {

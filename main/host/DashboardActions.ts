@@ -1,6 +1,8 @@
 import type { ApprovalAnswer } from '../../common/approvals.js';
 import type { ActionResult, BackupSummary, DashboardBridge, DashboardSnapshot, TerminalRead, WatchedFolder } from '../../common/dashboard.js';
 import type { Priority } from '../../common/events.js';
+import type { HistoryEntry, SessionHistory } from '../../common/history.js';
+import type { OutputPage } from '../../common/shell.js';
 import type { Core } from '../core/createCore.js';
 import { TerminalFeeds } from './TerminalFeeds.js';
 
@@ -26,6 +28,14 @@ function backupArgsProblem(folder: unknown, backupId: unknown, path: unknown): s
   if (path !== undefined && (typeof path !== 'string' || path === '')) {
     return 'path must be a file or directory relative to the folder (leave it out for the whole folder).';
   }
+  return undefined;
+}
+
+/** What is wrong with a history action's arguments, if anything. */
+function historyArgsProblem(sessionId: unknown, seq: unknown, page: unknown): string | undefined {
+  if (typeof sessionId !== 'string' || sessionId === '') return 'sessionId is required (a session id, as the sessions table shows it).';
+  if (!Number.isInteger(seq) || (seq as number) < 1) return `seq must be a command's number in its session, a whole number from 1 (got ${JSON.stringify(seq) ?? 'nothing'}).`;
+  if (!Number.isInteger(page) || (page as number) < 0) return `page must be a whole number from 0 (got ${JSON.stringify(page) ?? 'nothing'}).`;
   return undefined;
 }
 
@@ -95,6 +105,34 @@ export class DashboardActions implements DashboardOperations {
     if (clientId === undefined) return { ok: false, reason: `No job "${jobId}".` };
     if (!Number.isInteger(page) || page < 0) return { ok: false, reason: `page must be a whole number from 0 (got ${String(page)}).` };
     return this.core.jobs.readPage(clientId, jobId, page);
+  }
+
+  /**
+   * A session's recorded commands (the host keeps the last ones, also for a while after the session
+   * ended). A lent session that ran nothing yet has an empty history.
+   */
+  async sessionHistory(sessionId: string): Promise<ActionResult<{ history: SessionHistory }>> {
+    if (typeof sessionId !== 'string' || sessionId === '') return { ok: false, reason: 'sessionId is required (a session id, as the sessions table shows it).' };
+    const history = this.core.history.session(sessionId);
+    if (history !== undefined) return { ok: true, history };
+    const clientId = this.core.manager.ownerOfSession(sessionId);
+    if (clientId !== undefined) return { ok: true, history: { sessionId, clientId, ended: null, commands: [], dropped: 0 } };
+    return { ok: false, reason: `No history for session "${sessionId}": it never existed, ran no command, or ended long enough ago that its history was dropped.` };
+  }
+
+  /** One recorded command with its output (inline up to the result cap) and its error records. */
+  async historyEntry(sessionId: string, seq: number): Promise<ActionResult<{ entry: HistoryEntry }>> {
+    const bad = historyArgsProblem(sessionId, seq, 0);
+    if (bad !== undefined) return { ok: false, reason: bad };
+    const entry = this.core.history.entry(sessionId, seq);
+    return entry !== undefined ? { ok: true, entry } : { ok: false, reason: `No command ${seq} in the history of session "${sessionId}" (it was never run there, or is no longer kept).` };
+  }
+
+  /** One page (from 0) of a recorded command's whole output, when it did not fit inline. */
+  async historyPage(sessionId: string, seq: number, page: number): Promise<ActionResult<{ page: OutputPage }>> {
+    const bad = historyArgsProblem(sessionId, seq, page);
+    if (bad !== undefined) return { ok: false, reason: bad };
+    return this.core.history.readPage(sessionId, seq, page);
   }
 
   /** The watched folders. */

@@ -22,6 +22,9 @@ function fakeApi(answer: (op: string, args: unknown[]) => Promise<unknown> = asy
     changePriority: op('changePriority'),
     cancelRequest: op('cancelRequest'),
     jobPage: op('jobPage'),
+    sessionHistory: op('sessionHistory'),
+    historyEntry: op('historyEntry'),
+    historyPage: op('historyPage'),
     backups: op('backups'),
     backupDiff: op('backupDiff'),
     restoreBackup: op('restoreBackup'),
@@ -53,6 +56,9 @@ describe('IpcBridge', () => {
     await bridge.changePriority('r1', 'async');
     await bridge.cancelRequest('r2');
     await bridge.jobPage('j1', 2);
+    await bridge.sessionHistory('s1');
+    await bridge.historyEntry('s1', 3);
+    await bridge.historyPage('s1', 3, 0);
     await bridge.backups('/f', 10);
     await bridge.backups('/f');
     await bridge.backupDiff('/f', 'b1', 'parent', 'x.txt');
@@ -66,6 +72,9 @@ describe('IpcBridge', () => {
       ['changePriority', 'r1', 'async'],
       ['cancelRequest', 'r2'],
       ['jobPage', 'j1', 2],
+      ['sessionHistory', 's1'],
+      ['historyEntry', 's1', 3],
+      ['historyPage', 's1', 3, 0],
       ['backups', '/f', 10],
       ['backups', '/f'],
       ['backupDiff', '/f', 'b1', 'parent', 'x.txt'],

@@ -85,6 +85,18 @@ export class IpcBridge implements DashboardBridge {
     return this.call('jobPage', ...args);
   }
 
+  sessionHistory(...args: Parameters<DashboardBridge['sessionHistory']>): ReturnType<DashboardBridge['sessionHistory']> {
+    return this.call('sessionHistory', ...args);
+  }
+
+  historyEntry(...args: Parameters<DashboardBridge['historyEntry']>): ReturnType<DashboardBridge['historyEntry']> {
+    return this.call('historyEntry', ...args);
+  }
+
+  historyPage(...args: Parameters<DashboardBridge['historyPage']>): ReturnType<DashboardBridge['historyPage']> {
+    return this.call('historyPage', ...args);
+  }
+
   backups(...args: Parameters<DashboardBridge['backups']>): ReturnType<DashboardBridge['backups']> {
     return this.call('backups', ...args);
   }

@@ -15,6 +15,7 @@ import type {
 } from '../../common/dashboard.js';
 import type { ApprovalAnswer } from '../../common/approvals.js';
 import type { PoshpoolEvent, PoshpoolEventType, Priority } from '../../common/events.js';
+import type { HistoryEntry, SessionHistory } from '../../common/history.js';
 import type { OutputPage } from '../../common/shell.js';
 
 /** First wait before reconnecting the event stream. */
@@ -178,6 +179,18 @@ export class WebBridge implements DashboardBridge {
 
   jobPage(jobId: string, page: number): Promise<ActionResult<{ page: OutputPage }>> {
     return this.call('GET', `/api/jobs/${encodeURIComponent(jobId)}/pages/${page}`);
+  }
+
+  sessionHistory(sessionId: string): Promise<ActionResult<{ history: SessionHistory }>> {
+    return this.call('GET', `/api/sessions/${encodeURIComponent(sessionId)}/history`);
+  }
+
+  historyEntry(sessionId: string, seq: number): Promise<ActionResult<{ entry: HistoryEntry }>> {
+    return this.call('GET', `/api/sessions/${encodeURIComponent(sessionId)}/history/${seq}`);
+  }
+
+  historyPage(sessionId: string, seq: number, page: number): Promise<ActionResult<{ page: OutputPage }>> {
+    return this.call('GET', `/api/sessions/${encodeURIComponent(sessionId)}/history/${seq}/pages/${page}`);
   }
 
   backups(folder: string, limit?: number): Promise<ActionResult<{ backups: BackupSummary[] }>> {

@@ -4,6 +4,7 @@ import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { vi } from 'vitest';
 import type { ConnectionState, DashboardBridge, DashboardSnapshot } from '../../common/dashboard.js';
+import type { SessionHistory } from '../../common/history.js';
 import { createDashboardStore, type DashboardStore } from '../store/createDashboardStore.js';
 import { DashboardProvider } from './DashboardContext.js';
 
@@ -105,6 +106,23 @@ export function makeSnapshot(): DashboardSnapshot {
   };
 }
 
+/** A session's history: a succeeded command, a failed one (2 errors, exit 1), one with a long output, one running. */
+export function makeHistory(sessionId: string): SessionHistory {
+  const base = { sessionId, clientId: 'claude-code', commandChars: 0, cwd: '/home/me/site', jobId: null, message: null, truncated: false, outputBytes: 20 };
+  return {
+    sessionId,
+    clientId: 'claude-code',
+    ended: null,
+    dropped: 0,
+    commands: [
+      { ...base, seq: 1, command: 'Get-Date', startedAt: T0 - 60_000, durationMs: 120, status: 'completed', exitCode: 0, success: true, errorCount: 0 },
+      { ...base, seq: 2, command: 'Get-Item nope', startedAt: T0 - 50_000, durationMs: 80, status: 'completed', exitCode: 1, success: false, errorCount: 2 },
+      { ...base, seq: 3, command: '1..100000', startedAt: T0 - 40_000, durationMs: 900, status: 'completed', exitCode: 0, success: true, errorCount: 0, truncated: true, outputBytes: 200_000 },
+      { ...base, seq: 4, command: 'npm test', startedAt: T0 - 5_000, durationMs: null, status: 'running', exitCode: null, success: null, errorCount: 0, outputBytes: 0 },
+    ],
+  };
+}
+
 /** A DashboardBridge whose every method is a vi.fn answering success. */
 export function makeFakeBridge() {
   return {
@@ -120,6 +138,25 @@ export function makeFakeBridge() {
     jobPage: vi.fn<DashboardBridge['jobPage']>(async (_jobId, page) => ({
       ok: true,
       page: { ref: 'out-1', page, pages: 3, text: `page ${page + 1} text`, totalBytes: 3_000 },
+    })),
+    sessionHistory: vi.fn<DashboardBridge['sessionHistory']>(async (sessionId) => ({ ok: true, history: makeHistory(sessionId) })),
+    historyEntry: vi.fn<DashboardBridge['historyEntry']>(async (sessionId, seq) => {
+      const command = makeHistory(sessionId).commands.find((c) => c.seq === seq);
+      if (command === undefined) return { ok: false, reason: `No command ${seq}` };
+      const failed = command.success === false;
+      return {
+        ok: true,
+        entry: {
+          ...command,
+          output: failed ? 'partial output' : `output of ${command.command}`,
+          errors: failed ? [{ message: 'Cannot find path', fullyQualifiedErrorId: 'PathNotFound', category: 'ObjectNotFound', exceptionType: 'System.Management.Automation.ItemNotFoundException', targetName: '', position: 'At line:1 char:1', scriptStackTrace: '' }] : [],
+          paged: command.truncated,
+        },
+      };
+    }),
+    historyPage: vi.fn<DashboardBridge['historyPage']>(async (_sessionId, _seq, page) => ({
+      ok: true,
+      page: { ref: 'out-2', page, pages: 2, text: `whole output page ${page + 1}`, totalBytes: 200_000 },
     })),
     backups: vi.fn<DashboardBridge['backups']>(async () => ({
       ok: true,

@@ -6,6 +6,7 @@ import type { PoshpoolConfig } from '../config/schema.js';
 import type { Disposable } from '../events/Emitter.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { ApprovalGate } from '../approval/ApprovalGate.js';
+import type { CommandRecorder } from '../history/CommandHistory.js';
 import type { PoolSession, ShellPool } from '../pool/ShellPool.js';
 import type { InputResult, RunOptions } from '../shell/PwshSession.js';
 import { DurationWindow } from './DurationWindow.js';
@@ -123,6 +124,8 @@ export class SessionManager<S extends ManagedShell> {
       learnedHolds?: LearnedHolds;
       /** Approval rules: decides before each command whether it may run (ApprovalGate). */
       gate?: CommandGate;
+      /** Told of each command's start and result and of each session's end (the dashboard's command history). */
+      history?: CommandRecorder;
       /**
        * Where a newly lent session is: the pool's sessions start there and a reset (reset.ps1) takes
        * them back, so the dashboard shows a directory before a session's first command.
@@ -374,13 +377,17 @@ export class SessionManager<S extends ManagedShell> {
       jobId,
       ...(lent.cwd === null ? {} : { cwd: lent.cwd }),
     });
+    const seq = lent.commandCount;
+    this.deps.history?.commandStarted({ sessionId, clientId, seq, command, jobId, startedAt: lent.commandStartedAt ?? this.now });
     let result: CommandResult;
     try {
       result = await lent.session.run(command, { timeoutMs: options.timeoutMs, signal: options.signal });
     } catch (e) {
       cleared();
+      this.deps.history?.commandFailed(sessionId, seq, (e as Error).message, this.now);
       return { ok: false, reason: (e as Error).message };
     }
+    this.deps.history?.commandFinished(sessionId, seq, result);
     cleared();
     lent.lastActivity = this.now;
     if (result.cwd) lent.cwd = result.cwd;
@@ -606,6 +613,7 @@ export class SessionManager<S extends ManagedShell> {
     // Shutting down: no reset for a session nobody will be lent.
     await this.deps.pool.release(lent.session, detail, { reuse: reason !== 'shutdown' });
     this.deps.bus.emit({ type: 'session.ended', sessionId: lent.sessionId, clientId: lent.clientId, reason, detail });
+    this.deps.history?.sessionEnded(lent.sessionId, `${reason}: ${detail}`, this.now);
   }
 
   /**

@@ -55,6 +55,13 @@ export function dashboardApi(actions: DashboardActions): (req: IncomingMessage, 
       handler: ([id], q) => actions.readTerminal(id!, Number(q.get('since') ?? 0), Number(q.get('wait') ?? 0)),
     },
     { method: 'GET', pattern: /^\/api\/jobs\/([^/]+)\/pages\/(\d+)$/, handler: ([id, page]) => actions.jobPage(id!, Number(page)) },
+    { method: 'GET', pattern: /^\/api\/sessions\/([^/]+)\/history$/, handler: ([id]) => actions.sessionHistory(id!) },
+    { method: 'GET', pattern: /^\/api\/sessions\/([^/]+)\/history\/(\d+)$/, handler: ([id, seq]) => actions.historyEntry(id!, Number(seq)) },
+    {
+      method: 'GET',
+      pattern: /^\/api\/sessions\/([^/]+)\/history\/(\d+)\/pages\/(\d+)$/,
+      handler: ([id, seq, page]) => actions.historyPage(id!, Number(seq), Number(page)),
+    },
     {
       method: 'GET',
       pattern: /^\/api\/backups$/,
