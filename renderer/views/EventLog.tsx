@@ -2,7 +2,7 @@
 
 import { useMemo } from 'react';
 import { useDashboardStore, useNow } from './DashboardContext.js';
-import { describeEvent } from './format.js';
+import { describeEvent, idsOf } from './format.js';
 import { RelativeTime } from './RelativeTime.js';
 
 /** Events the log shows. */
@@ -32,7 +32,7 @@ export function EventLog() {
             <td>
               <code>{event.type}</code>
             </td>
-            <td>{describeEvent(event)}</td>
+            <td title={idsOf(event) || undefined}>{describeEvent(event)}</td>
           </tr>
         ))}
       </tbody>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countOf, formatCount, formatRelative, shortId, SHORT_ID_CHARS } from './format.js';
+import { countOf, describeEvent, formatCount, formatRelative, idsOf, shortId, SHORT_ID_CHARS } from './format.js';
 
 describe('shortId', () => {
   it('keeps the first 8 characters of a long id and shows a short one whole', () => {
@@ -33,5 +33,16 @@ describe('counts', () => {
     expect(countOf(1, 'request')).toBe('1 request');
     expect(countOf(2_048, 'command')).toBe('2,048 commands');
     expect(countOf(0, 'entry', 'entries')).toBe('0 entries');
+  });
+});
+
+describe('event descriptions', () => {
+  it('name sessions, requests and jobs by their short ids and give the whole ids for hovering', () => {
+    const sessionId = 'a1b2c3d4-0000-4000-8000-000000000001';
+    const requestId = 'f0e1d2c3-0000-4000-8000-000000000002';
+    const e = { type: 'request.allocated', time: 0, requestId, clientId: 'c', sessionId, waitedMs: 2_000 } as const;
+    expect(describeEvent(e)).toBe('Request f0e1d2c3 got session a1b2c3d4 after 2s');
+    expect(idsOf(e)).toBe(`session ${sessionId}, request ${requestId}`);
+    expect(idsOf({ type: 'pool.recovered', time: 0, downMs: 1 })).toBe('');
   });
 });

@@ -83,37 +83,37 @@ export const DECIDED_BY_WORDS: Record<ApprovalDecidedBy, string> = {
   shutdown: 'poshpool shut down',
 };
 
-/** One line describing an event for the event log. */
+/** One line describing an event for the event log (ids shortened: idsOf gives them whole). */
 export function describeEvent(e: PoshpoolEvent): string {
   switch (e.type) {
     case 'session.started':
-      return `Session ${e.sessionId} lent to ${e.clientId}`;
+      return `Session ${shortId(e.sessionId)} lent to ${e.clientId}`;
     case 'session.state':
-      return `Session ${e.sessionId} is ${e.state}`;
+      return `Session ${shortId(e.sessionId)} is ${e.state}`;
     case 'session.ended':
-      return `Session ${e.sessionId} ended (${e.reason})${e.detail ? `: ${e.detail}` : ''}`;
+      return `Session ${shortId(e.sessionId)} ended (${e.reason})${e.detail ? `: ${e.detail}` : ''}`;
     case 'session.abandoned':
-      return `Session ${e.sessionId} idle for ${formatDuration(e.idleMs)}`;
+      return `Session ${shortId(e.sessionId)} idle for ${formatDuration(e.idleMs)}`;
     case 'session.reclaimed':
-      return `Session ${e.sessionId} reclaimed after ${formatDuration(e.idleMs)} idle`;
+      return `Session ${shortId(e.sessionId)} reclaimed after ${formatDuration(e.idleMs)} idle`;
     case 'request.queued':
-      return `Request ${e.requestId} (${e.clientId}, ${e.priority}) queued at ${e.position}, ETA ${formatDuration(e.etaMs)}`;
+      return `Request ${shortId(e.requestId)} (${e.clientId}, ${e.priority}) queued at ${e.position}, ETA ${formatDuration(e.etaMs)}`;
     case 'request.position':
-      return `Request ${e.requestId} now at ${e.position}, ETA ${formatDuration(e.etaMs)}`;
+      return `Request ${shortId(e.requestId)} now at ${e.position}, ETA ${formatDuration(e.etaMs)}`;
     case 'request.allocated':
-      return `Request ${e.requestId} got session ${e.sessionId} after ${formatDuration(e.waitedMs)}`;
+      return `Request ${shortId(e.requestId)} got session ${shortId(e.sessionId)} after ${formatDuration(e.waitedMs)}`;
     case 'request.cancelled':
-      return `Request ${e.requestId} cancelled: ${e.reason}`;
+      return `Request ${shortId(e.requestId)} cancelled: ${e.reason}`;
     case 'request.rejected':
-      return `Request ${e.requestId} rejected: ${e.reason}`;
+      return `Request ${shortId(e.requestId)} rejected: ${e.reason}`;
     case 'command.started':
-      return `${e.sessionId} #${e.seq}: ${e.command.length > 80 ? `${e.command.slice(0, 80)}…` : e.command}`;
+      return `${shortId(e.sessionId)} #${e.seq}: ${e.command.length > 80 ? `${e.command.slice(0, 80)}…` : e.command}`;
     case 'command.finished':
-      return `${e.sessionId} #${e.seq} ${e.status}${e.exitCode === null ? '' : ` (exit ${e.exitCode})`} in ${formatDuration(e.durationMs)}`;
+      return `${shortId(e.sessionId)} #${e.seq} ${e.status}${e.exitCode === null ? '' : ` (exit ${e.exitCode})`} in ${formatDuration(e.durationMs)}`;
     case 'job.finished':
-      return `Job ${e.jobId} ${e.status}${e.exitCode === null ? '' : ` (exit ${e.exitCode})`}`;
+      return `Job ${shortId(e.jobId)} ${e.status}${e.exitCode === null ? '' : ` (exit ${e.exitCode})`}`;
     case 'job.failed':
-      return `Job ${e.jobId} failed: ${e.reason}`;
+      return `Job ${shortId(e.jobId)} failed: ${e.reason}`;
     case 'backup.completed':
       return `Backup of ${e.folder}: ${e.filesChanged} files changed (${e.reason})`;
     case 'backup.skipped':
@@ -125,7 +125,7 @@ export function describeEvent(e: PoshpoolEvent): string {
     case 'pool.recovered':
       return `Pool recovered after ${formatDuration(e.downMs)}`;
     case 'client.connected':
-      return `Client ${e.name}${e.version ? ` ${e.version}` : ''} connected (${e.clientId})`;
+      return `Client ${e.name}${e.version ? ` ${e.version}` : ''} connected (${shortId(e.clientId)})`;
     case 'pool.paused':
       return `New sessions paused (${e.by})`;
     case 'pool.resumed':
@@ -133,8 +133,19 @@ export function describeEvent(e: PoshpoolEvent): string {
     case 'pool.sessionDiscarded':
       return `A returned session was ended instead of reused: ${e.reason}`;
     case 'approval.requested':
-      return `${e.request.sessionId} waits for approval (${e.request.rules.map((r) => r.name).join(', ')}): ${preview(e.request.command)}`;
+      return `${shortId(e.request.sessionId)} waits for approval (${e.request.rules.map((r) => r.name).join(', ')}): ${preview(e.request.command)}`;
     case 'approval.decided':
-      return `${e.request.sessionId}: ${preview(e.request.command)} ${DECISION_WORDS[e.decision]} (${DECIDED_BY_WORDS[e.by]})`;
+      return `${shortId(e.request.sessionId)}: ${preview(e.request.command)} ${DECISION_WORDS[e.decision]} (${DECIDED_BY_WORDS[e.by]})`;
   }
+}
+
+/** The whole ids an event names (session, request, job, approval), for the event log's hover text. */
+export function idsOf(e: PoshpoolEvent): string {
+  const ids: string[] = [];
+  const named = e as Partial<Record<'sessionId' | 'requestId' | 'jobId', string | null>>;
+  if (typeof named.sessionId === 'string') ids.push(`session ${named.sessionId}`);
+  if (typeof named.requestId === 'string') ids.push(`request ${named.requestId}`);
+  if (typeof named.jobId === 'string') ids.push(`job ${named.jobId}`);
+  if (e.type === 'approval.requested' || e.type === 'approval.decided') ids.push(`session ${e.request.sessionId}`, `approval ${e.request.approvalId}`);
+  return ids.join(', ');
 }
