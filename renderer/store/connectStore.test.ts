@@ -48,6 +48,7 @@ class FakeBridge implements DashboardBridge {
   restorePreview = async () => ({ ok: true as const, backupId: 'b', files: [] });
   setPaused = async () => ({ ok: true as const, changed: true });
   answerApproval = async () => ({ ok: true as const });
+  readTerminal = async () => ({ ok: true as const, data: '', next: 0, reset: false, ended: true });
   dispose(): void {}
 }
 

@@ -135,6 +135,8 @@ export function makeFakeBridge() {
     cancelRequest: vi.fn<DashboardBridge['cancelRequest']>(async () => ({ ok: true })),
     setPaused: vi.fn<DashboardBridge['setPaused']>(async () => ({ ok: true, changed: true })),
     answerApproval: vi.fn<DashboardBridge['answerApproval']>(async () => ({ ok: true })),
+    // A long poll with nothing new: never answers unless a test says otherwise.
+    readTerminal: vi.fn<DashboardBridge['readTerminal']>(() => new Promise(() => undefined)),
     jobPage: vi.fn<DashboardBridge['jobPage']>(async (_jobId, page) => ({
       ok: true,
       page: { ref: 'out-1', page, pages: 3, text: `page ${page + 1} text`, totalBytes: 3_000 },
