@@ -6,6 +6,22 @@ import { makeFakeBridge, makeSnapshot, makeStore, renderDashboard, T0 } from './
 
 afterEach(cleanup);
 
+const GIT_DIFF = ['diff --git a/index.html b/index.html', 'index 1111111..2222222 100644', '--- a/index.html', '+++ b/index.html', '@@ -1 +1 @@', '-<p>old</p>', '+<p>new</p>', ''].join('\n');
+
+const BACKUPS = [
+  {
+    id: 'b-2',
+    time: T0 - 60_000,
+    message: 'quiet',
+    filesChanged: 2,
+    files: [
+      { path: 'index.html', status: 'modified', additions: 3, deletions: 1 },
+      { path: 'app.js', status: 'added', additions: 10, deletions: 0 },
+    ],
+  },
+  { id: 'b-1', time: T0 - 3_600_000, message: 'maxDelay', filesChanged: 1, files: [{ path: 'index.html', status: 'added', additions: 5, deletions: 0 }] },
+];
+
 async function renderLoaded(bridge = makeFakeBridge()) {
   const result = renderDashboard(<BackupsView />, { bridge });
   await act(async () => undefined);
@@ -34,38 +50,89 @@ describe('BackupsView', () => {
     expect(bridge.backups).toHaveBeenCalledTimes(2);
   });
 
-  it('shows a diff against the previous backup', async () => {
-    const { bridge } = await renderLoaded();
+  it('shows a backup\'s diff against the previous backup, rendered per file', async () => {
+    const bridge = makeFakeBridge();
+    bridge.backupDiff.mockResolvedValueOnce({ ok: true, diff: GIT_DIFF });
+    await renderLoaded(bridge);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff b-2 with previous backup' })));
     expect(bridge.backupDiff).toHaveBeenCalledExactlyOnceWith('/home/me/site', 'b-2', 'parent');
     const diff = screen.getByRole('region', { name: 'Diff of b-2 against parent' });
-    expect(within(diff).getByText('+<p>new</p>').className).toBe('add');
-    expect(within(diff).getByText('-<p>old</p>').className).toBe('del');
+    expect(diff.textContent).toContain('Changes since the previous backup');
+    const table = within(diff).getByRole('table', { name: 'Changes in index.html' });
+    expect(within(table).getByText('<p>new</p>').closest('tr')!.className).toBe('add');
+    expect(within(table).getByText('<p>old</p>').closest('tr')!.className).toBe('del');
+    // It opens inside the backup it belongs to, and closes.
+    expect(diff.closest('li')!.textContent).toContain('quiet');
+    fireEvent.click(within(diff).getByRole('button', { name: 'Close diff' }));
+    expect(screen.queryByRole('region', { name: 'Diff of b-2 against parent' })).toBeNull();
   });
 
-  it('diffs against now too', async () => {
+  it('diffs the whole backup or one file against now', async () => {
     const { bridge } = await renderLoaded();
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff b-1 with now' })));
-    expect(bridge.backupDiff).toHaveBeenCalledExactlyOnceWith('/home/me/site', 'b-1', 'now');
+    expect(bridge.backupDiff).toHaveBeenLastCalledWith('/home/me/site', 'b-1', 'now');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff index.html in b-2 with now' })));
+    expect(bridge.backupDiff).toHaveBeenLastCalledWith('/home/me/site', 'b-2', 'now', 'index.html');
+    expect(screen.getByRole('region', { name: 'Diff of index.html in b-2 against now' }).textContent).toContain('Changes to index.html compared with the files now');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff app.js in b-2 with previous backup' })));
+    expect(bridge.backupDiff).toHaveBeenLastCalledWith('/home/me/site', 'b-2', 'parent', 'app.js');
   });
 
-  it('restores only after confirmation, then shows the undo id', async () => {
-    const { bridge } = await renderLoaded();
-    fireEvent.click(screen.getByRole('button', { name: 'Restore b-2' }));
-    expect(bridge.restoreBackup).not.toHaveBeenCalled();
-    expect(screen.getByText(/^Restore \/home\/me\/site to the backup of/)).toBeTruthy();
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Yes, restore' })));
-    expect(bridge.restoreBackup).toHaveBeenCalledExactlyOnceWith('/home/me/site', 'b-2');
-    expect(screen.getByRole('status').textContent).toBe('Restored 1 files, removed 1. Undo id: undo-77');
-  });
-
-  it('shows why a restore failed', async () => {
+  it('shows why a diff failed', async () => {
     const bridge = makeFakeBridge();
-    bridge.restoreBackup.mockResolvedValueOnce({ ok: false, reason: 'The folder has uncommitted changes of its own git.' });
+    bridge.backupDiff.mockResolvedValueOnce({ ok: false, reason: 'b-9 is not a backup of this folder (no such commit).' });
     await renderLoaded(bridge);
-    fireEvent.click(screen.getByRole('button', { name: 'Restore b-1' }));
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Yes, restore' })));
-    expect(screen.getByRole('alert').textContent).toBe('The folder has uncommitted changes of its own git.');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff b-2 with now' })));
+    expect(screen.getByRole('alert').textContent).toBe('b-9 is not a backup of this folder (no such commit).');
+  });
+
+  it('restores one file only after a confirmation naming it, then shows what was restored and the safety backup', async () => {
+    const { bridge } = await renderLoaded();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore index.html from b-2' })));
+    expect(bridge.restorePreview).toHaveBeenCalledExactlyOnceWith('/home/me/site', 'b-2', 'index.html');
+    const dialog = screen.getByRole('dialog');
+    expect(dialog.textContent).toContain('index.html: The current file differs from the backup and will be overwritten.');
+    expect(bridge.restoreBackup).not.toHaveBeenCalled();
+    bridge.restoreBackup.mockResolvedValueOnce({ ok: true, undoId: 'b-3', restored: ['index.html'], removed: [] });
+    bridge.backups.mockResolvedValueOnce({ ok: true, backups: [{ id: 'b-3', time: T0, message: 'before restore', filesChanged: 1, files: [] }, ...BACKUPS] });
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Restore index.html' })));
+    expect(bridge.restoreBackup).toHaveBeenCalledExactlyOnceWith('/home/me/site', 'b-2', 'index.html');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    const result = screen.getByRole('status');
+    expect(result.textContent).toContain('Restored index.html from backup b-2: 1 file written (index.html).');
+    expect(result.textContent).toContain('The files as they were before are in the safety backup b-3: restore it to undo.');
+    // The safety backup shows in the timeline, marked.
+    expect(bridge.backups).toHaveBeenCalledTimes(2);
+    const safety = screen.getByText(/safety backup made before your restore/).closest('li')!;
+    expect(safety.textContent).toContain('before restore');
+  });
+
+  it('offers no single-file restore for a file the backup deleted', async () => {
+    const bridge = makeFakeBridge();
+    bridge.backups.mockResolvedValueOnce({ ok: true, backups: [{ id: 'b-5', time: T0, message: 'quiet', filesChanged: 1, files: [{ path: 'old.txt', status: 'deleted', additions: 0, deletions: 3 }] }] });
+    await renderLoaded(bridge);
+    expect(screen.getByRole('button', { name: 'Diff old.txt in b-5 with previous backup' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Restore old.txt from b-5' })).toBeNull();
+  });
+
+  it('restores the whole folder after a confirmation listing what changes', async () => {
+    const { bridge } = await renderLoaded();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore b-2' })));
+    const dialog = screen.getByRole('dialog');
+    expect(dialog.textContent).toContain('Overwritten (they differ now): 1 file');
+    expect(dialog.textContent).toContain('Removed (not in the backup): 1 file');
+    expect(bridge.restoreBackup).not.toHaveBeenCalled();
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Restore the folder' })));
+    expect(bridge.restoreBackup).toHaveBeenCalledExactlyOnceWith('/home/me/site', 'b-2', undefined);
+    expect(screen.getByRole('status').textContent).toContain('Restored the folder from backup b-2: 1 file written (index.html), 1 removed (app.js).');
+  });
+
+  it('cancelling the confirmation restores nothing', async () => {
+    const { bridge } = await renderLoaded();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore b-1' })));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(bridge.restoreBackup).not.toHaveBeenCalled();
   });
 
   it('shows why the history cannot be read', async () => {

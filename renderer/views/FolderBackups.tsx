@@ -1,87 +1,40 @@
-/** One watched folder: its backup timeline (fetched when missing), diffs and restore. */
+/** One watched folder: its backup timeline (fetched when missing), each backup's diffs and restores, and the last restore's result. */
 
-import { useEffect, useState } from 'react';
-import type { BackupSummary, WatchedFolder } from '../../common/dashboard.js';
-import { ActionButton } from './ActionButton.js';
+import { useCallback, useEffect, useState } from 'react';
+import type { WatchedFolder } from '../../common/dashboard.js';
+import { BackupEntry } from './backups/BackupEntry.js';
+import type { RestoreOutcome } from './backups/RestoreConfirm.js';
 import { useDashboard, useDashboardStore } from './DashboardContext.js';
-import { formatDateTime } from './format.js';
+import { formatDateTime, shortId } from './format.js';
 
 /** Backups fetched per folder. */
 export const BACKUP_HISTORY_LIMIT = 50;
 
-type Diff = { backupId: string; against: 'parent' | 'now' } & ({ state: 'loading' } | { state: 'error'; reason: string } | { state: 'ready'; text: string });
+/** Names listed in a restore's result before the rest are counted. */
+const LISTED_FILES = 20;
 
-function DiffView(props: { diff: Diff }) {
-  const { diff } = props;
-  return (
-    <section className="diff" aria-label={`Diff of ${diff.backupId} against ${diff.against}`}>
-      <h4>
-        Changes in {diff.backupId} {diff.against === 'parent' ? 'since the previous backup' : 'compared with now'}
-      </h4>
-      {diff.state === 'loading' && <p role="status">Loading…</p>}
-      {diff.state === 'error' && (
-        <p role="alert" className="error">
-          {diff.reason}
-        </p>
-      )}
-      {diff.state === 'ready' &&
-        (diff.text === '' ? (
-          <p>No differences</p>
-        ) : (
-          <pre className="diff-text">
-            {diff.text.split('\n').map((line, i) => (
-              <span key={i} className={line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : undefined}>
-                {line}
-                {'\n'}
-              </span>
-            ))}
-          </pre>
-        ))}
-    </section>
-  );
+function fileList(paths: string[]): string {
+  const shown = paths.slice(0, LISTED_FILES).join(', ');
+  return paths.length > LISTED_FILES ? `${shown} and ${paths.length - LISTED_FILES} more` : shown;
 }
 
-function BackupEntry(props: { folder: string; backup: BackupSummary; onDiff: (against: 'parent' | 'now') => void }) {
-  const { bridge } = useDashboard();
-  const { backup, folder } = props;
+function RestoreResult(props: { outcome: RestoreOutcome; onDismiss: () => void }) {
+  const { outcome } = props;
   return (
-    <li>
-      <time dateTime={new Date(backup.time).toISOString()}>{formatDateTime(backup.time)}</time>{' '}
-      <span className="message">{backup.message}</span>{' '}
-      <span className="files">
-        {backup.filesChanged} {backup.filesChanged === 1 ? 'file' : 'files'} changed
-      </span>
-      {backup.files.length > 0 && (
-        <details>
-          <summary>Files</summary>
-          <ul>
-            {backup.files.map((f) => (
-              <li key={f.path}>
-                <code>{f.status}</code> {f.oldPath !== undefined ? `${f.oldPath} → ` : ''}
-                {f.path}
-                {f.additions !== null && f.deletions !== null && ` (+${f.additions} −${f.deletions})`}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
-      <div className="actions">
-        <button type="button" aria-label={`Diff ${backup.id} with previous backup`} onClick={() => props.onDiff('parent')}>
-          Diff with previous
-        </button>{' '}
-        <button type="button" aria-label={`Diff ${backup.id} with now`} onClick={() => props.onDiff('now')}>
-          Diff with now
-        </button>{' '}
-        <ActionButton
-          label="Restore"
-          ariaLabel={`Restore ${backup.id}`}
-          danger
-          confirm={`Restore ${folder} to the backup of ${formatDateTime(backup.time)}? Current files are backed up first.`}
-          run={() => bridge.restoreBackup(folder, backup.id)}
-          describeSuccess={(r) => `Restored ${r.restored.length} files, removed ${r.removed.length}. Undo id: ${r.undoId}`}
-        />
-      </div>
-    </li>
+    <div role="status" className="ok restore-result">
+      <p>
+        Restored {outcome.path === undefined ? 'the folder' : <code>{outcome.path}</code>} from backup <code title={outcome.backupId}>{shortId(outcome.backupId)}</code>
+        {': '}
+        {outcome.restored.length === 0 ? 'no file written' : `${outcome.restored.length} ${outcome.restored.length === 1 ? 'file' : 'files'} written (${fileList(outcome.restored)})`}
+        {outcome.removed.length > 0 && `, ${outcome.removed.length} removed (${fileList(outcome.removed)})`}.
+      </p>
+      <p>
+        The files as they were before are in the safety backup <code title={outcome.undoId}>{shortId(outcome.undoId)}</code>: restore it to undo.{' '}
+        <button type="button" onClick={props.onDismiss}>
+          Dismiss
+        </button>
+      </p>
+    </div>
   );
 }
 
@@ -90,32 +43,37 @@ export function FolderBackups(props: { folder: WatchedFolder }) {
   const folder = props.folder.folder;
   const history = useDashboardStore((s) => s.backups.history[folder]);
   const [error, setError] = useState<string | null>(null);
-  const [diff, setDiff] = useState<Diff | null>(null);
+  const [outcome, setOutcome] = useState<RestoreOutcome | null>(null);
+
+  const fetchHistory = useCallback(
+    (isCurrent: () => boolean): void => {
+      bridge.backups(folder, BACKUP_HISTORY_LIMIT).then(
+        (r) => {
+          if (!isCurrent()) return;
+          if (r.ok) store.getState().setBackupHistory(folder, r.backups);
+          else setError(r.reason);
+        },
+        (err: unknown) => {
+          if (isCurrent()) setError(err instanceof Error ? err.message : String(err));
+        },
+      );
+    },
+    [bridge, store, folder],
+  );
 
   useEffect(() => {
     if (history !== undefined) return;
     let current = true;
-    bridge.backups(folder, BACKUP_HISTORY_LIMIT).then(
-      (r) => {
-        if (!current) return;
-        if (r.ok) store.getState().setBackupHistory(folder, r.backups);
-        else setError(r.reason);
-      },
-      (err: unknown) => {
-        if (current) setError(err instanceof Error ? err.message : String(err));
-      },
-    );
+    fetchHistory(() => current);
     return () => {
       current = false;
     };
-  }, [bridge, store, folder, history]);
+  }, [fetchHistory, history]);
 
-  const showDiff = (backupId: string, against: 'parent' | 'now'): void => {
-    setDiff({ backupId, against, state: 'loading' });
-    bridge.backupDiff(folder, backupId, against).then(
-      (r) => setDiff(r.ok ? { backupId, against, state: 'ready', text: r.diff } : { backupId, against, state: 'error', reason: r.reason }),
-      (err: unknown) => setDiff({ backupId, against, state: 'error', reason: err instanceof Error ? err.message : String(err) }),
-    );
+  const onRestored = (o: RestoreOutcome): void => {
+    setOutcome(o);
+    // The restore's safety backup is a new backup of the folder: show it in the timeline.
+    fetchHistory(() => true);
   };
 
   return (
@@ -127,6 +85,7 @@ export function FolderBackups(props: { folder: WatchedFolder }) {
         {props.folder.running ? 'Backing up now' : 'Watched'} · last backup{' '}
         {props.folder.lastBackupAt === null ? 'never' : formatDateTime(props.folder.lastBackupAt)}
       </p>
+      {outcome !== null && <RestoreResult outcome={outcome} onDismiss={() => setOutcome(null)} />}
       {error !== null && (
         <p role="alert" className="error">
           {error}
@@ -139,11 +98,10 @@ export function FolderBackups(props: { folder: WatchedFolder }) {
       ) : (
         <ol className="timeline">
           {history.backups.map((b) => (
-            <BackupEntry key={b.id} folder={folder} backup={b} onDiff={(against) => showDiff(b.id, against)} />
+            <BackupEntry key={b.id} folder={folder} backup={b} isSafetyBackup={outcome?.undoId === b.id} onRestored={onRestored} />
           ))}
         </ol>
       )}
-      {diff !== null && <DiffView diff={diff} />}
     </section>
   );
 }
