@@ -4,6 +4,7 @@ import { useState, type KeyboardEvent, type ReactNode } from 'react';
 import { ClientName } from './ClientName.js';
 import { CommandHistory } from './CommandHistory.js';
 import { useDashboardStore } from './DashboardContext.js';
+import { LiveTerminal } from './LiveTerminal.js';
 
 const DETAIL_TABS = [
   { id: 'history', label: 'History' },
@@ -32,10 +33,7 @@ export function SessionDetail(props: { sessionId: string; onBack: () => void }) 
 
   let panel: ReactNode;
   if (tab === 'history') panel = <CommandHistory sessionId={sessionId} />;
-  else {
-    // TERMINAL PLACEHOLDER: the live terminal (LiveTerminal.tsx, by the terminal engineer) goes here.
-    panel = <p className="empty">The live terminal of this session appears here.</p>;
-  }
+  else panel = <LiveTerminal sessionId={sessionId} />;
 
   return (
     <section className="session-detail" aria-labelledby="session-detail-title">
