@@ -50,6 +50,21 @@ describe('BackupsView', () => {
     expect(bridge.backups).toHaveBeenCalledTimes(2);
   });
 
+  it('keeps the timeline, and a confirmation under way, on screen while a new backup is fetched', async () => {
+    const { bridge, store } = await renderLoaded();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore index.html from b-2' })));
+    let answer: (v: Awaited<ReturnType<typeof bridge.backups>>) => void = () => undefined;
+    bridge.backups.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    await act(async () =>
+      store.getState().applyEvents([{ type: 'backup.completed', time: T0 + 5, folder: '/home/me/site', backupId: 'b-3', filesChanged: 1, reason: 'quiet' }]),
+    );
+    expect(bridge.backups).toHaveBeenCalledTimes(2);
+    expect(screen.getByRole('dialog').textContent).toContain('index.html: The current file differs from the backup and will be overwritten.');
+    await act(async () => answer({ ok: true, backups: [{ id: 'b-3', time: T0, message: 'quiet', filesChanged: 1, files: [] }, ...BACKUPS] }));
+    expect(screen.getByRole('dialog')).toBeTruthy();
+    expect(document.querySelectorAll('ol.timeline > li')).toHaveLength(3);
+  });
+
   it('shows a backup\'s diff against the previous backup, rendered per file', async () => {
     const bridge = makeFakeBridge();
     bridge.backupDiff.mockResolvedValueOnce({ ok: true, diff: GIT_DIFF });

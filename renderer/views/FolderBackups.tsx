@@ -44,6 +44,10 @@ export function FolderBackups(props: { folder: WatchedFolder }) {
   const history = useDashboardStore((s) => s.backups.history[folder]);
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<RestoreOutcome | null>(null);
+  // The store drops a folder's history when it is backed up again; the timeline stays on screen
+  // until the new one arrives, so a diff being read or a restore being confirmed is not lost.
+  const [shown, setShown] = useState(history);
+  if (history !== undefined && history !== shown) setShown(history);
 
   const fetchHistory = useCallback(
     (isCurrent: () => boolean): void => {
@@ -91,13 +95,13 @@ export function FolderBackups(props: { folder: WatchedFolder }) {
           {error}
         </p>
       )}
-      {history === undefined ? (
+      {shown === undefined ? (
         error === null && <p role="status">Loading backups…</p>
-      ) : history.backups.length === 0 ? (
+      ) : shown.backups.length === 0 ? (
         <p className="empty">No backups yet</p>
       ) : (
         <ol className="timeline">
-          {history.backups.map((b) => (
+          {shown.backups.map((b) => (
             <BackupEntry key={b.id} folder={folder} backup={b} isSafetyBackup={outcome?.undoId === b.id} onRestored={onRestored} />
           ))}
         </ol>
