@@ -2,12 +2,29 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
 import { serveHost, type ServedHost } from './hostFixture.js';
 
 // Backups you can read, in Chromium against a real `poshpool serve` watching a real git repo: two
 // backups of a file, its diff rendered in the view, and restoring that one file after a confirmation
 // that names it, byte for byte as the backup has it (read from disk and from git).
+
+/** The WCAG rule sets axe checks (as e2e/a11y.spec.ts). */
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Serious and critical violations on the page as it is, in the light and the dark theme (they follow the OS). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const { violations } = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+    for (const v of violations) {
+      if (v.impact === 'serious' || v.impact === 'critical') found.push(`${colorScheme}: ${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }
+  }
+  return found;
+}
 
 let host: ServedHost;
 let work: string;
@@ -50,8 +67,8 @@ test('the view shows a changed file\'s diff, and restoring that one file makes i
 
   const newest = entries.first();
   await newest.getByText('Files', { exact: true }).click();
-  const diffButton = newest.getByRole('button', { name: /^Diff app\.txt in [0-9a-f]{40} with previous backup$/ });
-  const backupId = /in ([0-9a-f]{40}) with/.exec((await diffButton.getAttribute('aria-label')) ?? '')![1]!;
+  const diffButton = newest.getByRole('button', { name: /^Diff with previous: app\.txt in [0-9a-f]{40}$/ });
+  const backupId = /in ([0-9a-f]{40})$/.exec((await diffButton.getAttribute('aria-label')) ?? '')![1]!;
   await diffButton.click();
 
   const diff = page.getByRole('region', { name: `Diff of app.txt in ${backupId} against parent` });
@@ -61,15 +78,17 @@ test('the view shows a changed file\'s diff, and restoring that one file makes i
   await expect(table.locator('tr.context')).toHaveText(['22shared line']);
   expect(await diff.locator('b').count()).toBe(0);
   await page.screenshot({ path: test.info().outputPath('backups-diff.png') });
+  expect(await seriousViolations(page)).toEqual([]);
 
   // The file changes again; the backup's version comes back by restoring that file alone.
   writeFileSync(path.join(repo, 'app.txt'), 'broken by an agent\n');
   writeFileSync(path.join(repo, 'readme.txt'), 'readme changed since\n');
-  await newest.getByRole('button', { name: `Restore app.txt from ${backupId}` }).click();
+  await newest.getByRole('button', { name: `Restore this file: app.txt from ${backupId}` }).click();
   const dialog = page.getByRole('dialog', { name: /^Restore app\.txt from the backup of / });
   await expect(dialog).toContainText('app.txt: The current file differs from the backup and will be overwritten.', { timeout: 15_000 });
   await expect(dialog).toContainText('The current files are backed up first');
   await page.screenshot({ path: test.info().outputPath('backups-restore-confirm.png') });
+  expect(await seriousViolations(page)).toEqual([]);
   await dialog.getByRole('button', { name: 'Restore app.txt' }).click();
 
   const result = folder.getByRole('status').filter({ hasText: 'Restored app.txt' });

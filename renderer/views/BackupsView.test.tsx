@@ -52,7 +52,7 @@ describe('BackupsView', () => {
 
   it('keeps the timeline, and a confirmation under way, on screen while a new backup is fetched', async () => {
     const { bridge, store } = await renderLoaded();
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore index.html from b-2' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore this file: index.html from b-2' })));
     let answer: (v: Awaited<ReturnType<typeof bridge.backups>>) => void = () => undefined;
     bridge.backups.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
     await act(async () =>
@@ -69,7 +69,7 @@ describe('BackupsView', () => {
     const bridge = makeFakeBridge();
     bridge.backupDiff.mockResolvedValueOnce({ ok: true, diff: GIT_DIFF });
     await renderLoaded(bridge);
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff b-2 with previous backup' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff with previous: backup b-2' })));
     expect(bridge.backupDiff).toHaveBeenCalledExactlyOnceWith('/home/me/site', 'b-2', 'parent');
     const diff = screen.getByRole('region', { name: 'Diff of b-2 against parent' });
     expect(diff.textContent).toContain('Changes since the previous backup');
@@ -84,12 +84,12 @@ describe('BackupsView', () => {
 
   it('diffs the whole backup or one file against now', async () => {
     const { bridge } = await renderLoaded();
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff b-1 with now' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff with now: backup b-1' })));
     expect(bridge.backupDiff).toHaveBeenLastCalledWith('/home/me/site', 'b-1', 'now');
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff index.html in b-2 with now' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff with now: index.html in b-2' })));
     expect(bridge.backupDiff).toHaveBeenLastCalledWith('/home/me/site', 'b-2', 'now', 'index.html');
     expect(screen.getByRole('region', { name: 'Diff of index.html in b-2 against now' }).textContent).toContain('Changes to index.html compared with the files now');
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff app.js in b-2 with previous backup' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff with previous: app.js in b-2' })));
     expect(bridge.backupDiff).toHaveBeenLastCalledWith('/home/me/site', 'b-2', 'parent', 'app.js');
   });
 
@@ -97,13 +97,13 @@ describe('BackupsView', () => {
     const bridge = makeFakeBridge();
     bridge.backupDiff.mockResolvedValueOnce({ ok: false, reason: 'b-9 is not a backup of this folder (no such commit).' });
     await renderLoaded(bridge);
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff b-2 with now' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Diff with now: backup b-2' })));
     expect(screen.getByRole('alert').textContent).toBe('b-9 is not a backup of this folder (no such commit).');
   });
 
   it('restores one file only after a confirmation naming it, then shows what was restored and the safety backup', async () => {
     const { bridge } = await renderLoaded();
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore index.html from b-2' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore this file: index.html from b-2' })));
     expect(bridge.restorePreview).toHaveBeenCalledExactlyOnceWith('/home/me/site', 'b-2', 'index.html');
     const dialog = screen.getByRole('dialog');
     expect(dialog.textContent).toContain('index.html: The current file differs from the backup and will be overwritten.');
@@ -126,13 +126,13 @@ describe('BackupsView', () => {
     const bridge = makeFakeBridge();
     bridge.backups.mockResolvedValueOnce({ ok: true, backups: [{ id: 'b-5', time: T0, message: 'quiet', filesChanged: 1, files: [{ path: 'old.txt', status: 'deleted', additions: 0, deletions: 3 }] }] });
     await renderLoaded(bridge);
-    expect(screen.getByRole('button', { name: 'Diff old.txt in b-5 with previous backup' })).toBeTruthy();
-    expect(screen.queryByRole('button', { name: 'Restore old.txt from b-5' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Diff with previous: old.txt in b-5' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Restore this file: old.txt from b-5' })).toBeNull();
   });
 
   it('restores the whole folder after a confirmation listing what changes', async () => {
     const { bridge } = await renderLoaded();
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore b-2' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore folder: backup b-2' })));
     const dialog = screen.getByRole('dialog');
     expect(dialog.textContent).toContain('Overwritten (they differ now): 1 file');
     expect(dialog.textContent).toContain('Removed (not in the backup): 1 file');
@@ -144,7 +144,7 @@ describe('BackupsView', () => {
 
   it('cancelling the confirmation restores nothing', async () => {
     const { bridge } = await renderLoaded();
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore b-1' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore folder: backup b-1' })));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(bridge.restoreBackup).not.toHaveBeenCalled();

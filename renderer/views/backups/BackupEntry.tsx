@@ -64,17 +64,17 @@ export function BackupEntry(props: { folder: string; backup: BackupSummary; isSa
                 <code>{f.status}</code> {f.oldPath !== undefined ? `${f.oldPath} → ` : ''}
                 <code>{f.path}</code>
                 {f.additions !== null && f.deletions !== null && ` (+${f.additions} −${f.deletions})`}{' '}
-                <button type="button" aria-label={`Diff ${f.path} in ${backup.id} with previous backup`} onClick={() => showDiff('parent', f.path)}>
-                  Diff
+                <button type="button" aria-label={`Diff with previous: ${f.path} in ${backup.id}`} onClick={() => showDiff('parent', f.path)}>
+                  Diff with previous
                 </button>{' '}
-                <button type="button" aria-label={`Diff ${f.path} in ${backup.id} with now`} onClick={() => showDiff('now', f.path)}>
+                <button type="button" aria-label={`Diff with now: ${f.path} in ${backup.id}`} onClick={() => showDiff('now', f.path)}>
                   Diff with now
                 </button>
                 {!deletedIn(f.status) && (
                   <>
                     {' '}
-                    <button type="button" className="danger" aria-label={`Restore ${f.path} from ${backup.id}`} onClick={() => setPanel({ kind: 'restore', path: f.path })}>
-                      Restore this file…
+                    <button type="button" className="danger" aria-label={`Restore this file: ${f.path} from ${backup.id}`} onClick={() => setPanel({ kind: 'restore', path: f.path })}>
+                      Restore this file
                     </button>
                   </>
                 )}
@@ -84,14 +84,14 @@ export function BackupEntry(props: { folder: string; backup: BackupSummary; isSa
         </details>
       )}
       <div className="actions">
-        <button type="button" aria-label={`Diff ${backup.id} with previous backup`} onClick={() => showDiff('parent')}>
+        <button type="button" aria-label={`Diff with previous: backup ${backup.id}`} onClick={() => showDiff('parent')}>
           Diff with previous
         </button>{' '}
-        <button type="button" aria-label={`Diff ${backup.id} with now`} onClick={() => showDiff('now')}>
+        <button type="button" aria-label={`Diff with now: backup ${backup.id}`} onClick={() => showDiff('now')}>
           Diff with now
         </button>{' '}
-        <button type="button" className="danger" aria-label={`Restore ${backup.id}`} onClick={() => setPanel({ kind: 'restore', path: undefined })}>
-          Restore folder…
+        <button type="button" className="danger" aria-label={`Restore folder: backup ${backup.id}`} onClick={() => setPanel({ kind: 'restore', path: undefined })}>
+          Restore folder
         </button>
       </div>
       {panel.kind === 'diff' && <DiffPanel backup={backup} diff={panel.diff} onClose={() => setPanel({ kind: 'none' })} />}
