@@ -147,8 +147,11 @@ function ApprovalCard(props: { request: ApprovalRequest; now: number; failure: s
         </div>
         <div>
           <dt>Time left</dt>
-          <dd role="timer" aria-live="off">
-            {left > 0 ? `${formatDuration(left)}, then denied without an answer` : 'timed out: denied'}
+          <dd>
+            {/* The role sits inside the dd: a dd with another role breaks the list's dt/dd groups (axe: definition-list). */}
+            <span role="timer" aria-live="off">
+              {left > 0 ? `${formatDuration(left)}, then denied without an answer` : 'timed out: denied'}
+            </span>
           </dd>
         </div>
       </dl>
