@@ -94,6 +94,14 @@ describe('CommandHistory', () => {
     await waitFor(() => expect(bridge.sessionHistory).toHaveBeenCalledTimes(3));
   });
 
+  it('says when and why the session ended', async () => {
+    const bridge = makeFakeBridge();
+    bridge.sessionHistory.mockImplementation(async (sessionId) => ({ ok: true, history: { ...makeHistory(sessionId), ended: { at: T0 - 120_000, reason: 'reclaimed: idle for 10 min' } } }));
+    renderDashboard(<CommandHistory sessionId="gone" />, { bridge });
+    expect(await screen.findByText(/The session ended/)).toBeTruthy();
+    expect(screen.getByText(/The session ended/).textContent).toBe('The session ended 2 min ago (reclaimed: idle for 10 min).');
+  });
+
   it('says why when the host has no history', async () => {
     const bridge = makeFakeBridge();
     bridge.sessionHistory.mockResolvedValue({ ok: false, reason: 'No history for session "x"' });

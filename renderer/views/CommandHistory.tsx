@@ -104,6 +104,11 @@ export function CommandHistory(props: { sessionId: string }) {
 
   return (
     <section className="history" aria-label={`Command history of session ${sessionId}`}>
+      {history.ended !== null && (
+        <p className="detail">
+          The session ended <RelativeTime time={history.ended.at} now={now} /> ({history.ended.reason}).
+        </p>
+      )}
       <div className="history-filters">
         <label>
           Status{' '}

@@ -613,7 +613,7 @@ export class SessionManager<S extends ManagedShell> {
     // Shutting down: no reset for a session nobody will be lent.
     await this.deps.pool.release(lent.session, detail, { reuse: reason !== 'shutdown' });
     this.deps.bus.emit({ type: 'session.ended', sessionId: lent.sessionId, clientId: lent.clientId, reason, detail });
-    this.deps.history?.sessionEnded(lent.sessionId, `${reason}: ${detail}`, this.now);
+    this.deps.history?.sessionEnded(lent.sessionId, detail.startsWith(reason) ? detail : `${reason}: ${detail}`, this.now);
   }
 
   /**
