@@ -114,6 +114,7 @@ describe('BackupsView', () => {
     expect(bridge.restoreBackup).toHaveBeenCalledExactlyOnceWith('/home/me/site', 'b-2', 'index.html');
     expect(screen.queryByRole('dialog')).toBeNull();
     const result = screen.getByRole('status');
+    expect(document.activeElement).toBe(result);
     expect(result.textContent).toContain('Restored index.html from backup b-2: 1 file written (index.html).');
     expect(result.textContent).toContain('The files as they were before are in the safety backup b-3: restore it to undo.');
     // The safety backup shows in the timeline, marked.
@@ -144,9 +145,14 @@ describe('BackupsView', () => {
 
   it('cancelling the confirmation restores nothing', async () => {
     const { bridge } = await renderLoaded();
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Restore folder: backup b-1' })));
+    const opener = screen.getByRole('button', { name: 'Restore folder: backup b-1' });
+    opener.focus();
+    await act(async () => fireEvent.click(opener));
+    expect(document.activeElement).toBe(screen.getByRole('dialog'));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('dialog')).toBeNull();
+    // Focus goes back to the button that opened the confirmation.
+    expect(document.activeElement).toBe(opener);
     expect(bridge.restoreBackup).not.toHaveBeenCalled();
   });
 

@@ -1,6 +1,6 @@
 /** One watched folder: its backup timeline (fetched when missing), each backup's diffs and restores, and the last restore's result. */
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { WatchedFolder } from '../../common/dashboard.js';
 import { BackupEntry } from './backups/BackupEntry.js';
 import type { RestoreOutcome } from './backups/RestoreConfirm.js';
@@ -20,8 +20,11 @@ function fileList(paths: string[]): string {
 
 function RestoreResult(props: { outcome: RestoreOutcome; onDismiss: () => void }) {
   const { outcome } = props;
+  const box = useRef<HTMLDivElement>(null);
+  // The confirmation that had focus is gone: the result takes it, so a keyboard user lands on it.
+  useEffect(() => box.current?.focus(), [outcome]);
   return (
-    <div role="status" className="ok restore-result">
+    <div ref={box} tabIndex={-1} role="status" className="ok restore-result">
       <p>
         Restored {outcome.path === undefined ? 'the folder' : <code>{outcome.path}</code>} from backup <code title={outcome.backupId}>{shortId(outcome.backupId)}</code>
         {': '}

@@ -69,6 +69,11 @@ describe('RestoreConfirm', () => {
     expect((screen.getByRole('button', { name: 'Restore the folder' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
+  it('takes focus when it opens', async () => {
+    const { dialog } = await open([{ path: 'a.txt', change: 'overwrite' }], 'a.txt');
+    expect(document.activeElement).toBe(dialog);
+  });
+
   it('Cancel and Escape close it without restoring', async () => {
     const { bridge, onCancel, dialog } = await open([{ path: 'a.txt', change: 'overwrite' }], 'a.txt');
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));

@@ -88,7 +88,14 @@ export function RestoreConfirm(props: {
     };
   }, [bridge, folder, backup.id, path]);
 
-  useEffect(() => dialog.current?.focus(), []);
+  useEffect(() => {
+    // Focus moves into the confirmation, and back to the button that opened it when it closes.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    dialog.current?.focus();
+    return () => {
+      if (opener?.isConnected === true && (document.activeElement === null || document.activeElement === document.body)) opener.focus();
+    };
+  }, []);
 
   const what = path === undefined ? `the whole folder ${folder}` : path;
   const restore = async (): Promise<void> => {
