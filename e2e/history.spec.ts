@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { serveHost, type ServedHost } from './hostFixture.js';
 
@@ -7,6 +8,14 @@ import { serveHost, type ServedHost } from './hostFixture.js';
 // exit codes, the failed one marked, and the status filter narrows the list.
 
 let host: ServedHost;
+
+/** Serious and critical axe violations on the page (the WCAG 2.x A and AA rules). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('\n  ')}`);
+}
 
 test.beforeAll(async () => {
   host = await serveHost({ warmSessions: 1, maxSessions: 2 });
@@ -58,6 +67,12 @@ test("the session's page lists its commands with exit codes; the failed one stan
   await expect(output).toContainText('1 error');
   await expect(output).toContainText('the disk is on fire');
   await page.screenshot({ path: test.info().outputPath('session-history.png') });
+  // No serious accessibility violation on the history, with a failed command open, in either theme.
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    const found = await seriousViolations(page);
+    expect(found, `${theme}: ${found.join('\n')}`).toEqual([]);
+  }
 
   // Filter by status.
   await history.getByLabel('Status').selectOption('failed');
