@@ -115,9 +115,11 @@ async function waitForView(page: Page, view: (typeof VIEWS)[number]): Promise<vo
   if (view === 'Jobs') await expect(panel.getByRole('row', { name: new RegExp(scene.jobId) })).toContainText('succeeded');
   if (view === 'Backups') await expect(panel.getByText('2 files changed', { exact: true }).first()).toBeVisible({ timeout: 30_000 });
   if (view === 'Events') {
-    // The log shows events since the page connected: a client connecting makes one.
+    // The log shows events since the page connected: a client connecting and a backup make some.
     await host.client('windsurf');
+    writeFileSync(path.join(repo, 'notes.md'), `checked at ${Date.now()}\n`);
     await expect(panel.getByRole('row', { name: /client\.connected/ }).first()).toBeVisible();
+    await expect(panel.getByRole('row', { name: /backup\.completed/ }).first()).toBeVisible({ timeout: 30_000 });
   }
 }
 

@@ -2,7 +2,7 @@
 
 import { useMemo } from 'react';
 import { useDashboardStore, useNow } from './DashboardContext.js';
-import { describeEvent, idsOf } from './format.js';
+import { countOf, describeEvent, idsOf } from './format.js';
 import { RelativeTime } from './RelativeTime.js';
 
 /** Events the log shows. */
@@ -15,7 +15,7 @@ export function EventLog() {
   if (rows.length === 0) return <p className="empty">No events yet</p>;
   return (
     <table>
-      <caption>Last {rows.length} events, newest first</caption>
+      <caption>Last {countOf(rows.length, 'event')}, newest first</caption>
       <thead>
         <tr>
           <th scope="col">Time</th>
