@@ -56,6 +56,7 @@ test("a session's terminal shows a command's output while it runs, and Cancel st
   expect(stopped.structuredContent).toMatchObject({ status: 'cancelled' });
   await expect(page.getByRole('status').filter({ hasText: 'Live:' })).toContainText('idle');
   await expect(cancel).toBeDisabled();
+  await expect(rows).toContainText('[cancelled]');
   const ticks = ((await rows.textContent()) ?? '').match(/tick-\d+/g) ?? [];
   // Nothing more is printed after the stop.
   await page.waitForTimeout(1_000);

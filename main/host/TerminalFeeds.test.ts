@@ -22,7 +22,7 @@ function setup(capacity = 1024, batchMs = 5) {
   const command = (sessionId: string, text: string): void =>
     bus.fire({ type: 'command.started', sessionId, clientId: 'c1', seq: 1, command: text, commandChars: text.length, jobId: null, time: 0 });
   const end = (sessionId: string): void => bus.fire({ type: 'session.ended', sessionId, clientId: 'c1', reason: 'ended', detail: 'ended by its client', time: 0 });
-  return { feeds, start, command, end };
+  return { feeds, start, command, end, bus };
 }
 
 describe('TerminalFeeds', () => {
@@ -38,6 +38,20 @@ describe('TerminalFeeds', () => {
     expect(r.data).toContain('Get-Date\r\n>> Get-Item .\r\n');
     expect(r.data.endsWith('output\r\n')).toBe(true);
     expect(r.next).toBe(r.data.length);
+  });
+
+  it('says how a command ended where it did not succeed (cancelled, exit code), on a line of its own', async () => {
+    const { feeds, start, bus } = setup();
+    const shell = start('s1');
+    const finished = (status: 'completed' | 'cancelled', success: boolean, exitCode: number | null): void =>
+      bus.fire({ type: 'command.finished', sessionId: 's1', clientId: 'c1', seq: 1, status, exitCode, success, durationMs: 1, outputBytes: 1, jobId: null, time: 0 });
+    shell.fire('tick-1');
+    finished('cancelled', false, null);
+    finished('completed', true, 0);
+    shell.fire('boom\r\n');
+    finished('completed', false, 3);
+    const r = await feeds.read('s1', 0, 0);
+    expect(r.ok && r.data).toBe('tick-1\r\n\x1b[2m[cancelled]\x1b[0m\r\nboom\r\n\x1b[2m[failed, exit code 3]\x1b[0m\r\n');
   });
 
   it('answers a waiting read when output arrives, with the whole burst in one answer', async () => {

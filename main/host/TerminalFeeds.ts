@@ -43,7 +43,8 @@ interface Feed {
 
 /**
  * Every lent session's live terminal, for the dashboard: from its start, the filtered pty stream
- * (PwshSession.onTerminalData) with a prompt line per command (from command.started), in a bounded
+ * (PwshSession.onTerminalData) with a prompt line per command (from command.started) and, after one
+ * that did not succeed, how it ended (from command.finished), in a bounded
  * ring per session. Viewers pull with a cursor (long poll over HTTP and IPC alike), so the host
  * never pushes faster than a viewer reads, and a viewer that falls behind is resynced from the ring.
  */
@@ -111,9 +112,17 @@ export class TerminalFeeds implements Disposable {
       case 'command.started': {
         const feed = this.feeds.get(e.sessionId);
         if (!feed) return;
-        const lineStart = feed.ring.cursor === 0 || feed.ring.read(feed.ring.cursor - 1).data === '\n' ? '' : '\r\n';
+        const lineStart = this.lineStart(feed);
         const shown = e.command.replace(/\r?\n/g, '\r\n>> ') + (e.commandChars > e.command.length ? `${DIM}…${RESET}` : '');
         this.append(feed, `${lineStart}${PROMPT}${shown}\r\n`);
+        return;
+      }
+      case 'command.finished': {
+        // How it ended, where it is not plain success, as a CI log says it: stopped, timed out, exit code.
+        const feed = this.feeds.get(e.sessionId);
+        const note = e.status === 'cancelled' ? 'cancelled' : e.status === 'timedOut' ? 'timed out' : e.status === 'sessionEnded' ? 'pwsh ended' : e.success ? undefined : `failed, exit code ${e.exitCode ?? 'unknown'}`;
+        if (!feed || note === undefined) return;
+        this.append(feed, `${this.lineStart(feed)}${DIM}[${note}]${RESET}\r\n`);
         return;
       }
       case 'session.ended': {
@@ -131,6 +140,11 @@ export class TerminalFeeds implements Disposable {
       default:
         return;
     }
+  }
+
+  /** A line end when the screen's last line is not finished, so a line poshpool adds starts its own. */
+  private lineStart(feed: Feed): string {
+    return feed.ring.cursor === 0 || feed.ring.read(feed.ring.cursor - 1).data === '\n' ? '' : '\r\n';
   }
 
   private append(feed: Feed, data: string): void {
