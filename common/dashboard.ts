@@ -3,7 +3,7 @@
 import type { ApprovalAnswer, ApprovalRequest } from './approvals.js';
 import type { PoshpoolEvent, Priority } from './events.js';
 import type { ClientInfo, MetricsSnapshot, QueuedRequestInfo, SessionInfo } from './scheduler.js';
-import type { HistoryEntry, SessionHistory } from './history.js';
+import type { HistoryCommand, HistoryEntry, SessionHistory } from './history.js';
 import type { CommandResult, OutputPage } from './shell.js';
 
 /** A background job as the dashboard shows it. */
@@ -98,6 +98,8 @@ export interface DashboardBridge {
   historyEntry(sessionId: string, seq: number): Promise<ActionResult<{ entry: HistoryEntry }>>;
   /** One page (from 0) of a recorded command's whole output, when it was too long to keep inline. */
   historyPage(sessionId: string, seq: number, page: number): Promise<ActionResult<{ page: OutputPage }>>;
+  /** The newest recorded commands of every session the host keeps, newest first (at most `limit`, default 200). */
+  recentCommands(limit?: number): Promise<ActionResult<{ commands: HistoryCommand[] }>>;
   backups(folder: string, limit?: number): Promise<ActionResult<{ backups: BackupSummary[] }>>;
   backupDiff(folder: string, backupId: string, against: 'parent' | 'now', path?: string): Promise<ActionResult<{ diff: string }>>;
   restoreBackup(folder: string, backupId: string, path?: string): Promise<ActionResult<{ undoId: string; restored: string[]; removed: string[] }>>;

@@ -16,7 +16,7 @@ import type {
   Unsubscribe,
 } from './dashboard.js';
 import type { PoshpoolEvent, Priority } from './events.js';
-import type { HistoryEntry, SessionHistory } from './history.js';
+import type { HistoryCommand, HistoryEntry, SessionHistory } from './history.js';
 import type { OutputPage } from './shell.js';
 
 /** Renderer -> main requests, each answered with a value (main's handler never throws to the renderer). */
@@ -30,6 +30,7 @@ export interface InvokeChannels {
   'poshpool:sessionHistory': { args: [sessionId: string]; result: ActionResult<{ history: SessionHistory }> };
   'poshpool:historyEntry': { args: [sessionId: string, seq: number]; result: ActionResult<{ entry: HistoryEntry }> };
   'poshpool:historyPage': { args: [sessionId: string, seq: number, page: number]; result: ActionResult<{ page: OutputPage }> };
+  'poshpool:recentCommands': { args: [limit?: number]; result: ActionResult<{ commands: HistoryCommand[] }> };
   'poshpool:backups': { args: [folder: string, limit?: number]; result: ActionResult<{ backups: BackupSummary[] }> };
   'poshpool:backupDiff': {
     args: [folder: string, backupId: string, against: 'parent' | 'now', path?: string];

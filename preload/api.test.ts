@@ -44,6 +44,7 @@ describe('createPreloadApi', () => {
     await api.sessionHistory('s1');
     await api.historyEntry('s1', 2);
     await api.historyPage('s1', 2, 1);
+    await api.recentCommands(20);
     await api.backups('/f', 5);
     await api.backupDiff('/f', 'b1', 'now', 'a.txt');
     await api.restoreBackup('/f', 'b1', 'a.txt');
@@ -60,6 +61,7 @@ describe('createPreloadApi', () => {
       ['poshpool:sessionHistory', 's1'],
       ['poshpool:historyEntry', 's1', 2],
       ['poshpool:historyPage', 's1', 2, 1],
+      ['poshpool:recentCommands', 20],
       ['poshpool:backups', '/f', 5],
       ['poshpool:backupDiff', '/f', 'b1', 'now', 'a.txt'],
       ['poshpool:restoreBackup', '/f', 'b1', 'a.txt'],
@@ -87,7 +89,7 @@ describe('createPreloadApi', () => {
     const api = createPreloadApi(ipc);
     expect(Object.getPrototypeOf(api)).toBe(Object.prototype);
     expect(Object.keys(api).sort()).toEqual(
-      ['answerApproval', 'backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'historyEntry', 'historyPage', 'jobPage', 'onConnection', 'onEvents', 'readTerminal', 'restoreBackup', 'restorePreview', 'sessionHistory', 'setPaused', 'snapshot', 'terminateSession'].sort(),
+      ['answerApproval', 'backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'historyEntry', 'historyPage', 'jobPage', 'onConnection', 'onEvents', 'recentCommands', 'readTerminal', 'restoreBackup', 'restorePreview', 'sessionHistory', 'setPaused', 'snapshot', 'terminateSession'].sort(),
     );
     for (const value of Object.values(api)) {
       expect(typeof value).toBe('function');

@@ -56,6 +56,7 @@ export function createPreloadApi(ipc: PreloadIpc): PoshpoolPreloadApi {
     sessionHistory: (sessionId) => invoke('poshpool:sessionHistory', sessionId),
     historyEntry: (sessionId, seq) => invoke('poshpool:historyEntry', sessionId, seq),
     historyPage: (sessionId, seq, page) => invoke('poshpool:historyPage', sessionId, seq, page),
+    recentCommands: (limit) => invoke('poshpool:recentCommands', limit),
     backups: (folder, limit) => invoke('poshpool:backups', folder, limit),
     backupDiff: (folder, backupId, against, path) => invoke('poshpool:backupDiff', folder, backupId, against, path),
     restoreBackup: (folder, backupId, path) => invoke('poshpool:restoreBackup', folder, backupId, path),

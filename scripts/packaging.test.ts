@@ -265,7 +265,7 @@ describe('dist/preload/index.cjs (the sandboxed preload)', () => {
     expect(exposed.map(([key]) => key)).toEqual(['poshpool']);
     const api = exposed[0]![1] as Record<string, unknown>;
     expect(Object.keys(api).sort()).toEqual(
-      ['answerApproval', 'backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'historyEntry', 'historyPage', 'jobPage', 'onConnection', 'onEvents', 'readTerminal', 'restoreBackup', 'restorePreview', 'sessionHistory', 'setPaused', 'snapshot', 'terminateSession'].sort(),
+      ['answerApproval', 'backupDiff', 'backups', 'cancelCommand', 'cancelRequest', 'changePriority', 'historyEntry', 'historyPage', 'jobPage', 'onConnection', 'onEvents', 'recentCommands', 'readTerminal', 'restoreBackup', 'restorePreview', 'sessionHistory', 'setPaused', 'snapshot', 'terminateSession'].sort(),
     );
   });
 });

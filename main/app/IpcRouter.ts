@@ -43,6 +43,7 @@ const ARGS: { [C in InvokeChannel]: { checks: Check[]; required: number; describ
   'poshpool:sessionHistory': { checks: [str], required: 1, describe: 'sessionId' },
   'poshpool:historyEntry': { checks: [str, seq], required: 2, describe: 'sessionId, seq (a whole number from 1)' },
   'poshpool:historyPage': { checks: [str, seq, page], required: 3, describe: 'sessionId, seq (a whole number from 1), page (a whole number from 0)' },
+  'poshpool:recentCommands': { checks: [optLimit], required: 0, describe: 'limit? (a whole number from 1)' },
   'poshpool:backups': { checks: [str, optLimit], required: 1, describe: 'folder, limit?' },
   'poshpool:backupDiff': { checks: [str, str, against, optStr], required: 3, describe: 'folder, backupId, "parent" | "now", path?' },
   'poshpool:restoreBackup': { checks: [str, str, optStr], required: 2, describe: 'folder, backupId, path?' },

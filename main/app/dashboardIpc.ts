@@ -31,6 +31,7 @@ export function connectDashboardIpc(router: IpcRouter, host: HostLink, target: (
   router.handle('poshpool:sessionHistory', (sessionId) => host.call('sessionHistory', sessionId));
   router.handle('poshpool:historyEntry', (sessionId, seq) => host.call('historyEntry', sessionId, seq));
   router.handle('poshpool:historyPage', (sessionId, seq, page) => host.call('historyPage', sessionId, seq, page));
+  router.handle('poshpool:recentCommands', (limit) => host.call('recentCommands', limit));
   router.handle('poshpool:backups', (folder, limit) => host.call('backups', folder, limit));
   router.handle('poshpool:backupDiff', (folder, backupId, against, path) => host.call('backupDiff', folder, backupId, against, path));
   router.handle('poshpool:restoreBackup', (folder, backupId, path) => host.call('restoreBackup', folder, backupId, path));

@@ -1,7 +1,7 @@
 import type { ApprovalAnswer } from '../../common/approvals.js';
 import type { ActionResult, BackupSummary, DashboardBridge, DashboardSnapshot, TerminalRead, WatchedFolder } from '../../common/dashboard.js';
 import type { Priority } from '../../common/events.js';
-import type { HistoryEntry, SessionHistory } from '../../common/history.js';
+import type { HistoryCommand, HistoryEntry, SessionHistory } from '../../common/history.js';
 import type { OutputPage } from '../../common/shell.js';
 import type { Core } from '../core/createCore.js';
 import { TerminalFeeds } from './TerminalFeeds.js';
@@ -30,6 +30,10 @@ function backupArgsProblem(folder: unknown, backupId: unknown, path: unknown): s
   }
   return undefined;
 }
+
+/** Commands in a recentCommands answer when the caller names no limit, and the most it gives. */
+const DEFAULT_RECENT_COMMANDS = 200;
+const MAX_RECENT_COMMANDS = 1000;
 
 /** What is wrong with a history action's arguments, if anything. */
 function historyArgsProblem(sessionId: unknown, seq: unknown, page: unknown): string | undefined {
@@ -133,6 +137,12 @@ export class DashboardActions implements DashboardOperations {
     const bad = historyArgsProblem(sessionId, seq, page);
     if (bad !== undefined) return { ok: false, reason: bad };
     return this.core.history.readPage(sessionId, seq, page);
+  }
+
+  /** The newest recorded commands of every kept session, newest first: at most `limit` (default 200, at most 1000). */
+  async recentCommands(limit?: number): Promise<ActionResult<{ commands: HistoryCommand[] }>> {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) return { ok: false, reason: `limit must be a whole number from 1 (got ${JSON.stringify(limit) ?? 'nothing'}), or left out for ${DEFAULT_RECENT_COMMANDS}.` };
+    return { ok: true, commands: this.core.history.recent(Math.min(limit ?? DEFAULT_RECENT_COMMANDS, MAX_RECENT_COMMANDS)) };
   }
 
   /** The watched folders. */

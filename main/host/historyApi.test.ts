@@ -77,6 +77,14 @@ describe('command history through the dashboard API', () => {
     expect(past).toMatchObject({ status: 400, body: { ok: false, reason: expect.stringContaining('does not exist') } });
     expect((await get<{ reason: string }>(`/api/sessions/${sessionId}/history/${ok.seq}/pages/0`)).body.reason).toMatch(/shown inline/);
 
+    // Every session's newest commands, newest first.
+    const recent = (await get<{ ok: true; commands: SessionHistory['commands'] }>('/api/history?limit=2')).body.commands;
+    expect(recent.map((c) => [c.sessionId, c.seq])).toEqual([
+      [sessionId, long.seq],
+      [sessionId, failed.seq],
+    ]);
+    expect((await get<{ ok: false; reason: string }>('/api/history?limit=0')).body.reason).toMatch(/limit must be a whole number from 1/);
+
     await client.callTool({ name: 'end_session', arguments: { sessionId } });
     const ended = (await get<{ ok: true; history: SessionHistory }>(`/api/sessions/${sessionId}/history`)).body.history;
     expect(ended.ended).toMatchObject({ reason: expect.stringContaining('ended') });

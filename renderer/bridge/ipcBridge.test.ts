@@ -25,6 +25,7 @@ function fakeApi(answer: (op: string, args: unknown[]) => Promise<unknown> = asy
     sessionHistory: op('sessionHistory'),
     historyEntry: op('historyEntry'),
     historyPage: op('historyPage'),
+    recentCommands: op('recentCommands'),
     backups: op('backups'),
     backupDiff: op('backupDiff'),
     restoreBackup: op('restoreBackup'),
@@ -59,6 +60,7 @@ describe('IpcBridge', () => {
     await bridge.sessionHistory('s1');
     await bridge.historyEntry('s1', 3);
     await bridge.historyPage('s1', 3, 0);
+    await bridge.recentCommands(20);
     await bridge.backups('/f', 10);
     await bridge.backups('/f');
     await bridge.backupDiff('/f', 'b1', 'parent', 'x.txt');
@@ -75,6 +77,7 @@ describe('IpcBridge', () => {
       ['sessionHistory', 's1'],
       ['historyEntry', 's1', 3],
       ['historyPage', 's1', 3, 0],
+      ['recentCommands', 20],
       ['backups', '/f', 10],
       ['backups', '/f'],
       ['backupDiff', '/f', 'b1', 'parent', 'x.txt'],

@@ -97,6 +97,10 @@ export class IpcBridge implements DashboardBridge {
     return this.call('historyPage', ...args);
   }
 
+  recentCommands(...args: Parameters<DashboardBridge['recentCommands']>): ReturnType<DashboardBridge['recentCommands']> {
+    return this.call('recentCommands', ...args);
+  }
+
   backups(...args: Parameters<DashboardBridge['backups']>): ReturnType<DashboardBridge['backups']> {
     return this.call('backups', ...args);
   }

@@ -15,7 +15,7 @@ import type {
 } from '../../common/dashboard.js';
 import type { ApprovalAnswer } from '../../common/approvals.js';
 import type { PoshpoolEvent, PoshpoolEventType, Priority } from '../../common/events.js';
-import type { HistoryEntry, SessionHistory } from '../../common/history.js';
+import type { HistoryCommand, HistoryEntry, SessionHistory } from '../../common/history.js';
 import type { OutputPage } from '../../common/shell.js';
 
 /** First wait before reconnecting the event stream. */
@@ -191,6 +191,10 @@ export class WebBridge implements DashboardBridge {
 
   historyPage(sessionId: string, seq: number, page: number): Promise<ActionResult<{ page: OutputPage }>> {
     return this.call('GET', `/api/sessions/${encodeURIComponent(sessionId)}/history/${seq}/pages/${page}`);
+  }
+
+  recentCommands(limit?: number): Promise<ActionResult<{ commands: HistoryCommand[] }>> {
+    return this.call('GET', limit === undefined ? '/api/history' : `/api/history?limit=${limit}`);
   }
 
   backups(folder: string, limit?: number): Promise<ActionResult<{ backups: BackupSummary[] }>> {

@@ -42,6 +42,7 @@ class FakeBridge implements DashboardBridge {
   sessionHistory = async () => ({ ok: false as const, reason: 'none' });
   historyEntry = async () => ({ ok: false as const, reason: 'none' });
   historyPage = async () => ({ ok: false as const, reason: 'none' });
+  recentCommands = async () => ({ ok: true as const, commands: [] });
   backups = async () => ({ ok: true as const, backups: [] });
   backupDiff = async () => ({ ok: true as const, diff: '' });
   restoreBackup = async () => ({ ok: true as const, undoId: 'u', restored: [], removed: [] });

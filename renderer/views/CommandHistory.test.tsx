@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CommandHistory, formatCommandDuration } from './CommandHistory.js';
+import { SessionsView } from './SessionsView.js';
 import { makeFakeBridge, makeHistory, renderDashboard, T0 } from './testSupport.js';
 
 afterEach(cleanup);
@@ -107,6 +108,34 @@ describe('CommandHistory', () => {
     bridge.sessionHistory.mockResolvedValue({ ok: false, reason: 'No history for session "x"' });
     renderDashboard(<CommandHistory sessionId="x" />, { bridge });
     expect((await screen.findByRole('alert')).textContent).toBe('No history for session "x"');
+  });
+
+  it("lists every session's newest commands with their session, filtered by client; a session id opens its page", async () => {
+    const bridge = makeFakeBridge();
+    bridge.recentCommands.mockResolvedValue({
+      ok: true,
+      commands: [
+        { ...makeHistory('s-1').commands[1]!, clientId: 'cursor', seq: 7 },
+        { ...makeHistory('s-2').commands[0]! },
+      ],
+    });
+    renderDashboard(<SessionsView />, { bridge });
+    const toggle = screen.getByRole('button', { name: 'Show commands of all sessions' });
+    expect(bridge.recentCommands).not.toHaveBeenCalled();
+    fireEvent.click(toggle);
+    const region = await screen.findByRole('region', { name: 'Commands of all sessions' });
+    const table = await within(region).findByRole('table');
+    const found = within(table).getAllByRole('row').slice(1);
+    expect(found.map((r) => cellsOf(r).slice(0, 3))).toEqual([
+      ['s-1', '7', 'Get-Item nope'],
+      ['s-2', '1', 'Get-Date'],
+    ]);
+    fireEvent.change(within(region).getByLabelText('Client'), { target: { value: 'cursor' } });
+    expect(within(region).getAllByRole('row').slice(1).map((r) => cellsOf(r)[0])).toEqual(['s-1']);
+    fireEvent.click(within(region).getByRole('button', { name: 'Show output of command 7 of session s-1' }));
+    await waitFor(() => expect(bridge.historyEntry).toHaveBeenCalledWith('s-1', 7));
+    fireEvent.click(within(region).getByRole('button', { name: 'Open session s-1' }));
+    expect(screen.getByRole('heading', { name: 'Session s-1' })).toBeTruthy();
   });
 
   it('shows short durations in milliseconds', () => {

@@ -1,15 +1,17 @@
 /**
- * A session's command history: each command with its client, start, duration, status, exit code and
- * error count, failed ones marked; filtered by client and by status; a command's output opens below it.
+ * A session's command history, or every session's newest commands: each command with its client,
+ * start, duration, status, exit code and error count, failed ones marked; filtered by client and by
+ * status; a command's output opens below it.
  */
 
 import { Fragment, useEffect, useMemo, useState } from 'react';
-import type { HistoryCommand, SessionHistory } from '../../common/history.js';
+import type { HistoryCommand } from '../../common/history.js';
 import { ClientName, clientLabel } from './ClientName.js';
 import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
 import { formatCount, formatDuration } from './format.js';
 import { HistoryOutput } from './HistoryOutput.js';
 import { RelativeTime } from './RelativeTime.js';
+import { ShortId } from './ShortId.js';
 
 /** The status filter's choices. */
 export const STATUS_FILTERS = [
@@ -55,27 +57,49 @@ function matches(c: HistoryCommand, status: StatusFilter, client: string): boole
   return true;
 }
 
-type Loaded = { state: 'loading' } | { state: 'error'; reason: string } | { state: 'ready'; history: SessionHistory };
+/** What was read: commands newest first, and for one session when and why it ended and how many older ones were dropped. */
+interface Read {
+  commands: HistoryCommand[];
+  ended: { at: number; reason: string } | null;
+  dropped: number;
+}
 
-export function CommandHistory(props: { sessionId: string }) {
-  const { sessionId } = props;
+type Loaded = { state: 'loading' } | { state: 'error'; reason: string } | { state: 'ready'; read: Read };
+
+function rowKey(c: HistoryCommand): string {
+  return `${c.sessionId}:${c.seq}`;
+}
+
+/**
+ * With `sessionId`, that session's history; without it, the newest commands of every session the
+ * host keeps (a Session column, whose id opens the session's page through `onOpenSession`).
+ */
+export function CommandHistory(props: { sessionId?: string; onOpenSession?: (sessionId: string) => void }) {
+  const { sessionId, onOpenSession } = props;
+  const allSessions = sessionId === undefined;
   const { bridge } = useDashboard();
   const clients = useDashboardStore((s) => s.clients);
-  // Re-read when the session starts or finishes a command (the store follows the events).
-  const commandCount = useDashboardStore((s) => s.sessions[sessionId]?.commandCount ?? -1);
-  const running = useDashboardStore((s) => (s.sessions[sessionId]?.currentCommand ?? null) !== null);
-  const lent = useDashboardStore((s) => s.sessions[sessionId] !== undefined);
+  // Re-read when a command starts or finishes (the store follows the events).
+  const commandCount = useDashboardStore((s) => (sessionId === undefined ? (s.metrics?.commandsRun ?? -1) : (s.sessions[sessionId]?.commandCount ?? -1)));
+  const running = useDashboardStore((s) =>
+    sessionId === undefined ? Object.values(s.sessions).filter((x) => x.currentCommand !== null).length : (s.sessions[sessionId]?.currentCommand ?? null) !== null ? 1 : 0,
+  );
+  const lent = useDashboardStore((s) => (sessionId === undefined ? Object.keys(s.sessions).length : s.sessions[sessionId] !== undefined ? 1 : 0));
   const now = useNow();
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
   const [status, setStatus] = useState<StatusFilter>('all');
   const [client, setClient] = useState('all');
-  const [open, setOpen] = useState<number | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
 
   useEffect(() => {
     let current = true;
-    bridge.sessionHistory(sessionId).then(
+    const read: Promise<{ ok: true; read: Read } | { ok: false; reason: string }> =
+      sessionId === undefined
+        ? bridge.recentCommands().then((r) => (r.ok ? { ok: true, read: { commands: r.commands, ended: null, dropped: 0 } } : r))
+        : bridge.sessionHistory(sessionId).then((r) => (r.ok ? { ok: true, read: { commands: [...r.history.commands].reverse(), ended: r.history.ended, dropped: r.history.dropped } } : r));
+    read.then(
       (r) => {
-        if (current) setLoaded(r.ok ? { state: 'ready', history: r.history } : { state: 'error', reason: r.reason });
+        if (current) setLoaded(r.ok ? { state: 'ready', read: r.read } : { state: 'error', reason: r.reason });
       },
       (err: unknown) => {
         if (current) setLoaded({ state: 'error', reason: err instanceof Error ? err.message : String(err) });
@@ -86,10 +110,10 @@ export function CommandHistory(props: { sessionId: string }) {
     };
   }, [bridge, sessionId, commandCount, running, lent]);
 
-  const commands = loaded.state === 'ready' ? loaded.history.commands : [];
-  const clientIds = useMemo(() => [...new Set(commands.map((c) => c.clientId))], [commands]);
   // Newest first: what happened last is what a person looks for.
-  const shown = useMemo(() => commands.filter((c) => matches(c, status, client)).reverse(), [commands, status, client]);
+  const commands = useMemo(() => (loaded.state === 'ready' ? loaded.read.commands : []), [loaded]);
+  const clientIds = useMemo(() => [...new Set(commands.map((c) => c.clientId))], [commands]);
+  const shown = useMemo(() => commands.filter((c) => matches(c, status, client)), [commands, status, client]);
   const failedCount = useMemo(() => commands.filter(isFailed).length, [commands]);
 
   if (loaded.state === 'loading') return <p role="status">Loading the history…</p>;
@@ -100,10 +124,12 @@ export function CommandHistory(props: { sessionId: string }) {
       </p>
     );
   }
-  const { history } = loaded;
+  const history = loaded.read;
+  const name = allSessions ? 'Commands of all sessions' : `Command history of session ${sessionId}`;
+  const columns = allSessions ? 10 : 9;
 
   return (
-    <section className="history" aria-label={`Command history of session ${sessionId}`}>
+    <section className="history" aria-label={name}>
       {history.ended !== null && (
         <p className="detail">
           The session ended <RelativeTime time={history.ended.at} now={now} /> ({history.ended.reason}).
@@ -142,9 +168,10 @@ export function CommandHistory(props: { sessionId: string }) {
         <p className="empty">No command matches the filter.</p>
       ) : (
         <table className="history-table">
-          <caption className="visually-hidden">Commands of session {sessionId}, newest first</caption>
+          <caption className="visually-hidden">{name}, newest first</caption>
           <thead>
             <tr>
+              {allSessions && <th scope="col">Session</th>}
               <th scope="col">#</th>
               <th scope="col">Command</th>
               <th scope="col">Client</th>
@@ -159,10 +186,17 @@ export function CommandHistory(props: { sessionId: string }) {
           <tbody>
             {shown.map((c) => {
               const failed = isFailed(c);
-              const isOpen = open === c.seq;
+              const key = rowKey(c);
+              const isOpen = open === key;
+              const outputId = `history-output-${allSessions ? 'all' : 'one'}-${key}`;
               return (
-                <Fragment key={c.seq}>
+                <Fragment key={key}>
                   <tr className={failed ? 'failed' : undefined} data-seq={c.seq}>
+                    {allSessions && (
+                      <td>
+                        <ShortId id={c.sessionId} kind="session id" open={onOpenSession === undefined ? undefined : { label: `Open session ${c.sessionId}`, onOpen: () => onOpenSession(c.sessionId) }} />
+                      </td>
+                    )}
                     <td>{c.seq}</td>
                     <th scope="row">
                       <code className="command" title={c.commandChars > c.command.length ? `${formatCount(c.commandChars)} characters in all` : undefined}>
@@ -188,10 +222,10 @@ export function CommandHistory(props: { sessionId: string }) {
                       <button
                         type="button"
                         aria-expanded={isOpen}
-                        aria-controls={`history-output-${c.seq}`}
-                        aria-label={`${isOpen ? 'Hide' : 'Show'} output of command ${c.seq}`}
+                        aria-controls={outputId}
+                        aria-label={`${isOpen ? 'Hide' : 'Show'} output of command ${c.seq}${allSessions ? ` of session ${c.sessionId}` : ''}`}
                         disabled={c.status === 'running'}
-                        onClick={() => setOpen(isOpen ? null : c.seq)}
+                        onClick={() => setOpen(isOpen ? null : key)}
                       >
                         {isOpen ? 'Hide' : 'Show'}
                       </button>
@@ -199,8 +233,8 @@ export function CommandHistory(props: { sessionId: string }) {
                   </tr>
                   {isOpen && (
                     <tr className="history-output-row">
-                      <td colSpan={9} id={`history-output-${c.seq}`}>
-                        <HistoryOutput sessionId={sessionId} seq={c.seq} />
+                      <td colSpan={columns} id={outputId}>
+                        <HistoryOutput sessionId={c.sessionId} seq={c.seq} />
                       </td>
                     </tr>
                   )}

@@ -156,6 +156,7 @@ export function makeFakeBridge() {
         },
       };
     }),
+    recentCommands: vi.fn<DashboardBridge['recentCommands']>(async () => ({ ok: true, commands: makeHistory('s-2').commands.slice().reverse() })),
     historyPage: vi.fn<DashboardBridge['historyPage']>(async (_sessionId, _seq, page) => ({
       ok: true,
       page: { ref: 'out-2', page, pages: 2, text: `whole output page ${page + 1}`, totalBytes: 200_000 },

@@ -56,6 +56,7 @@ export function dashboardApi(actions: DashboardActions): (req: IncomingMessage, 
     },
     { method: 'GET', pattern: /^\/api\/jobs\/([^/]+)\/pages\/(\d+)$/, handler: ([id, page]) => actions.jobPage(id!, Number(page)) },
     { method: 'GET', pattern: /^\/api\/sessions\/([^/]+)\/history$/, handler: ([id]) => actions.sessionHistory(id!) },
+    { method: 'GET', pattern: /^\/api\/history$/, handler: (_p, q) => actions.recentCommands(q.has('limit') ? Number(q.get('limit')) : undefined) },
     { method: 'GET', pattern: /^\/api\/sessions\/([^/]+)\/history\/(\d+)$/, handler: ([id, seq]) => actions.historyEntry(id!, Number(seq)) },
     {
       method: 'GET',

@@ -33,6 +33,7 @@ export const HOST_OPERATIONS = [
   'sessionHistory',
   'historyEntry',
   'historyPage',
+  'recentCommands',
   'backups',
   'backupDiff',
   'restoreBackup',
