@@ -92,4 +92,26 @@ test("the session's page lists its commands with exit codes; the failed one stan
   // Back to the table.
   await page.getByRole('button', { name: /Back to sessions/ }).click();
   await expect(page.getByRole('button', { name: `Open session ${sessionId}` })).toBeVisible();
+
+  // Every session's commands: another agent's session too, and the client filter picks one agent's.
+  const other = await host.client('other-agent');
+  const otherSession = (((await other.callTool({ name: 'start_session', arguments: {} })) as CallToolResult).structuredContent as { sessionId: string }).sessionId;
+  await other.callTool({ name: 'run_command', arguments: { sessionId: otherSession, command: "'from the other agent'" } });
+  await page.getByRole('button', { name: 'Show commands of all sessions' }).click();
+  const all = page.getByRole('region', { name: 'Commands of all sessions' });
+  const allRows = all.locator('tbody tr[data-seq]');
+  await expect(allRows).toHaveCount(4);
+  await expect(allRows.first()).toContainText("'from the other agent'");
+  const clientSelect = all.getByLabel('Client');
+  const otherValue = await clientSelect.locator('option', { hasText: 'other-agent' }).getAttribute('value');
+  await clientSelect.selectOption(otherValue!);
+  await expect(allRows).toHaveCount(1);
+  await all.getByLabel('Status').selectOption('failed');
+  await expect(allRows).toHaveCount(0);
+  await clientSelect.selectOption('all');
+  await expect(allRows).toHaveCount(1);
+  await expect(allRows.first()).toContainText('the disk is on fire');
+  // Its session id opens that session's page.
+  await allRows.first().getByRole('button', { name: `Open session ${sessionId}` }).click();
+  await expect(page.getByRole('heading', { name: `Session ${sessionId}` })).toBeVisible();
 });
