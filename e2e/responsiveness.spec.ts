@@ -139,7 +139,7 @@ test('the dashboard keeps up with hundreds of events per second', async ({ page 
   await page.getByRole('button', { name: `Open session ${sessions[0]!}` }).click();
   await page.getByRole('tab', { name: 'Terminal' }).click();
   const rows = page.getByRole('region', { name: `Terminal of session ${sessions[0]!} (read-only)` }).locator('.xterm-rows');
-  await expect(rows).toBeVisible();
+  await expect(rows).toBeVisible({ timeout: 15_000 });
   await page.evaluate(() => {
     const w = window as unknown as { __ppTerm: { lags: number[]; lastLine: number } };
     w.__ppTerm = { lags: [], lastLine: 0 };

@@ -41,6 +41,8 @@ test("a session's terminal shows a command's output while it runs, and Cancel st
   await expect(rows).toContainText('step-6 of 6');
   // The prompt line poshpool draws, with the command as the agent sent it; none of poshpool's traffic.
   await expect(rows).toContainText('PS> 1..6 | ForEach-Object { "step-$_ of 6"; Start-Sleep -Milliseconds 500 }');
+  // xterm's own rules (written into <style> elements the CSP blocks) apply through the mirrored sheet.
+  await expect(rows.locator('span', { hasText: 'PS>' }).first()).toHaveCSS('display', 'inline-block');
   const text = (await rows.textContent()) ?? '';
   expect(text).not.toContain('#poshpool');
   expect(text).not.toContain('poshpool-fence');

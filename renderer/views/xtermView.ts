@@ -37,15 +37,23 @@ function mirrorStyles(element: HTMLElement): { dispose(): void } {
   if (typeof CSSStyleSheet === 'undefined' || !('adoptedStyleSheets' in doc) || typeof MutationObserver === 'undefined') return { dispose: () => undefined };
   const sheet = new CSSStyleSheet();
   doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
+  let applied = '';
   const sync = (): void => {
     const css = [...element.querySelectorAll('style')].map((s) => s.textContent ?? '').join('\n');
+    if (css === applied) return;
+    applied = css;
     try {
       sheet.replaceSync(css);
     } catch {
       // A rule the browser cannot parse: keep the previous rules.
     }
   };
-  const observer = new MutationObserver(sync);
+  // The rows change many times a second while output streams: only a change to a <style> counts.
+  const touchesStyle = (m: MutationRecord): boolean =>
+    (m.target.nodeType === Node.TEXT_NODE ? m.target.parentNode : m.target)?.nodeName === 'STYLE' || [...m.addedNodes, ...m.removedNodes].some((n) => n.nodeName === 'STYLE');
+  const observer = new MutationObserver((mutations) => {
+    if (mutations.some(touchesStyle)) sync();
+  });
   observer.observe(element, { subtree: true, childList: true, characterData: true });
   sync();
   return {
