@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ActionResult, ConnectionState, DashboardBridge, DashboardSnapshot } from '../../common/dashboard.js';
 import type { PoshpoolEvent } from '../../common/events.js';
-import { connectStore } from './connectStore.js';
+import { connectStore, DEFAULT_FLUSH_MS } from './connectStore.js';
 import { createDashboardStore } from './createDashboardStore.js';
 import { job, metrics, session, snapshot, tick } from './fixtures.test-support.js';
 
@@ -75,19 +75,20 @@ describe('connectStore', () => {
     expect(Object.keys(store.getState().sessions)).toEqual(['s1']);
   });
 
-  it('flushes buffered events at most once per 100 ms, in one update', async () => {
+  it('flushes buffered events at most once per DEFAULT_FLUSH_MS (50 ms), in one update', async () => {
     const { bridge, store, updates } = setup();
     await bridge.answer({ ok: true, snapshot: snapshot() });
     const before = updates();
+    expect(DEFAULT_FLUSH_MS).toBe(50);
     for (let i = 0; i < 50; i++) bridge.emit(tick(2_000 + i));
-    vi.advanceTimersByTime(99);
+    vi.advanceTimersByTime(49);
     expect(store.getState().eventLog).toHaveLength(0);
     expect(updates()).toBe(before);
     vi.advanceTimersByTime(1);
     expect(store.getState().eventLog).toHaveLength(50);
     expect(updates()).toBe(before + 1);
     bridge.emit(tick(3_000));
-    vi.advanceTimersByTime(100);
+    vi.advanceTimersByTime(50);
     expect(store.getState().eventLog).toHaveLength(51);
     expect(updates()).toBe(before + 2);
     vi.advanceTimersByTime(1_000);
