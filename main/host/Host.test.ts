@@ -172,19 +172,27 @@ describe('command line against the running host', () => {
   it.runIf(onPosix)('poshpool serve starts, publishes host.json, says how to connect an agent, and stops cleanly on SIGINT (POSIX-only: on Windows child.kill is TerminateProcess)', async () => {
     const own = path.join(dir, 'served');
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', own], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    for (let i = 0; i < 300 && !out.includes('Stop with Ctrl+C'); i++) await sleep(50);
-    expect(out).toMatch(/poshpool is ready \(pid \d+/);
-    expect(out).toContain('Connect an agent: poshpool install --client <vscode|claude-desktop|claude-code|cursor|copilot-cli|codex|windsurf>');
-    expect(out).toContain('"servers"');
-    const info = readHostInfo(own);
-    expect(info.ok && info.info.pid).toBe(child.pid);
-    expect(out).not.toContain(readFileSync(path.join(own, 'auth', 'token'), 'utf8').trim());
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(readHostInfo(own)).toMatchObject({ ok: false, code: 'none' });
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      for (let i = 0; i < 300 && !out.includes('Stop with Ctrl+C'); i++) await sleep(50);
+      expect(out).toMatch(/poshpool is ready \(pid \d+/);
+      expect(out).toContain('Connect an agent: poshpool install --client <vscode|claude-desktop|claude-code|cursor|copilot-cli|codex|windsurf>');
+      expect(out).toContain('"servers"');
+      const info = readHostInfo(own);
+      expect(info.ok && info.info.pid).toBe(child.pid);
+      expect(out).not.toContain(readFileSync(path.join(own, 'auth', 'token'), 'utf8').trim());
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(readHostInfo(own)).toMatchObject({ ok: false, code: 'none' });
+    } finally {
+      // A failed expectation must not leave the host (and its pwsh) running after the suite.
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGINT');
+        await exited;
+      }
+    }
   });
 });
 
