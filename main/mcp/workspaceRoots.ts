@@ -3,7 +3,6 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ListRootsResultSchema, RootsListChangedNotificationSchema, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Platform } from '../core/platform/Platform.js';
-import type { Placed } from './tools/startDir.js';
 
 /**
  * Where a client's sessions begin: an explicit `cwd` argument, else the client's first root (MCP
@@ -18,6 +17,14 @@ export interface StartDir {
   path: string | null;
   source: CwdSource;
   /** Why a root or the bridge's directory was passed over, when one was. */
+  note?: string;
+}
+
+/** Where a session was put once lent: its location after the move, and why there. */
+export interface Placed {
+  /** The session's location after the move (null: not asked, the host's own start directory). */
+  cwd: string | null;
+  cwdSource: CwdSource;
   note?: string;
 }
 

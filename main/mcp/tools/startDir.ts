@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CwdSource, StartDir } from '../workspaceRoots.js';
+import type { CwdSource, Placed, StartDir } from '../workspaceRoots.js';
 import type { ToolDeps } from './shared.js';
 
 /** The `cwd` argument of start_session and run_command. */
@@ -14,12 +14,6 @@ export const cwdSourceField = z
   .describe('Where the session began: argument (the cwd you gave), root (your first MCP root), bridge (the directory your client started poshpool bridge in: its project), host (where poshpool starts sessions: you declared no roots)');
 
 /** What a result says about where its session began. */
-export interface Placed {
-  /** The session's location after the move (null: not asked, the host's own start directory). */
-  cwd: string | null;
-  cwdSource: CwdSource;
-  note?: string;
-}
 
 /**
  * Moves a session just lent to this client to where it is to begin (a Set-Location on the warm

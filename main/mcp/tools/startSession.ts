@@ -3,7 +3,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Ticket } from '../../core/scheduler/SessionManager.js';
 import { z } from 'zod';
 import { fail, ok, priorityField, seconds, type ToolDeps } from './shared.js';
-import { cwdArgument, cwdSourceField, enterStartDir, placedFields, type Placed } from './startDir.js';
+import type { Placed } from '../workspaceRoots.js';
+import { cwdArgument, cwdSourceField, enterStartDir, placedFields } from './startDir.js';
 import { waitForSession } from './waitForSession.js';
 
 /** start_session: a session for this client, at once when one is free, else a place in the queue. */
