@@ -31,12 +31,14 @@ export type PoshpoolEvent =
       kind: SessionKind;
       /** The session's directory when lent (where the pool's sessions start), when known. */
       cwd?: string;
+      /** The host it runs on (`local` or a config `hosts` name); absent = local. */
+      host?: string;
     })
   | (Base & { type: 'session.state'; sessionId: string; clientId: string; state: SessionState | 'ending' })
   | (Base & { type: 'session.ended'; sessionId: string; clientId: string; reason: SessionEndReason; detail: string })
   | (Base & { type: 'session.abandoned'; sessionId: string; clientId: string; idleMs: number })
   | (Base & { type: 'session.reclaimed'; sessionId: string; clientId: string; idleMs: number })
-  | (Base & { type: 'request.queued'; requestId: string; clientId: string; priority: Priority; position: number; etaMs: number })
+  | (Base & { type: 'request.queued'; requestId: string; clientId: string; priority: Priority; position: number; etaMs: number; host?: string })
   | (Base & { type: 'request.position'; requestId: string; clientId: string; priority: Priority; position: number; etaMs: number })
   | (Base & { type: 'request.allocated'; requestId: string; clientId: string; sessionId: string; waitedMs: number })
   | (Base & { type: 'request.cancelled'; requestId: string; clientId: string; reason: string })
@@ -75,8 +77,8 @@ export type PoshpoolEvent =
   | (Base & { type: 'backup.failed'; folder: string; reason: BackupReason; error: string })
   | (Base & { type: 'approval.requested'; request: ApprovalRequest })
   | (Base & { type: 'approval.decided'; request: ApprovalRequest; decision: ApprovalDecision; by: ApprovalDecidedBy })
-  | (Base & { type: 'pool.degraded'; reason: string; failures: number })
-  | (Base & { type: 'pool.recovered'; downMs: number })
+  | (Base & { type: 'pool.degraded'; reason: string; failures: number; host?: string })
+  | (Base & { type: 'pool.recovered'; downMs: number; host?: string })
   | (Base & { type: 'pool.paused'; by: string })
   | (Base & { type: 'pool.resumed'; by: string; pausedMs: number })
   /** A returned session could not be made clean for the next client (reset.ps1): it was ended and replaced. */

@@ -27,6 +27,8 @@ export interface SessionInfo {
   pid: number | null;
   /** Present while its command waits for a person's approval (config approvals.rules). */
   awaitingApproval?: true;
+  /** The host the session runs on: `local` (this machine) or the name of a config `hosts` entry; absent in figures made before hosts existed (= local). */
+  host?: string;
 }
 
 /** An MCP client as it named itself when it connected (its own word: shown, never trusted). */
@@ -46,6 +48,8 @@ export interface QueuedRequestInfo {
   position: number;
   etaMs: number;
   enqueuedAt: number;
+  /** The host whose session the request waits for (`local` or a config `hosts` name). */
+  host?: string;
 }
 
 /** Point-in-time figures of the scheduler and the backups. */
@@ -54,6 +58,41 @@ export interface MetricsSnapshot extends SchedulerMetrics {
   backups: { completed: number; skipped: number; failed: number };
   /** The PowerShell the sessions run (absent from figures made before the core reports it). */
   shell?: ShellSummary;
+  /**
+   * Every host sessions run on, `local` first, then the config's `hosts` in their order. The
+   * top-level figures above are the local host's. Absent from figures made before hosts existed.
+   */
+  hosts?: HostSummary[];
+}
+
+/** The name of this machine among the hosts. */
+export const LOCAL_HOST = 'local';
+
+/** One host's lane: its pool, its sessions and its queue. */
+export interface HostSummary {
+  /** `local`, or the name given in the config's `hosts`. */
+  name: string;
+  kind: 'local' | 'ssh';
+  /** Where ssh connects (user@host:port), null for the local host. */
+  destination: string | null;
+  labels: string[];
+  /** The host's pool: starting, healthy, degraded (cannot start sessions: see degradedReason), disposed. */
+  state: PoolState;
+  /** Why the host is degraded, in plain words (the ssh error: auth failed, host key changed, timed out), or empty. */
+  degradedReason: string;
+  activeSessions: number;
+  maxSessions: number;
+  freeSlots: number;
+  /** Idle started sessions ready to lend. */
+  warmSessions: number;
+  startingSessions: number;
+  queueDepth: number;
+  /** Wait a sync request for this host would be told now (ms). */
+  estimatedWaitMs: number;
+  commandsRun: number;
+  commandsFailed: number;
+  /** Sessions that failed to start or died while warm, since start. */
+  restarts: number;
 }
 
 /** The PowerShell the sessions run, and what a person should know about it. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { approvalConfigSchema } from '../approval/approvalConfig.js';
 import { checkPattern } from '../audit/redact.js';
+import { hostsSchema } from '../hosts/hostConfig.js';
 import { shellConfigSchema } from './shellConfig.js';
 
 /**
@@ -102,6 +103,13 @@ export const configSchema = z.strictObject({
     .describe('Native notifications of the tray app'),
   /** Commands that wait for a person's approval before they run (README: Approval rules). */
   approvals: approvalConfigSchema.default(approvalConfigSchema.parse({})),
+  /** Other machines sessions run on, through the system's OpenSSH client (README: Remote hosts). */
+  hosts: hostsSchema,
+  /** Labels of this machine, for agents that ask for sessions by label (e.g. ["linux", "laptop"]). */
+  localLabels: z
+    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'must be 1-64 letters, digits, dots, dashes or underscores' }))
+    .default([])
+    .describe('Labels of this machine agents can ask for'),
   /** The shell engine. */
   shell: shellConfigSchema.default(shellConfigSchema.parse({})),
 });

@@ -11,10 +11,12 @@ import { buildCommandLines, MAX_LINE_CHARS } from './commandLine.js';
 import { beginStop, killCommandProcesses, killSession, type ControlledProcess } from './control.js';
 import { CANNOT_START, prepareLaunch, type Launch } from './launch.js';
 import { InputWatch } from './InputWatch.js';
-import { decodeEndPayload, END_RECORD_IN_FILE, parseMarker, parseReadyPayload, type Marker, type ShellFacts } from './markers.js';
+import { decodeEndPayload, END_RECORD_IN_FILE, END_RECORD_IN_PIECES, parseMarker, parseReadyPayload, type Marker, type ShellFacts } from './markers.js';
 import { OutputCollector } from './OutputCollector.js';
 import { finishWhenPwshEnded, readEndRecordFile, resultOf, type Finish, type Running } from './runningCommand.js';
 import { removeHostPipes } from './hostPipes.js';
+import { BootFeeder, planRemoteLaunch } from './remoteLaunch.js';
+import { describeSshFailure } from './sshErrors.js';
 import { SESSION_TAG_FILE } from './sessionDirs.js';
 import { killDescendants } from './processTree.js';
 import { TerminalFilter } from './TerminalFilter.js';
@@ -64,8 +66,12 @@ export class PwshSession {
   private disposing: Promise<void> | undefined;
   private killReason: string | undefined;
   private readPaused = false;
-  /** pwsh's own process id as pwsh reports it (the pty's pid may be a launcher's). */
+  /** pwsh's own process id as pwsh reports it (the pty's pid may be a launcher's); never set for a session on another host. */
   private shellPid: number | undefined;
+  /** pwsh's process id on the other host (a remote session's; meaningless here: never signalled). */
+  private remoteShellPid: number | undefined;
+  /** Types the integration script into a starting remote session. */
+  private bootFeeder: BootFeeder | undefined;
   private shellFacts: ShellFacts | undefined;
   /** Epoch ms right after the pty's process was started. */
   private spawnedAt: number | undefined;
@@ -92,6 +98,8 @@ export class PwshSession {
     this.platform = options.platform ?? currentPlatform();
     this.tempDir = mkdtempSync(this.platform.path.join(options.tempRoot, 'session-'));
     const c = options.config;
+    // A Windows host's sshd runs pwsh in a pseudo console: its output arrives shaped by ConPTY as a local one's does.
+    const conptyShaped = this.platform.pty.conpty || options.remote?.windows === true;
     this.screen = new TerminalScreen({
       cols: c.cols,
       rows: c.rows,
@@ -99,9 +107,9 @@ export class PwshSession {
       oscNumber: c.oscNumber,
       // A slice never holds more line feeds than the scrollback has rows, so no row is trimmed unread.
       sliceChars: Math.max(256, Math.floor(c.scrollbackRows / 2)),
-      windowsPty: this.platform.pty.conpty ? { backend: 'conpty', buildNumber: windowsBuild(os.release()) } : undefined,
-      deviceAttributes: this.platform.pty.conpty ? CONPTY_DEVICE_ATTRIBUTES : undefined,
-      passThrough: !this.platform.pty.conpty,
+      windowsPty: this.platform.pty.conpty ? { backend: 'conpty', buildNumber: windowsBuild(os.release()) } : conptyShaped ? { backend: 'conpty' } : undefined,
+      deviceAttributes: conptyShaped ? CONPTY_DEVICE_ATTRIBUTES : undefined,
+      passThrough: !conptyShaped,
       onReply: (data) => this.proc?.write(data),
       onMarker: (data) => this.handleMarker(data),
       onParsed: (backlog) => {
@@ -133,9 +141,19 @@ export class PwshSession {
     return this.current?.stopReason !== undefined || this.stopCleanup !== undefined;
   }
 
-  /** pwsh's own process id (as pwsh reports it). */
+  /** pwsh's own process id (as pwsh reports it); for a session on another host, the local ssh client's. */
   get pid(): number | undefined {
     return this.shellPid ?? this.proc?.pid;
+  }
+
+  /** The host pwsh runs on: undefined for this machine, else the config's name of the host. */
+  get host(): string | undefined {
+    return this.options.remote?.name;
+  }
+
+  /** pwsh's process id on the other host, for a remote session (as pwsh reports it). */
+  get remotePid(): number | undefined {
+    return this.remoteShellPid;
   }
 
   /** The process the pty started: pwsh, or a launcher that runs it (the dotnet tool shim does). */
@@ -232,7 +250,9 @@ export class PwshSession {
       return { ok: false, reason: verdict.startsWith(RESET_DIRTY) ? verdict.slice(RESET_DIRTY.length) : `the reset said ${JSON.stringify(result.output.slice(-200))}` };
     }
     // Processes a command left behind (`Start-Process`, `cmd &`) belong to the client that ran it.
-    const ptyPid = this.proc?.pid;
+    // On another host they are not in this process table (the reset ended its jobs; what detached
+    // lives until the connection ends): ssh's own children (a ProxyCommand) must stay.
+    const ptyPid = this.options.remote ? undefined : this.proc?.pid;
     const spared = this.shellPid !== undefined ? [this.shellPid] : [];
     if (ptyPid !== undefined) {
       try {
@@ -319,8 +339,10 @@ export class PwshSession {
     } catch (e) {
       return { ok: false, reason: `the terminal library ${this.platform.pty.module} could not be loaded (${(e as Error).message}); reinstall poshpool (npm ci).` };
     }
+    const remote = this.options.remote;
+    const where = remote ? `PowerShell on ${remote.name} (${remote.destination}, "${remote.pwsh}")` : `PowerShell at "${shell.path}"`;
     try {
-      this.launch = prepareLaunch({
+      const input = {
         shell,
         config,
         platform: this.platform,
@@ -329,11 +351,18 @@ export class PwshSession {
         fence: this.fence,
         baseEnv: this.options.env ?? process.env,
         sessionTag: this.tag,
-      });
+      };
+      if (remote) {
+        const planned = planRemoteLaunch(input, remote);
+        this.launch = { ...planned, scriptFile: '' };
+        this.bootFeeder = new BootFeeder(planned.scriptLines, planned.bootId, (data) => this.proc?.write(data));
+      } else {
+        this.launch = prepareLaunch(input);
+      }
       // The tag, where the next start of poshpool finds it if this one dies without ending the session.
       writeFileSync(this.platform.path.join(this.tempDir, SESSION_TAG_FILE), this.tag, { mode: 0o600 });
     } catch (e) {
-      return { ok: false, reason: `PowerShell at "${shell.path}" could not be prepared: ${(e as Error).message}` };
+      return { ok: false, reason: `${where} could not be prepared: ${(e as Error).message}` };
     }
     const launch = this.launch;
     return new Promise((resolve) => {
@@ -346,7 +375,8 @@ export class PwshSession {
           clearTimeout(timer);
           this.ready = undefined;
           // The script holds the nonce: it has been read, and it goes.
-          rmSync(launch.scriptFile, { force: true });
+          if (launch.scriptFile) rmSync(launch.scriptFile, { force: true });
+          this.bootFeeder = undefined;
           this.setState('idle');
           resolve({ ok: true });
         },
@@ -355,11 +385,14 @@ export class PwshSession {
           this.ready = undefined;
           const tail = this.screen.tail(15);
           const refusal = tail.split('\n').find((line) => line.startsWith(CANNOT_START));
+          const ssh = remote && !refusal ? describeSshFailure(tail, remote.destination, remote.pwsh, this.exitInfo?.exitCode) : undefined;
           resolve({
             ok: false,
             reason: refusal
-              ? `PowerShell at "${shell.path}" did not start: ${refusal.slice(CANNOT_START.length).trim()}`
-              : `PowerShell at "${shell.path}" did not start: ${why}.${tail ? `\nLast screen output:\n${tail}` : ''}`,
+              ? `${where} did not start: ${refusal.slice(CANNOT_START.length).trim()}`
+              : ssh
+                ? `${where} did not start: ${ssh.message}`
+                : `${where} did not start: ${why}.${tail ? `\nLast screen output:\n${tail}` : ''}`,
           });
         },
       };
@@ -374,7 +407,7 @@ export class PwshSession {
         });
         this.spawnedAt = Date.now();
       } catch (e) {
-        this.ready.reject(`${(e as Error).message}. Check the path, or set "shell.path" in the config to the full path of pwsh`);
+        this.ready.reject(remote ? `ssh could not be started (${(e as Error).message}); install the OpenSSH client` : `${(e as Error).message}. Check the path, or set "shell.path" in the config to the full path of pwsh`);
         return;
       }
       this.proc.onData((data) => this.handleData(data));
@@ -397,6 +430,7 @@ export class PwshSession {
   }
 
   private handleMarker(data: string): void {
+    if (this.bootFeeder?.handle(data)) return;
     const m = parseMarker(data);
     if (!m || m.nonce !== this.nonce) return; // a look-alike printed by a command: not ours
     switch (m.kind) {
@@ -409,13 +443,20 @@ export class PwshSession {
         return this.onStart(m);
       case 'end':
         return this.onEnd(m);
+      case 'rec':
+        if (this.current && m.seq === this.current.seq && this.current.started && !this.current.report) (this.current.recordPieces ??= []).push(m.payload);
+        return;
     }
   }
 
   private onReady(m: Marker): void {
     const info = parseReadyPayload(m.payload);
     // The pty's process may be a launcher (the dotnet tool shim runs pwsh as its child): remember pwsh's own.
-    if (info.pid !== undefined) this.shellPid = info.pid;
+    // A remote pwsh's pid is another machine's: never one to signal here.
+    if (info.pid !== undefined) {
+      if (this.options.remote) this.remoteShellPid = info.pid;
+      else this.shellPid = info.pid;
+    }
     if (info.facts) this.shellFacts = info.facts;
     if (this.ready) {
       this.ready.resolve();
@@ -460,7 +501,10 @@ export class PwshSession {
     const r = this.current;
     if (!r || m.seq !== r.seq || !r.started || r.report) return;
     r.endedAt = performance.now();
-    const decoded = m.payload === END_RECORD_IN_FILE ? readEndRecordFile(this.tempDir, this.platform.path.join, r.seq) : decodeEndPayload(m.payload);
+    const decoded =
+      m.payload === END_RECORD_IN_FILE
+        ? readEndRecordFile(this.tempDir, this.platform.path.join, r.seq)
+        : decodeEndPayload(m.payload === END_RECORD_IN_PIECES ? (r.recordPieces ?? []).join('') : m.payload);
     if (decoded.ok) r.report = decoded.report;
     else r.reportProblem = decoded.reason;
     this.inputWatch.stop();
@@ -603,18 +647,23 @@ export class PwshSession {
   }
 
   private async handleExit(exitCode: number, signal?: number): Promise<void> {
+    const remote = this.options.remote;
+    // ssh exits with 255 for its own errors (the connection), else with the remote command's code.
+    const lost = remote && !this.killReason && exitCode === 255 ? describeSshFailure(this.screen.tail(15), remote.destination, remote.pwsh, exitCode) : undefined;
     const reason = this.killReason
       ? `poshpool ended pwsh (${this.killReason})`
-      : signal
-        ? `pwsh was ended by signal ${signal}`
-        : `pwsh exited with code ${exitCode}`;
+      : lost
+        ? `${lost.message.charAt(0).toUpperCase()}${lost.message.slice(1)} The session on ${remote!.name} has ended; start a new one (poshpool starts it when the host is back).`
+        : signal
+          ? `${remote ? 'ssh' : 'pwsh'} was ended by signal ${signal}`
+          : `pwsh${remote ? ` on ${remote.name}` : ''} exited with code ${exitCode}`;
     this.exitInfo = { exitCode, signal: signal || undefined, reason };
     const ptyPid = this.proc?.pid;
     if (ptyPid !== undefined) {
       // Whatever is left of the pty's session (pwsh behind a launcher that died, its children) goes too.
       await killDescendants(ptyPid, this.platform, [], this.spawnedAt, { tag: this.tag }).catch(() => undefined);
     }
-    if (!this.platform.isWindows) {
+    if (!this.platform.isWindows && !remote) {
       // pwsh's Enter-PSHostProcess socket, which only a clean exit of pwsh removes (hostPipes.ts).
       const ours = new Set([ptyPid, this.shellPid]);
       removeHostPipes(this.launch?.env.TMPDIR || '/tmp', (pid) => ours.has(pid));

@@ -13,7 +13,8 @@ export interface TerminalScreenOptions {
   /** Private OSC number whose sequences are handed to onMarker. */
   oscNumber: number;
   /** On Windows: ConPTY's build, so xterm applies its workarounds for ConPTY's line wrapping. */
-  windowsPty?: { backend: 'conpty'; buildNumber: number };
+  /** ConPTY shapes the stream (xterm's windowsPty); the build when known (a remote Windows host's is not). */
+  windowsPty?: { backend: 'conpty'; buildNumber?: number };
   /**
    * The answer to a primary device attributes query (CSI c), instead of xterm's VT100 one. ConPTY
    * 1.22+ asks at start-up and holds the shell back for up to 3 s until a terminal answers

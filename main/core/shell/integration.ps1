@@ -10,7 +10,9 @@
 #   part   one part of a long command was received (payload: parts so far)
 #   start  the command begins; its output follows the start fence
 #   end    the command is over (payload: base64 JSON of the end record, or @ when the record is in
-#          end-<seq>.json in the session's directory because it would make the marker too long)
+#          end-<seq>.json in the session's directory because it would make the marker too long, or +
+#          when it came ahead in rec markers: a session on another host has no shared directory)
+#   rec    one piece of a long end record (InBand sessions: those on another host, over ssh)
 # Fences: ConPTY passes OSC sequences through at once but paints the text around them on its next
 # frame (microsoft/terminal#11220, #8698, #17314), so a marker does not say where its text is. A
 # fence is a line of text, painted in order with the output: "<fence>:<seq>:s" before a command's
@@ -27,6 +29,9 @@ if ($null -eq $global:__poshpool) {
         MaxMarker   = [int]$__poshpoolBoot.MaxMarkerChars
         Fence       = [string]$__poshpoolBoot.Fence
         FreshScreen = [int]$__poshpoolBoot.FreshScreen -eq 1
+        # A session on another host (over ssh): no directory shared with poshpool; long end records
+        # travel as rec markers, and a command with `exit` runs from a private temp dir of that host.
+        InBand      = [int]$__poshpoolBoot.InBand -eq 1
         Seq         = 0
         NativeRan   = $false
         LastOk      = $true
@@ -292,13 +297,37 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
         $hasExit = $null -ne $block.Ast.Find({ param($n) $n -is [System.Management.Automation.Language.ExitStatementAst] }, $true)
         # Under a policy that forbids scripts (Group Policy overrides -ExecutionPolicy Bypass), the
         # command runs as a script block: its `exit` ends the session, which the result then says.
-        if ($hasExit -and $pp.TempDir -and $pp.ScriptsAllowed) {
-            $path = [IO.Path]::Combine($pp.TempDir, 'command-' + $Seq + '.ps1')
-            [IO.File]::WriteAllText($path, $body, (New-Object System.Text.UTF8Encoding $true))
-            $pp.CommandFile = $path
-            return $path
+        if ($hasExit -and $pp.ScriptsAllowed) {
+            $dir = $pp.TempDir
+            if (-not $dir -and $pp.InBand) { $dir = New-PoshpoolCommandDir }
+            if ($dir) {
+                $path = [IO.Path]::Combine($dir, 'command-' + $Seq + '.ps1')
+                [IO.File]::WriteAllText($path, $body, (New-Object System.Text.UTF8Encoding $true))
+                $pp.CommandFile = $path
+                return $path
+            }
         }
         return $block
+    }
+
+    # On another host: a directory of its own in that host's temp dir (user-only off Windows; a
+    # Windows user's temp dir is theirs already), removed with the command file after the command.
+    function New-PoshpoolCommandDir {
+        try {
+            $dir = [IO.Path]::Combine([IO.Path]::GetTempPath(), 'poshpool-' + [Guid]::NewGuid().ToString('N'))
+            if ($PSVersionTable.PSEdition -eq 'Core' -and -not $IsWindows) {
+                # 448 = 0700: UserRead, UserWrite, UserExecute (.NET 7+); older .NET: chmod.
+                try { [void][IO.Directory]::CreateDirectory($dir, [IO.UnixFileMode]448) } catch {
+                    [void][IO.Directory]::CreateDirectory($dir)
+                    & /bin/chmod 700 $dir
+                }
+            } else {
+                [void][IO.Directory]::CreateDirectory($dir)
+            }
+            return $dir
+        } catch {
+            return $null
+        }
     }
 
     # A terminating error ended the command: show it as pwsh would and keep it for the end marker.
@@ -370,17 +399,33 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
             $json = ConvertTo-Json -InputObject $result -Depth 5 -Compress
         }
         $payload = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json))
-        if ($pp.TempDir -and ($Nonce.Length + $payload.Length + 24 -gt $pp.MaxMarker)) {
-            # Too long for one marker: the record goes through a file in the session's private directory.
-            $endFile = [IO.Path]::Combine($pp.TempDir, 'end-' + $Seq + '.json')
-            [IO.File]::WriteAllText($endFile, $json, (New-Object System.Text.UTF8Encoding $false))
-            $payload = '@'
+        $pieces = ''
+        if ($Nonce.Length + $payload.Length + 24 -gt $pp.MaxMarker) {
+            if ($pp.InBand) {
+                # Too long for one marker and no shared directory: the record goes ahead in rec markers.
+                $room = [Math]::Max(16, $pp.MaxMarker - $Nonce.Length - 32)
+                for ($i = 0; $i -lt $payload.Length; $i += $room) {
+                    $pieces += Get-MarkerText $Seq 'rec' $payload.Substring($i, [Math]::Min($room, $payload.Length - $i))
+                }
+                $payload = '+'
+            } elseif ($pp.TempDir) {
+                # Too long for one marker: the record goes through a file in the session's private directory.
+                $endFile = [IO.Path]::Combine($pp.TempDir, 'end-' + $Seq + '.json')
+                [IO.File]::WriteAllText($endFile, $json, (New-Object System.Text.UTF8Encoding $false))
+                $payload = '@'
+            }
         }
         # Everything the command printed is above this fence; the fence, then the marker, in one write.
-        [Console]::Out.Write([string][char]13 + [string][char]10 + [string][char]13 + (Get-FenceText $Seq 'e') + $esc + '[K' + [string][char]13 + [string][char]10 + (Get-MarkerText $Seq 'end' $payload))
+        [Console]::Out.Write($pieces + [string][char]13 + [string][char]10 + [string][char]13 + (Get-FenceText $Seq 'e') + $esc + '[K' + [string][char]13 + [string][char]10 + (Get-MarkerText $Seq 'end' $payload))
         [Console]::Out.Flush()
         if ($null -ne $pp.CommandFile) {
             if ([IO.File]::Exists($pp.CommandFile)) { [IO.File]::Delete($pp.CommandFile) }
+            if ($pp.InBand -and -not $pp.TempDir) {
+                $dir = [IO.Path]::GetDirectoryName($pp.CommandFile)
+                try { [IO.Directory]::Delete($dir) } catch {
+                    # Something else is in it (the command put it there): it stays.
+                }
+            }
             $pp.CommandFile = $null
         }
     }

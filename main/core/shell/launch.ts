@@ -40,6 +40,8 @@ export interface LaunchInput {
   baseEnv: Record<string, string | undefined>;
   /** Per-session random tag, set as SESSION_TAG_VARIABLE so every process the session starts can be found (processTree.ts). */
   sessionTag?: string;
+  /** pwsh runs on another host (over ssh): no shared directory; `windows`: that host draws through ConPTY. */
+  remote?: { windows: boolean };
 }
 
 /** The integration script's text, followed by the reset a session runs between leases (reset.ps1). */
@@ -74,13 +76,15 @@ export function bootstrapCommand(scriptFile: string): string {
 }
 
 /** The line that hands the session its settings, ahead of the integration script. */
-function bootLine(input: LaunchInput): string {
+export function bootLine(input: LaunchInput): string {
   const c = input.config;
   const fields: Record<string, string | number> = {
     Nonce: input.nonce,
     Fence: input.fence,
     Osc: c.oscNumber,
-    TempDir: input.tempDir,
+    // On another host there is no directory shared with poshpool: records and command files go in-band or there.
+    TempDir: input.remote ? '' : input.tempDir,
+    InBand: input.remote ? 1 : 0,
     MaxErrors: c.maxErrors,
     MaxErrorChars: c.maxErrorChars,
     MaxMarkerChars: c.maxMarkerChars,
@@ -88,7 +92,8 @@ function bootLine(input: LaunchInput): string {
     // through (POSIX). ConPTY re-renders the console instead: it passes an erase on and then repaints
     // rows (microsoft/terminal#5683, #919), which the terminal screen cannot tell from new output
     // (TerminalScreen passThrough).
-    FreshScreen: input.platform.pty.conpty ? 0 : 1,
+    // A Windows host's sshd draws through ConPTY too (Win32-OpenSSH runs the session in a pseudo console).
+    FreshScreen: input.platform.pty.conpty || input.remote?.windows ? 0 : 1,
   };
   const body = Object.entries(fields)
     .map(([k, v]) => `${k} = ${typeof v === 'number' ? String(v) : psQuote(v)}`)

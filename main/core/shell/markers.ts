@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Marker kinds the integration script emits. */
-export type MarkerKind = 'ready' | 'start' | 'end' | 'part';
+export type MarkerKind = 'ready' | 'start' | 'end' | 'part' | 'rec';
 
 /** One marker as parsed from `ESC ] <osc> ; <nonce> ; <seq> ; <kind> ; <payload> BEL`. */
 export interface Marker {
@@ -11,7 +11,7 @@ export interface Marker {
   payload: string;
 }
 
-const KINDS: ReadonlySet<string> = new Set<MarkerKind>(['ready', 'start', 'end', 'part']);
+const KINDS: ReadonlySet<string> = new Set<MarkerKind>(['ready', 'start', 'end', 'part', 'rec']);
 
 /** Parses the data of an OSC sequence (everything after `<osc>;`). Returns undefined when malformed. */
 export function parseMarker(data: string): Marker | undefined {
@@ -52,6 +52,9 @@ export function parseReadyPayload(payload: string): ReadyInfo {
 
 /** The end marker's payload when the end record went through end-<seq>.json instead. */
 export const END_RECORD_IN_FILE = '@';
+
+/** The end marker's payload when the end record came ahead in `rec` markers (a session on another host: no shared directory). */
+export const END_RECORD_IN_PIECES = '+';
 
 /** File name of a command's end record in the session's private dir (when too long for a marker). */
 export function endRecordFileName(seq: number): string {

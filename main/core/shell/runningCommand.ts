@@ -15,6 +15,8 @@ export interface Running {
   started: boolean;
   report?: EndReport;
   reportProblem?: string;
+  /** Pieces of an end record that came in `rec` markers (a session on another host). */
+  recordPieces?: string[];
   endedAt?: number;
   /** The output is complete: the end fence was painted (or the capture was cut short). */
   settled: boolean;

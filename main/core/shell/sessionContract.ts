@@ -3,6 +3,7 @@ import type { ShellConfig } from '../config/shellConfig.js';
 import type { OutputStore } from '../jobs/OutputStore.js';
 import type { Platform } from '../platform/Platform.js';
 import type { ResolvedShell } from './discovery.js';
+import type { RemoteTarget } from './remoteLaunch.js';
 
 // The types a PwshSession is used through (re-exported by PwshSession.ts).
 
@@ -22,6 +23,8 @@ export interface PwshSessionOptions {
   ptyModule?: PtyModule;
   /** Removes the session's private dir at the end (default: fs.rm with retries, for antivirus locks). */
   removeDir?: (dir: string) => Promise<void>;
+  /** Run pwsh on another host through ssh (remoteLaunch.ts); absent: on this machine. */
+  remote?: RemoteTarget;
 }
 
 /** What a session uses of a node-pty module (@lydell/node-pty and node-pty have the same API). */
