@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { MetricsSnapshot, QueuedRequestInfo, SessionInfo } from '../../common/scheduler.js';
 import { readHostInfo } from '../host/hostInfo.js';
 import type { CliIo } from './cliIo.js';
 import { resolveHostSettings, type HostFlags } from '../host/hostSettings.js';
-
-interface StatusBody {
-  metrics: MetricsSnapshot;
-  sessions: SessionInfo[];
-  queue: QueuedRequestInfo[];
-}
+import { statusText, type StatusBody } from './statusText.js';
 
 /** `poshpool status`: pool and queue state of the running host. */
 export async function status(flags: HostFlags & { json?: boolean }, io: CliIo): Promise<number> {
@@ -43,23 +37,6 @@ export async function status(flags: HostFlags & { json?: boolean }, io: CliIo): 
     io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     return 0;
   }
-  const m = body.metrics;
-  const lines = [
-    `poshpool host pid ${info.pid} at ${info.mcpUrl}`,
-    `pool: ${m.poolState}${m.poolDegradedReason ? ` (${m.poolDegradedReason})` : ''}; sessions ${m.activeSessions}/${m.maxSessions} lent, ${m.warmSessions} warm; queue ${m.queueDepth} (sync ${m.queueDepthSync}, async ${m.queueDepthAsync})`,
-    `commands: ${m.commandsRun} run, ${m.commandsFailed} failed; p50 ${m.commandDurationMs.p50 ?? '-'} ms, p95 ${m.commandDurationMs.p95 ?? '-'} ms; restarts ${m.restarts}; sessions reused ${m.sessionsReused ?? 0}, discarded ${m.sessionsDiscarded ?? 0}`,
-  ];
-  if (m.shell) {
-    const sh = m.shell;
-    const what = sh.kind === 'powershell' ? 'Windows PowerShell' : 'PowerShell';
-    const facts = sh.version ? ` ${sh.version}${sh.edition ? ` (${sh.edition})` : ''}, ${sh.languageMode}, execution policy ${sh.executionPolicy}` : '';
-    lines.push(`shell: ${what}${facts} at ${sh.path}`);
-    for (const w of sh.warnings) lines.push(`warning: ${w}`);
-  }
-  for (const s of body.sessions) {
-    lines.push(`  session ${s.sessionId} (${s.clientId}): ${s.state}${s.currentCommand ? ` — ${s.currentCommand.slice(0, 60)}` : ''}, ${s.commandCount} commands, cwd ${s.cwd ?? '-'}`);
-  }
-  for (const q of body.queue) lines.push(`  queued ${q.requestId} (${q.clientId}): ${q.priority}, position ${q.position}, ETA ${Math.round(q.etaMs / 100) / 10} s`);
-  io.stdout.write(`${lines.join('\n')}\n`);
+  io.stdout.write(statusText(body, info));
   return 0;
 }
