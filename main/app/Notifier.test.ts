@@ -121,6 +121,29 @@ describe('Notifier.onEvents', () => {
     expect(spec.body).toContain('4 failures');
   });
 
+  it('names a remote host that cannot start sessions, apart from this machine and from other hosts', () => {
+    const { port, notifier } = setup();
+    const refused = '127.0.0.1:2222 refused the connection: no ssh server listens there (check that sshd runs and the port).';
+    notifier.onEvents([
+      { type: 'pool.degraded', time: 1, reason: refused, failures: 3, host: 'buildbox' },
+      { type: 'pool.degraded', time: 1, reason: 'timed out', failures: 3, host: 'win' },
+      { type: 'pool.degraded', time: 1, reason: 'again', failures: 4, host: 'buildbox' },
+      { type: 'pool.degraded', time: 1, reason: 'pwsh not found', failures: 3, host: 'local' },
+    ]);
+    expect(port.shown.map((n) => n.spec)).toEqual([
+      {
+        key: 'degraded:buildbox',
+        title: 'poshpool cannot reach host buildbox',
+        body: `${refused} (after 3 failures). Requests for buildbox wait or are refused until it is back; sessions on this machine go on.`,
+      },
+      { key: 'degraded:win', title: 'poshpool cannot reach host win', body: 'timed out (after 3 failures). Requests for win wait or are refused until it is back; sessions on this machine go on.' },
+      { key: 'degraded', title: 'poshpool cannot start PowerShell sessions', body: 'pwsh not found (after 3 failures). Requests wait or are refused until it recovers.' },
+    ]);
+    const off = setup({ poolDegraded: false });
+    off.notifier.onEvents([{ type: 'pool.degraded', time: 1, reason: refused, failures: 3, host: 'buildbox' }]);
+    expect(off.port.shown).toHaveLength(0);
+  });
+
   it('shows nothing for a kind whose setting is off, and still shows the others', () => {
     const off = setup({ sessionAbandoned: false });
     off.notifier.onEvents([abandoned(), backupFailed()]);

@@ -1,4 +1,5 @@
 import type { PoshpoolEvent } from '../../common/events.js';
+import { LOCAL_HOST } from '../../common/scheduler.js';
 import type { PoshpoolConfig } from '../core/config/schema.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import { NOTICE_COMMAND_CHARS, oneLine, requesterOf, ruleNames } from './trayApprovals.js';
@@ -27,7 +28,7 @@ export const NOTIFY_QUIET_MS = 60_000;
 /**
  * Turns the host's events into native notifications for what a person should know about: a
  * command waiting for their approval (a click opens the dashboard's prompt), a session left idle,
- * a failed backup, a pool that cannot start sessions (and a host process that crashed). Each kind can be turned off; repeats of one key within {@link NOTIFY_QUIET_MS} are
+ * a failed backup, a pool that cannot start sessions (this machine's, or a remote host's, named; and a host process that crashed). Each kind can be turned off; repeats of one key within {@link NOTIFY_QUIET_MS} are
  * dropped so a flapping folder does not flood the desktop.
  */
 export class Notifier {
@@ -59,7 +60,16 @@ export class Notifier {
       } else if (e.type === 'backup.failed' && s.backupFailed) {
         this.show({ key: `backup:${e.folder}`, title: 'Backup failed', body: `${e.folder}: ${e.error}` });
       } else if (e.type === 'pool.degraded' && s.poolDegraded) {
-        this.show({ key: 'degraded', title: 'poshpool cannot start PowerShell sessions', body: `${e.reason} (after ${e.failures} failures). Requests wait or are refused until it recovers.` });
+        if (e.host === undefined || e.host === LOCAL_HOST) {
+          this.show({ key: 'degraded', title: 'poshpool cannot start PowerShell sessions', body: `${e.reason} (after ${e.failures} failures). Requests wait or are refused until it recovers.` });
+        } else {
+          // A remote host that is down is not poshpool broken: named, keyed apart from this machine's pool and from other hosts.
+          this.show({
+            key: `degraded:${e.host}`,
+            title: `poshpool cannot reach host ${e.host}`,
+            body: `${e.reason} (after ${e.failures} failures). Requests for ${e.host} wait or are refused until it is back; sessions on this machine go on.`,
+          });
+        }
       }
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../common/approvals.js';
-import type { MetricsSnapshot, SessionInfo } from '../../common/scheduler.js';
+import type { HostSummary as ScheduledHost, MetricsSnapshot, SessionInfo } from '../../common/scheduler.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import type { HostSummary } from '../host/process/protocol.js';
 import { MENU_APPROVALS_MAX } from './trayApprovals.js';
@@ -235,5 +235,72 @@ describe('the PowerShell the sessions run', () => {
     const i = input({ summary: summary([], { shell: { ...fallback, kind: 'pwsh', path: 'C:\\Program Files\\PowerShell\\7\\pwsh.exe', warnings: [] } }) });
     expect(trayTooltip(i)).toBe('poshpool: 0/5 sessions in use');
     expect(find(trayMenu(i), /^⚠/)).toBeUndefined();
+  });
+});
+
+describe('remote hosts in the tray', () => {
+  const refused = '127.0.0.1:2222 refused the connection: no ssh server listens there (check that sshd runs and the port).';
+  function lane(patch: Partial<ScheduledHost> & Pick<ScheduledHost, 'name'>): ScheduledHost {
+    return {
+      kind: 'ssh',
+      destination: `${patch.name}.lan`,
+      labels: [],
+      state: 'healthy',
+      degradedReason: '',
+      activeSessions: 0,
+      maxSessions: 2,
+      freeSlots: 2,
+      warmSessions: 1,
+      startingSessions: 0,
+      queueDepth: 0,
+      estimatedWaitMs: 0,
+      commandsRun: 0,
+      commandsFailed: 0,
+      restarts: 0,
+      ...patch,
+    };
+  }
+  const local = lane({ name: 'local', kind: 'local', destination: null, maxSessions: 5, warmSessions: 2 });
+  const buildboxDown = lane({ name: 'buildbox', labels: ['build'], state: 'degraded', degradedReason: refused, warmSessions: 0 });
+
+  it('a remote host that is down does not turn the icon degraded: it stays what this machine makes it, and the tooltip names the host', () => {
+    const down = input({ summary: summary([], { hosts: [local, buildboxDown] }) });
+    expect(trayIconState(down)).toBe('idle');
+    expect(trayIconState(input({ summary: summary([session('a', 'npm test')], { hosts: [local, buildboxDown] }) }))).toBe('busy');
+    expect(trayTooltip(down)).toBe('poshpool: 0/5 sessions in use, host buildbox unreachable');
+    // The local pool degraded is still the red icon, and says "cannot start sessions".
+    const localDown = input({ summary: summary([], { poolState: 'degraded', poolDegradedReason: 'pwsh not found', hosts: [{ ...local, state: 'degraded', degradedReason: 'pwsh not found' }, buildboxDown] }) });
+    expect(trayIconState(localDown)).toBe('degraded');
+    expect(trayTooltip(localDown)).toBe('poshpool: 0/5 sessions in use, cannot start sessions: pwsh not found, host buildbox unreachable');
+    const twoDown = input({ summary: summary([], { hosts: [local, buildboxDown, lane({ name: 'win', state: 'degraded', degradedReason: 'timed out' })] }) });
+    expect(trayTooltip(twoDown)).toBe('poshpool: 0/5 sessions in use, 2 hosts unreachable (buildbox, win)');
+  });
+
+  it('has a Hosts submenu with each host, its state and sessions, and why a degraded one is down (shortened)', () => {
+    const long = `${refused} ${'and more words '.repeat(10)}`;
+    const menu = trayMenu(input({ summary: summary([], { hosts: [{ ...local, activeSessions: 1 }, { ...buildboxDown, degradedReason: long, queueDepth: 2 }, lane({ name: 'gpu', state: 'starting', warmSessions: 0 })] }) }));
+    const hosts = find(menu, 'Hosts (3, 1 down)');
+    expect(hosts).toMatchObject({ type: 'submenu', enabled: true });
+    const labels = hosts?.type === 'submenu' ? hosts.submenu.map((i) => (i.type === 'separator' ? '—' : i.label)) : [];
+    expect(labels).toHaveLength(4);
+    expect(labels.slice(0, 2)).toEqual(['local (this machine): healthy, 1/5 sessions, 2 warm', 'buildbox: ⚠ degraded, 0/2 sessions, 0 warm, 2 waiting']);
+    expect(labels[2]).toMatch(/^ {4}127\.0\.0\.1:2222 refused the connection: no ssh server listens there .*…$/);
+    expect(labels[2]!.trim().length).toBe(90);
+    expect(labels[3]).toBe('gpu: starting, 0/2 sessions, 0 warm');
+    expect(hosts?.type === 'submenu' && hosts.submenu.every((i) => i.type === 'normal' && !i.enabled && i.action === undefined)).toBe(true);
+    expect(find(trayMenu(input({ summary: summary([], { hosts: [local, lane({ name: 'gpu' })] }) })), 'Hosts (2)')?.type).toBe('submenu');
+  });
+
+  it('has no Hosts submenu with this machine alone, with figures from before hosts, or while the host process is down', () => {
+    expect(find(trayMenu(input({ summary: summary([], { hosts: [local] }) })), /^Hosts/)).toBeUndefined();
+    expect(find(trayMenu(input()), /^Hosts/)).toBeUndefined();
+    expect(find(trayMenu(input({ host: { status: 'failed', reason: 'port taken' }, summary: undefined })), /^Hosts/)).toBeUndefined();
+    expect(trayTooltip(input({ summary: summary([], { hosts: [local, lane({ name: 'gpu' })] }) }))).toBe('poshpool: 0/5 sessions in use');
+  });
+
+  it('names the host of a session on another machine', () => {
+    const menu = trayMenu(input({ summary: summary([session('ssh-1', 'make', { host: 'buildbox' }), session('pwsh-2', null, { host: 'local' })]) }));
+    expect(find(menu, 'ssh-1 on buildbox: running make')?.type).toBe('submenu');
+    expect(find(menu, 'pwsh-2: idle')?.type).toBe('submenu');
   });
 });

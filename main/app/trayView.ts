@@ -1,10 +1,11 @@
 import type { ApprovalAnswer } from '../../common/approvals.js';
-import type { SessionInfo } from '../../common/scheduler.js';
+import { LOCAL_HOST, type SessionInfo } from '../../common/scheduler.js';
 import { CLIENT_IDS, CLIENTS, type ClientId } from '../cli/installClients.js';
 import type { NotificationSettings } from './Notifier.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import type { HostSummary } from '../host/process/protocol.js';
 import { approvalMenuItems, menuLiteral } from './trayApprovals.js';
+import { hostsMenuItems, hostsTooltipPart } from './trayHosts.js';
 
 /** The four faces of the tray icon. */
 export type TrayIconState = 'idle' | 'busy' | 'queued' | 'degraded';
@@ -66,7 +67,12 @@ function running(sessions: readonly SessionInfo[]): SessionInfo[] {
   return sessions.filter((s) => s.currentCommand !== null);
 }
 
-/** The icon: degraded when sessions cannot start (or the host is down), queued when requests or commands awaiting approval wait, busy while commands run. */
+/**
+ * The icon: degraded when sessions cannot start on this machine (or the host process is down), queued
+ * when requests or commands awaiting approval wait, busy while commands run. A remote host that is
+ * down does not make it degraded (poshpool works; a machine it reaches does not): the tooltip and the
+ * Hosts menu say so instead.
+ */
 export function trayIconState(input: Pick<TrayInput, 'host' | 'summary'>): TrayIconState {
   if (input.host.status !== 'running' || !input.summary) return input.host.status === 'starting' ? 'idle' : 'degraded';
   const m = input.summary.metrics;
@@ -92,6 +98,8 @@ export function trayTooltip(input: Pick<TrayInput, 'host' | 'summary'>): string 
     if (m.queueDepth > 0) parts.push(`${m.queueDepth} waiting`);
     if (m.paused) parts.push('new sessions paused');
     if (m.poolState === 'degraded') parts.push(`cannot start sessions: ${m.poolDegradedReason}`);
+    const hosts = hostsTooltipPart(m);
+    if (hosts !== undefined) parts.push(hosts);
     if (m.shell?.kind === 'powershell') parts.push('on Windows PowerShell 5.1');
     return `poshpool: ${parts.join(', ')}`;
   })();
@@ -104,7 +112,7 @@ function sessionItem(s: SessionInfo, clientName: string | undefined): TrayMenuIt
   const items: TrayMenuItem[] = [];
   if (cmd !== null) items.push({ type: 'normal', label: 'Cancel command (Ctrl+C)', enabled: true, action: { kind: 'cancelCommand', sessionId: s.sessionId } });
   items.push({ type: 'normal', label: 'Terminate session', enabled: s.state !== 'ending', action: { kind: 'terminateSession', sessionId: s.sessionId } });
-  const who = clientName === undefined ? '' : ` (${clientName})`;
+  const who = `${s.host === undefined || s.host === LOCAL_HOST ? '' : ` on ${s.host}`}${clientName === undefined ? '' : ` (${clientName})`}`;
   const flags = `${s.awaitingApproval ? ' (awaiting approval)' : ''}${s.abandoned ? ' (abandoned)' : ''}`;
   return { type: 'submenu', label: menuLiteral(`${s.sessionId}${who}: ${what}${flags}`), enabled: true, submenu: items };
 }
@@ -132,6 +140,7 @@ export function trayMenu(input: TrayInput): TrayMenuItem[] {
     sessionItems.length === 0
       ? { type: 'normal', label: up ? 'Sessions: none in use' : 'Sessions: host not running', enabled: false }
       : { type: 'submenu', label: `Sessions (${sessions.length})`, enabled: true, submenu: sessionItems },
+    ...hostsMenuItems(up ? input.summary!.metrics : undefined),
     { type: 'checkbox', label: 'Pause new sessions', enabled: up, checked: paused, action: { kind: 'setPaused', paused: !paused } },
   ];
   if (input.host.status === 'failed') menu.push({ type: 'normal', label: 'Retry starting poshpool', enabled: true, action: { kind: 'retryHost' } });
