@@ -145,6 +145,8 @@ export class SshdFixture {
           'MaxSessions 100',
           // The login's environment: pwsh through its full path; nothing from the test's own env.
           'PermitUserEnvironment no',
+          // Whatever a client sends is taken: a test proves poshpool's ssh sends no POSHPOOL_ variable even when asked to.
+          'AcceptEnv *',
           '',
         ].join('\n'),
       );

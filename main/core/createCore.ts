@@ -8,13 +8,16 @@ import { ClientDirectory } from './clients/ClientDirectory.js';
 import { loadLearnedHolds, saveLearnedHolds } from './scheduler/etaMemory.js';
 import { BackupService } from './backup/BackupService.js';
 import { subscribeAudit } from './audit/auditSubscriber.js';
-import type { MetricsSnapshot } from '../../common/scheduler.js';
+import { LOCAL_HOST, type MetricsSnapshot } from '../../common/scheduler.js';
 import type { PoshpoolConfig } from './config/schema.js';
 import { EventBus } from './events/EventBus.js';
 import { CommandHistory } from './history/CommandHistory.js';
 import { JobManager } from './jobs/JobManager.js';
 import { OutputStore } from './jobs/OutputStore.js';
 import { ShellPool } from './pool/ShellPool.js';
+import { HostLanes, type Lane } from './hosts/HostLanes.js';
+import { destinationOf } from './hosts/hostConfig.js';
+import { findSsh, remoteTarget } from './hosts/sshCommand.js';
 import { SessionManager } from './scheduler/SessionManager.js';
 import { discoverShell, hostDiscoveryEnv, type ResolvedShell } from './shell/discovery.js';
 import { PwshSession } from './shell/PwshSession.js';
@@ -32,8 +35,10 @@ export interface Core {
   readonly shell: ResolvedShell;
   readonly bus: EventBus;
   readonly store: OutputStore;
+  /** This machine's pool. */
   readonly pool: ShellPool<PwshSession>;
-  readonly manager: SessionManager<PwshSession>;
+  /** The scheduler of every host (this machine and the config's `hosts`), each a lane of its own. */
+  readonly manager: HostLanes<PwshSession>;
   readonly jobs: JobManager<PwshSession>;
   readonly audit: AuditLog;
   /** Who the MCP clients are (the names they gave). */
@@ -112,7 +117,32 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     now: options.now,
   });
   const history = new CommandHistory({ readPage: (ref, page) => store.read(ref, page) });
-  const manager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: loadLearnedHolds(dataDir), gate: approvals, startDir: options.cwd ?? (config.shell.cwd || homedir()), history });
+  const localManager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: loadLearnedHolds(dataDir), gate: approvals, startDir: options.cwd ?? (config.shell.cwd || homedir()), history, host: LOCAL_HOST });
+  const lanes: Lane<PwshSession>[] = [{ name: LOCAL_HOST, kind: 'local', destination: null, labels: config.localLabels, pool, manager: localManager }];
+  // Each remote host: its own pool and queue over the system's ssh (absent: its starts fail and say so).
+  const sshFile = config.hosts.length > 0 ? findSsh(platform, process.env) : undefined;
+  for (const host of config.hosts) {
+    const target = sshFile === undefined ? undefined : remoteTarget(host, sshFile);
+    const hostPool = new ShellPool<PwshSession>({
+      ...config,
+      maxSessions: host.maxSessions,
+      warmSessions: host.warmSessions,
+      // A host that cannot be reached is degraded at its second failure in a row (one retry, a second
+      // later), so waiting callers hear why within seconds; one warm session lost to a network blip is not enough.
+      degradedFailureCount: 2,
+      spawnBackoffInitialMs: Math.max(1000, config.spawnBackoffInitialMs),
+      host: host.name,
+      bus,
+      now: options.now,
+      start: async () =>
+        target === undefined
+          ? { ok: false, reason: 'no OpenSSH client (ssh) was found on PATH; install it (Windows: Settings > Optional features > OpenSSH Client).' }
+          : PwshSession.start({ shell, config: config.shell, outputStore: store, tempRoot: sessionsDir, remote: target }),
+    });
+    const hostManager = new SessionManager<PwshSession>({ pool: hostPool, bus, config, now: options.now, gate: approvals, history, host: host.name });
+    lanes.push({ name: host.name, kind: 'ssh', destination: destinationOf(host), labels: host.labels, pool: hostPool, manager: hostManager });
+  }
+  const manager = new HostLanes(lanes);
   // The learned hold times outlive this run (a crash loses at most one interval of learning).
   const keepLearned = (): void => {
     const learned = manager.learnedHolds();
@@ -138,7 +168,7 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     backups,
     approvals,
     history,
-    metrics: () => ({ ...manager.metrics(), backups: backups.metrics(), shell: shellSummary(shell, found.warning, facts) }),
+    metrics: () => ({ ...manager.metrics(), backups: backups.metrics(), shell: shellSummary(shell, found.warning, facts), hosts: manager.hosts() }),
     dispose() {
       disposing ??= (async () => {
         clearInterval(learnedTimer);
@@ -150,7 +180,7 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
         await manager.dispose();
         await jobs.settled();
         jobs.dispose();
-        await pool.dispose();
+        await Promise.all(manager.all.map((lane) => lane.pool.dispose()));
         await swept;
         await sessionDirs.dispose();
         store.dispose();

@@ -94,9 +94,9 @@ describe('the session summarizes a command without running it', () => {
     if (ticket.status !== 'allocated') throw new Error(`no session: ${JSON.stringify(ticket)}`);
     const session = core.manager.listSessions('summary')[0]!;
     await core.manager.run('summary', session.sessionId, 'function Invoke-Nuke { param([switch]$All) }');
-    const lent = (core.manager as unknown as { lent: Map<string, { session: { run(c: string): Promise<{ output: string }> } }> }).lent.get(session.sessionId)!;
+    const shell = core.manager.shellOf(session.sessionId)!;
     const command = `ri -Rec '${victim}'; 1..2 | % { iex "x" }; Invoke-Nuke -A; & $foo; git push --force origin`;
-    const out = await lent.session.run(summaryCommand(command));
+    const out = await shell.run(summaryCommand(command));
     const parsed = parseSummary(out.output);
     if (!parsed.ok) throw new Error(parsed.reason);
     const { summary } = parsed;

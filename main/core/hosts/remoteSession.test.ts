@@ -98,6 +98,17 @@ describe('a session on another host over ssh', () => {
     expect(s.exit?.reason).toMatch(/was lost/);
   }, 60_000);
 
+  it('never sends the host token or any POSHPOOL_ variable, even with SendEnv asking for it', async () => {
+    const t = target();
+    const asking = { ...t, ssh: { ...t.ssh, args: ['-o', 'SendEnv=POSHPOOL_* LC_PROBE', ...t.ssh.args] } };
+    const s = await sessions.start({}, undefined, { remote: asking, env: { ...process.env, POSHPOOL_TOKEN: 'secret-must-not-cross', LC_PROBE: 'crossed' } });
+    const r = await s.run('(Get-ChildItem env: | Where-Object { $_.Name -like "POSHPOOL*" -or $_.Name -eq "LC_PROBE" } | ForEach-Object { $_.Name + "=" + $_.Value }) -join ";"');
+    // The channel works (LC_PROBE crossed), the token did not.
+    expect(r.output).toContain('LC_PROBE=crossed');
+    expect(r.output).not.toContain('secret-must-not-cross');
+    expect(r.output).not.toContain('POSHPOOL_TOKEN');
+  }, 60_000);
+
   it('refuses a host whose key is not the one in known_hosts, in plain words', async () => {
     const started = await startRaw({ knownHostsFile: sshd.wrongKnownHosts });
     expect(started.ok).toBe(false);

@@ -61,7 +61,7 @@ export class JobManager<S extends ManagedShell> {
 
   constructor(
     private readonly deps: {
-      manager: SessionManager<S>;
+      manager: Pick<SessionManager<S>, 'listSessions' | 'run' | 'cancelCommand' | 'outputSoFar'>;
       store: OutputStore;
       bus: EventBus;
       settings: JobSettings;

@@ -48,6 +48,8 @@ export interface ShellPoolOptions<S> extends ShellPoolSettings {
   isAlive?: (pid: number) => boolean;
   /** Cores to start sessions on when maxParallelStarts is 0 (default: os.availableParallelism()). */
   cores?: number;
+  /** The host whose sessions this pool starts, when not this machine: named in its events and in what degraded callers are told. */
+  host?: string;
 }
 
 export type AcquireResult<S> =
@@ -368,7 +370,7 @@ export class ShellPool<S extends PoolSession> {
       }
       this.consecutiveFailures = 0;
       if (this._state !== 'healthy') {
-        if (this._state === 'degraded') this.options.bus.emit({ type: 'pool.recovered', downMs: this.now() - this.degradedSince });
+        if (this._state === 'degraded') this.options.bus.emit({ type: 'pool.recovered', downMs: this.now() - this.degradedSince, ...this.hostField() });
         this.setState('healthy');
       }
       this.exitSubs.set(
@@ -410,7 +412,7 @@ export class ShellPool<S extends PoolSession> {
     if (this._state !== 'degraded' && this.failureTimes.length >= this.options.degradedFailureCount) {
       this.degradedSince = now;
       this.setState('degraded');
-      this.options.bus.emit({ type: 'pool.degraded', reason, failures: this.failureTimes.length });
+      this.options.bus.emit({ type: 'pool.degraded', reason, failures: this.failureTimes.length, ...this.hostField() });
       for (const w of this.waiters.splice(0)) w.resolve(this.degradedResult());
     }
     const delay = Math.min(this.options.spawnBackoffMaxMs, this.options.spawnBackoffInitialMs * 2 ** (this.consecutiveFailures - 1));
@@ -424,7 +426,19 @@ export class ShellPool<S extends PoolSession> {
     this.retryTimer.unref();
   }
 
+  private hostField(): { host?: string } {
+    return this.options.host === undefined ? {} : { host: this.options.host };
+  }
+
   private degradedResult(): AcquireResult<S> {
+    const host = this.options.host;
+    if (host !== undefined) {
+      return {
+        ok: false,
+        code: 'degraded',
+        reason: `Sessions on host "${host}" cannot be started: ${this.lastFailure} poshpool retries with a growing delay (up to ${Math.round(this.options.spawnBackoffMaxMs / 1000)} s) and lends sessions there again once the host answers; sessions on other hosts are not affected.`,
+      };
+    }
     return {
       ok: false,
       code: 'degraded',

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Priority, SessionEndReason } from '../../../common/events.js';
-import type { QueuedRequestInfo, SchedulerMetrics, SessionInfo, SessionKind } from '../../../common/scheduler.js';
+import { LOCAL_HOST, type QueuedRequestInfo, type SchedulerMetrics, type SessionInfo, type SessionKind } from '../../../common/scheduler.js';
 import type { CommandResult, SessionState } from '../../../common/shell.js';
 import type { PoshpoolConfig } from '../config/schema.js';
 import type { Disposable } from '../events/Emitter.js';
@@ -131,6 +131,8 @@ export class SessionManager<S extends ManagedShell> {
        * them back, so the dashboard shows a directory before a session's first command.
        */
       startDir?: string;
+      /** The host this manager lends sessions of (`local`, or a config `hosts` name): in session info, queue entries and events. */
+      host?: string;
     },
   ) {
     const now = deps.now ?? Date.now;
@@ -141,6 +143,11 @@ export class SessionManager<S extends ManagedShell> {
     const tickMs = Math.max(50, Math.min(1000, (deps.config.idleLimitSeconds * 1000) / 4));
     this.ticker = setInterval(() => this.tick(), tickMs);
     this.ticker.unref();
+  }
+
+  /** The host this manager lends sessions of. */
+  get host(): string {
+    return this.deps.host ?? LOCAL_HOST;
   }
 
   private get now(): number {
@@ -183,7 +190,7 @@ export class SessionManager<S extends ManagedShell> {
     if (options.acquireTimeoutMs !== undefined) setTimeout(() => this.serve(), options.acquireTimeoutMs + 1).unref();
     this.counters.peakQueueDepth = Math.max(this.counters.peakQueueDepth, this.queue.size);
     const etaMs = this.etaFor(queued.position);
-    this.deps.bus.emit({ type: 'request.queued', requestId, clientId, priority, position: queued.position, etaMs });
+    this.deps.bus.emit({ type: 'request.queued', requestId, clientId, priority, position: queued.position, etaMs, host: this.host });
     this.emitPositionChanges();
     return { status: 'queued', requestId, priority, position: queued.position, etaMs, allocation };
   }
@@ -507,7 +514,7 @@ export class SessionManager<S extends ManagedShell> {
     const snapshot = this.queue.snapshot();
     const etas = this.eta.estimateAll(snapshot.length, this.slotState());
     return snapshot
-      .map((e, i) => ({ requestId: e.id, clientId: e.clientId, priority: e.priority, position: e.position, etaMs: Math.round(etas[i] ?? 0), enqueuedAt: e.enqueuedAt }))
+      .map((e, i) => ({ requestId: e.id, clientId: e.clientId, priority: e.priority, position: e.position, etaMs: Math.round(etas[i] ?? 0), enqueuedAt: e.enqueuedAt, host: this.host }))
       .filter((e) => clientId === undefined || e.clientId === clientId);
   }
 
@@ -595,7 +602,7 @@ export class SessionManager<S extends ManagedShell> {
     this.waitTotals[priority].ms += waitedMs;
     this.waitTotals[priority].n++;
     this.deps.bus.emit({ type: 'request.allocated', requestId, clientId, sessionId, waitedMs });
-    this.deps.bus.emit({ type: 'session.started', sessionId, clientId, pid: session.pid ?? null, kind, ...(lent.cwd === null ? {} : { cwd: lent.cwd }) });
+    this.deps.bus.emit({ type: 'session.started', sessionId, clientId, pid: session.pid ?? null, kind, ...(lent.cwd === null ? {} : { cwd: lent.cwd }), host: this.host });
     return sessionId;
   }
 
@@ -790,6 +797,7 @@ export class SessionManager<S extends ManagedShell> {
       lentAt: l.lentAt,
       abandoned: l.abandoned,
       pid: l.session.pid ?? null,
+      host: this.host,
       ...(l.approvalAbort && this.deps.gate?.waitingUntil(l.sessionId) ? { awaitingApproval: true as const } : {}),
     };
   }

@@ -22,11 +22,12 @@ export function registerListSessionsTool(server: McpServer, deps: ToolDeps): voi
               cwd: nullable(z.string(), 'not known yet (no command ran)').describe('Working directory'),
               commandCount: z.number().describe('Commands run so far'),
               idleSeconds: z.number().describe('Time since the last activity'),
+              host: z.string().describe('The host it runs on: "local" (this machine) or a host from the config'),
             }),
           )
           .describe('Your sessions'),
         queued: z
-          .array(z.object({ requestId: z.string(), priority: z.string(), position: z.number(), etaSeconds: z.number() }))
+          .array(z.object({ requestId: z.string(), priority: z.string(), position: z.number(), etaSeconds: z.number(), host: z.string().describe('The host whose queue it waits in') }))
           .describe('Your requests waiting for a session'),
       },
       annotations: READ_ONLY,
@@ -42,10 +43,11 @@ export function registerListSessionsTool(server: McpServer, deps: ToolDeps): voi
         cwd: s.cwd,
         commandCount: s.commandCount,
         idleSeconds: seconds(now - s.lastActivity),
+        host: s.host ?? 'local',
       }));
       const queued = deps.core.manager
         .listQueue(deps.clientId)
-        .map((q) => ({ requestId: q.requestId, priority: q.priority, position: q.position, etaSeconds: seconds(q.etaMs) }));
+        .map((q) => ({ requestId: q.requestId, priority: q.priority, position: q.position, etaSeconds: seconds(q.etaMs), host: q.host ?? 'local' }));
       return ok({ sessions, queued });
     },
   );

@@ -8,6 +8,7 @@ import { commandResultShape, fail, ok, resultContent, seconds, type ToolDeps } f
 import { cwdArgument, cwdSourceField, placeForCall } from './startDir.js';
 import type { CwdSource } from '../workspaceRoots.js';
 import { progress, waitForSession, type Extra } from './waitForSession.js';
+import { hostArgument, hostField, labelsArgument, planHost, type HostPlan } from './hostChoice.js';
 
 /**
  * run_command: runs one command and returns its structured result (or a job id when it runs long).
@@ -28,6 +29,7 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps, tasks:
         'If your default session is still busy (a command running there), the call runs in a clean session borrowed for it alone. fresh: true asks for such a clean one-call session. With sessionId it runs on a session from start_session. ' +
         `A command still running after ${settings.returnAfterSeconds} s returns status "running" with a jobId and the output so far; it goes on in the background: follow it with get_job, stop it with cancel_job. ` +
         'If it waits for input (Read-Host), answer with send_input. Cancelling this call stops the command. ' +
+        'host or labels run it on another machine from poshpool\'s config (over SSH), in your default session there (one per host). ' +
         'Clients that support MCP Tasks may call it as a task: the task id comes back at once, the result (tasks/result) is the one a plain call gives, whenever the command ends; tasks/cancel stops the command. A task is a job: get_job and cancel_job take its id too; tasks/get and get_job name its session for send_input.',
       inputSchema: {
         command: z.string().min(1).describe('The PowerShell command or script to run'),
@@ -35,11 +37,14 @@ export function registerRunCommandTool(server: McpServer, deps: ToolDeps, tasks:
         fresh: z.boolean().optional().describe('Run in a clean session used for this call only (none of your earlier state; your default session is left as it is). Ignored with sessionId'),
         timeoutSeconds: z.number().positive().max(86400).optional().describe('Stop the command (Ctrl+C, then harder) after this many seconds'),
         cwd: cwdArgument.optional().describe('Run in this directory (absolute, or relative to your workspace); the session stays there afterwards. Without it a new session begins in your workspace (your first MCP root, else the directory your client started poshpool bridge in)'),
+        host: hostArgument.optional().describe(hostArgument.description + '. Ignored with sessionId (a session stays on its host)'),
+        labels: labelsArgument.optional(),
       },
       outputSchema: {
         ...commandResultShape,
         status: z.enum(['completed', 'cancelled', 'timedOut', 'sessionEnded', 'running']).describe(commandResultShape.status.description + '; running: still going as a background job (see jobId)'),
         cwdSource: cwdSourceField.optional(),
+        host: hostField,
         sessionKind: z.enum(['session', 'default', 'call']).describe('Where it ran: session (the sessionId you gave), default (your default session, kept between calls), call (a clean session for this call only, returned after it)'),
         newSession: z.boolean().describe('True when the session had none of your earlier state (a new default session, or a one-call session)'),
         note: z.string().optional().describe('Something about where the command ran that you may want to know'),
@@ -69,13 +74,15 @@ interface RunArgs {
   fresh?: boolean;
   timeoutSeconds?: number;
   cwd?: string;
+  host?: string;
+  labels?: string[];
 }
 
 /** A plain call: waits up to returnAfterSeconds with progress, then hands the command on as a job. */
-async function runPlain(deps: ToolDeps, { command, sessionId, fresh, timeoutSeconds, cwd }: RunArgs, extra: Extra): Promise<CallToolResult> {
+async function runPlain(deps: ToolDeps, { command, sessionId, fresh, timeoutSeconds, cwd, host, labels }: RunArgs, extra: Extra): Promise<CallToolResult> {
   const { settings } = deps;
   const { manager } = deps.core;
-  const where = await place(deps, sessionId, fresh, extra, cwd);
+  const where = await place(deps, sessionId, fresh, extra, cwd, { host, labels });
   if (!where.ok) return fail(where.reason);
   const sessionIdNow = where.sessionId;
   const placed = placedFields(where);
@@ -127,7 +134,7 @@ async function runAsTask(deps: ToolDeps, tasks: ClientTaskStore, args: RunArgs, 
     const { manager, jobs } = deps.core;
     // Progress goes to the task's status (tasks/get, notifications/tasks/status), not to a call that has already been answered.
     const quiet: Extra = { ...extra, signal: handle.signal, _meta: undefined };
-    const where = await place(deps, args.sessionId, args.fresh, quiet, args.cwd);
+    const where = await place(deps, args.sessionId, args.fresh, quiet, args.cwd, { host: args.host, labels: args.labels });
     if (!where.ok) return refuse(where.reason);
     if (handle.signal.aborted) {
       returnBorrowed(deps, where);
@@ -167,14 +174,18 @@ async function runAsTask(deps: ToolDeps, tasks: ClientTaskStore, args: RunArgs, 
 }
 
 /** Where a call runs: the session it names, or (without one) its default session or a borrowed one. */
-async function place(deps: ToolDeps, sessionId: string | undefined, fresh: boolean | undefined, extra: Extra, cwd?: string): Promise<CallPlace> {
-  // Checked before a session is taken: a bad cwd costs none. A named session without cwd stays where it is.
-  const start = cwd !== undefined || !sessionId ? await deps.workspace.startDir(cwd, extra) : undefined;
+async function place(deps: ToolDeps, sessionId: string | undefined, fresh: boolean | undefined, extra: Extra, cwd: string | undefined, on: { host?: string; labels?: string[] }): Promise<CallPlace> {
+  // Checked before a session is taken: a bad cwd or host costs none. A named session without cwd stays where it is.
+  const sessionHost = sessionId ? (deps.core.manager.hostOfSession(sessionId) ?? 'local') : undefined;
+  let start: HostPlan | undefined;
+  if (!sessionId) start = await planHost(deps, on, cwd, extra);
+  else if (cwd !== undefined) start = sessionHost !== 'local' ? { ok: true, host: sessionHost!, remote: true, start: { path: cwd, source: 'argument' } } : await planHost(deps, {}, cwd, extra);
   if (start && !start.ok) return { ok: false, reason: start.reason };
-  const where: CallPlace = sessionId ? { ok: true, sessionId, kind: 'session', newSession: false, note: undefined } : await callSession(deps, fresh === true, extra);
+  const host = sessionHost ?? (start?.ok ? start.host : 'local');
+  const where: CallPlace = sessionId ? { ok: true, sessionId, kind: 'session', newSession: false, note: undefined, host } : await callSession(deps, fresh === true, extra, host);
   if (!where.ok || !start) return where;
-  // A new session begins in the workspace; an explicit cwd moves any session.
-  const placed = await placeForCall(deps, where.sessionId, start.dir, { explicit: cwd !== undefined, newSession: where.newSession });
+  // A new session begins in the workspace (on another host: the login's home); an explicit cwd moves any session.
+  const placed = await placeForCall(deps, where.sessionId, start.start, { explicit: cwd !== undefined, newSession: where.newSession });
   if (!placed.ok) {
     returnBorrowed(deps, where);
     return { ok: false, reason: placed.reason };
@@ -184,8 +195,8 @@ async function place(deps: ToolDeps, sessionId: string | undefined, fresh: boole
 }
 
 /** The fields of a result that say where the command ran. */
-function placedFields(where: Extract<CallPlace, { ok: true }>): { sessionKind: 'session' | 'default' | 'call'; newSession: boolean; note?: string; cwdSource?: CwdSource } {
-  return { sessionKind: where.kind, newSession: where.newSession, ...(where.note ? { note: where.note } : {}), ...(where.cwdSource ? { cwdSource: where.cwdSource } : {}) };
+function placedFields(where: Extract<CallPlace, { ok: true }>): { sessionKind: 'session' | 'default' | 'call'; newSession: boolean; host: string; note?: string; cwdSource?: CwdSource } {
+  return { sessionKind: where.kind, newSession: where.newSession, host: where.host, ...(where.note ? { note: where.note } : {}), ...(where.cwdSource ? { cwdSource: where.cwdSource } : {}) };
 }
 
 /** A one-call session goes back after the call; its reset for the next client is not the caller's wait. */
@@ -194,16 +205,16 @@ function returnBorrowed(deps: ToolDeps, where: Extract<CallPlace, { ok: true }>)
 }
 
 /** Where a call runs: a session it named, the client's default session, or one borrowed for the call. */
-type CallPlace = { ok: true; sessionId: string; kind: 'session' | 'default' | 'call'; newSession: boolean; note: string | undefined; cwdSource?: CwdSource } | { ok: false; reason: string };
+type CallPlace = { ok: true; sessionId: string; kind: 'session' | 'default' | 'call'; newSession: boolean; note: string | undefined; cwdSource?: CwdSource; host: string } | { ok: false; reason: string };
 
-async function callSession(deps: ToolDeps, fresh: boolean, extra: Extra): Promise<CallPlace> {
+async function callSession(deps: ToolDeps, fresh: boolean, extra: Extra, host: string): Promise<CallPlace> {
   const { manager } = deps.core;
   const { settings } = deps;
-  const { ticket, kind, reused } = await manager.callTicket(deps.clientId, { fresh });
+  const { ticket, kind, reused } = await manager.callTicket(deps.clientId, { fresh, host });
   const note =
     kind === 'call' && !fresh ? 'Your default session is busy (a command still runs there; see list_sessions or get_job), so this call ran in a clean session of its own.' : undefined;
   if (ticket.status === 'rejected') return { ok: false, reason: `No session to run on: ${ticket.reason}` };
-  if (ticket.status === 'allocated') return { ok: true, sessionId: ticket.sessionId, kind, newSession: !reused, note };
+  if (ticket.status === 'allocated') return { ok: true, sessionId: ticket.sessionId, kind, newSession: !reused, note, host };
   const waited = await waitForSession(deps, ticket, settings.maxWaitSeconds * 1000, extra);
   if (waited.kind === 'aborted') return { ok: false, reason: 'The call was cancelled while waiting for a session.' };
   if (waited.kind === 'failed') return { ok: false, reason: `No session to run on: ${waited.reason}` };
@@ -212,11 +223,11 @@ async function callSession(deps: ToolDeps, fresh: boolean, extra: Extra): Promis
     return {
       ok: false,
       reason:
-        `Every session stayed busy for ${settings.maxWaitSeconds} s (you were at position ${waited.position}, estimated wait ${seconds(waited.etaMs)} s). ` +
+        `Every session${host === 'local' ? '' : ` on host ${host}`} stayed busy for ${settings.maxWaitSeconds} s (you were at position ${waited.position}, estimated wait ${seconds(waited.etaMs)} s). ` +
         'Use start_session with priority "async" to keep a place in the queue, or try again later.',
     };
   }
-  return { ok: true, sessionId: waited.sessionId, kind, newSession: true, note };
+  return { ok: true, sessionId: waited.sessionId, kind, newSession: true, note, host };
 }
 
 type RunOutcome = Awaited<ReturnType<ToolDeps['core']['manager']['run']>>;
