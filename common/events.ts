@@ -55,6 +55,8 @@ export type PoshpoolEvent =
       jobId: string | null;
       /** The directory the command starts in, when known. */
       cwd?: string;
+      /** The host it runs on, when not this machine (a config `hosts` name). */
+      host?: string;
     })
   | (Base & {
       type: 'command.finished';

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -93,6 +93,12 @@ describe('remote hosts through the MCP tools', () => {
     const sessions = structured<{ sessions: { sessionId: string; host: string }[] }>(await client.callTool({ name: 'list_sessions', arguments: {} })).sessions;
     expect(sessions.find((s) => s.sessionId === remote.sessionId)?.host).toBe('buildbox');
     expect(sessions.find((s) => s.sessionId === local.sessionId)?.host).toBe('local');
+    // The audit log says where each command ran.
+    const auditFile = path.join(dir, 'data', 'logs', 'audit.jsonl');
+    const lines = (): { session: string; host?: string; command: string }[] =>
+      existsSync(auditFile) ? readFileSync(auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { session: string; host?: string; command: string }) : [];
+    expect(await waitFor(() => lines().some((l) => l.session === again.sessionId && l.host === 'buildbox'), 5_000)).toBe(true);
+    expect(lines().find((l) => l.session === local.sessionId)?.host).toBeUndefined();
   }, 60_000);
 
   it('routes a request by label to the host that carries it', async () => {

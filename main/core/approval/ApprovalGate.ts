@@ -16,6 +16,8 @@ export interface CheckInput {
   command: string;
   /** The client's workspace (for outsideWorkspace rules), when the caller knows it; else the client's registered one, else the default. */
   workspace?: string | null;
+  /** The session runs on another host (outsideWorkspace rules match everywhere there). */
+  remoteHost?: boolean;
   /** Runs a command in the session and gives its output (the summary command: nothing of `command` runs). */
   inspect(summaryCommandText: string): Promise<{ ok: true; output: string } | { ok: false; reason: string }>;
   /** Aborts the wait (the caller cancelled). */
@@ -106,7 +108,7 @@ export class ApprovalGate {
     if (summary.ok) {
       cwd = summary.summary.cwd;
       const workspace = input.workspace ?? this.clients.get(input.clientId)?.workspace?.() ?? this.deps.defaultWorkspace;
-      matches = matchRules(this.deps.config.rules, summary.summary, { workspace, ...this.deps.paths });
+      matches = matchRules(this.deps.config.rules, summary.summary, { workspace, ...this.deps.paths, ...(input.remoteHost ? { remoteHost: true } : {}) });
       if (matches.length === 0) return { allowed: true, approvalId: null };
     } else {
       // A command the session could not summarize is asked about rather than let through.

@@ -71,6 +71,14 @@ describe('rules read commands as PowerShell resolved them', () => {
     expect(matchRules(outside, at('C:\\Windows'), windows)).toHaveLength(1);
   });
 
+  it('outsideWorkspace on another host: the workspace is this machine\'s, so every directory there is outside it', () => {
+    const outside = [rule({ commandType: 'native', outsideWorkspace: true })];
+    const at = (cwd: string): CommandSummary => ({ cwd, parseErrors: 0, commands: [cmd({ written: 'make', name: 'make', type: 'Application' })] });
+    // The same path as the local workspace names another directory on another machine.
+    expect(matchRules(outside, at('/home/me/project'), { ...linux, remoteHost: true })).toHaveLength(1);
+    expect(matchRules(outside, at('/srv/build'), { ...linux, workspace: null, remoteHost: true })).toHaveLength(1);
+  });
+
   it('reports each matching rule once, with its name or a description made from it', () => {
     const rules = [rule({ name: 'no force push', command: 'git', parameters: ['--force'] }), rule({ command: 'Stop-Process' })];
     const summary: CommandSummary = {

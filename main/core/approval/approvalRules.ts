@@ -21,6 +21,8 @@ export interface MatchContext {
   caseInsensitivePaths: boolean;
   /** The path separator of the session's OS. */
   separator: string;
+  /** The session runs on another host: the workspace is this machine's, so every directory there is outside it. */
+  remoteHost?: boolean;
 }
 
 /** Get-Command's CommandType values of each kind a rule can name. */
@@ -132,7 +134,9 @@ function hasParameter(c: SummarizedCommand, want: string, native: boolean): bool
 
 /** Whether a directory is outside the workspace (not the workspace itself nor below it). */
 function isOutside(cwd: string, context: MatchContext): boolean {
-  if (context.workspace === null || cwd === '') return false;
+  if (cwd === '') return false;
+  if (context.remoteHost) return true;
+  if (context.workspace === null) return false;
   const norm = (p: string): string => {
     const trimmed = p.length > 1 && (p.endsWith('/') || p.endsWith('\\')) ? p.slice(0, -1) : p;
     return context.caseInsensitivePaths ? trimmed.toLowerCase() : trimmed;

@@ -21,6 +21,8 @@ export interface AuditEntry {
   durationMs: number;
   /** UTF-8 size of the command's whole output. */
   outputBytes: number;
+  /** The host it ran on, when not this machine (a config `hosts` name). */
+  host?: string;
 }
 
 /** A command refused before it ran (queue full, unknown or busy session, bad arguments, refused by the pool). */
@@ -75,6 +77,8 @@ export interface AuditLine {
   status: CommandStatus | 'refused' | 'approval';
   durationMs: number;
   outputBytes: number;
+  /** The host the command ran on, when not this machine (a config `hosts` name). */
+  host?: string;
   /** On a refused line: the tool called and why it was refused. */
   tool?: string;
   reason?: string;
@@ -233,6 +237,7 @@ export class AuditLog {
       status: entry.status,
       durationMs: entry.durationMs,
       outputBytes: entry.outputBytes,
+      ...(entry.host === undefined ? {} : { host: entry.host }),
     };
   }
 

@@ -7,10 +7,10 @@ import type { AuditLog } from './AuditLog.js';
  * remembered from its start event, and the client's name when it gave one; one line per approval decision.
  */
 export function subscribeAudit(bus: EventBus, log: AuditLog, clientName: (clientId: string) => string | undefined = () => undefined): Disposable {
-  const started = new Map<string, { command: string; commandChars: number }>();
+  const started = new Map<string, { command: string; commandChars: number; host?: string }>();
   return bus.onEvent((e) => {
     if (e.type === 'command.started') {
-      started.set(`${e.sessionId}:${e.seq}`, { command: e.command, commandChars: e.commandChars });
+      started.set(`${e.sessionId}:${e.seq}`, { command: e.command, commandChars: e.commandChars, ...(e.host === undefined ? {} : { host: e.host }) });
     } else if (e.type === 'command.finished') {
       const key = `${e.sessionId}:${e.seq}`;
       const cmd = started.get(key);
@@ -25,6 +25,7 @@ export function subscribeAudit(bus: EventBus, log: AuditLog, clientName: (client
         status: e.status,
         durationMs: e.durationMs,
         outputBytes: e.outputBytes,
+        ...(cmd?.host === undefined ? {} : { host: cmd.host }),
       });
     } else if (e.type === 'approval.decided') {
       const r = e.request;

@@ -383,6 +383,7 @@ export class SessionManager<S extends ManagedShell> {
       commandChars: command.length,
       jobId,
       ...(lent.cwd === null ? {} : { cwd: lent.cwd }),
+      ...(this.host === LOCAL_HOST ? {} : { host: this.host }),
     });
     const seq = lent.commandCount;
     this.deps.history?.commandStarted({ sessionId, clientId, seq, command, jobId, startedAt: lent.commandStartedAt ?? this.now });
@@ -443,6 +444,7 @@ export class SessionManager<S extends ManagedShell> {
         sessionId: lent.sessionId,
         command,
         ...(options.workspace !== undefined ? { workspace: options.workspace } : {}),
+        ...(this.host === LOCAL_HOST ? {} : { remoteHost: true }),
         signal: options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal,
         inspect: async (text) => {
           try {
