@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ActionResult, ConnectionState, DashboardBridge, DashboardSnapshot } from '../../common/dashboard.js';
 import type { PoshpoolEvent } from '../../common/events.js';
-import { connectStore, DEFAULT_FLUSH_MS } from './connectStore.js';
+import { connectStore, DEFAULT_FLUSH_MS, DEFAULT_HOSTS_REFRESH_MS } from './connectStore.js';
 import { createDashboardStore } from './createDashboardStore.js';
 import { job, metrics, session, snapshot, tick } from './fixtures.test-support.js';
 
@@ -212,5 +212,51 @@ describe('connectStore', () => {
     ]);
     dispose();
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('loads the snapshot again every 3 s while connected and a host is still starting, and stops once none is', async () => {
+    const bridge = new FakeBridge();
+    const store = createDashboardStore({ now: () => 0 });
+    const dispose = connectStore(bridge, store, { sampleMs: 0 });
+    const lane = (name: string, state: 'starting' | 'healthy' | 'degraded') => ({
+      name, kind: 'ssh' as const, destination: `${name}.lan`, labels: [], state, degradedReason: state === 'degraded' ? 'refused' : '',
+      activeSessions: 0, maxSessions: 2, freeSlots: 2, warmSessions: 0, startingSessions: 0, queueDepth: 0, estimatedWaitMs: 0, commandsRun: 0, commandsFailed: 0, restarts: 0,
+    });
+    bridge.state('connected');
+    // The first load, and the one 'connected' starts (the first began before the stream was open).
+    await bridge.answer({ ok: true, snapshot: snapshot({ metrics: metrics({ hosts: [lane('buildbox', 'starting')] }) }) });
+    await bridge.answer({ ok: true, snapshot: snapshot({ metrics: metrics({ hosts: [lane('buildbox', 'starting')] }) }) });
+    expect(bridge.snapshotCalls).toBe(2);
+    vi.advanceTimersByTime(DEFAULT_HOSTS_REFRESH_MS);
+    expect(bridge.snapshotCalls).toBe(3);
+    // No second load while one is in flight.
+    vi.advanceTimersByTime(DEFAULT_HOSTS_REFRESH_MS);
+    expect(bridge.snapshotCalls).toBe(3);
+    await bridge.answer({ ok: true, snapshot: snapshot({ metrics: metrics({ time: 6_000, hosts: [lane('buildbox', 'degraded')] }) }) });
+    expect(store.getState().metrics?.hosts?.[0]?.state).toBe('degraded');
+    vi.advanceTimersByTime(DEFAULT_HOSTS_REFRESH_MS * 3);
+    expect(bridge.snapshotCalls).toBe(3);
+    dispose();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('does not reload for a starting host while disconnected', async () => {
+    const bridge = new FakeBridge();
+    const store = createDashboardStore({ now: () => 0 });
+    const dispose = connectStore(bridge, store, { sampleMs: 0, hostsRefreshMs: 1_000 });
+    const starting = snapshot({
+      metrics: metrics({
+        poolState: 'starting',
+        hosts: [{ name: 'local', kind: 'local', destination: null, labels: [], state: 'starting', degradedReason: '', activeSessions: 0, maxSessions: 4, freeSlots: 4, warmSessions: 0, startingSessions: 2, queueDepth: 0, estimatedWaitMs: 0, commandsRun: 0, commandsFailed: 0, restarts: 0 }],
+      }),
+    });
+    bridge.state('connected');
+    await bridge.answer({ ok: true, snapshot: starting });
+    await bridge.answer({ ok: true, snapshot: starting });
+    expect(bridge.snapshotCalls).toBe(2);
+    bridge.state('disconnected');
+    vi.advanceTimersByTime(5_000);
+    expect(bridge.snapshotCalls).toBe(2);
+    dispose();
   });
 });

@@ -15,6 +15,13 @@ import { QUEUE_DEPTH_SAMPLE_MS } from './reduceEvents.js';
  */
 export const DEFAULT_FLUSH_MS = 50;
 
+/**
+ * How often the snapshot is loaded again while a host is still starting (ms). No event says a pool
+ * went from starting to healthy (only degraded and recovered are events), and a remote host takes
+ * seconds to connect, so without this a host would read "starting" until the next reconnect.
+ */
+export const DEFAULT_HOSTS_REFRESH_MS = 3_000;
+
 /** The timer functions connectStore uses (injectable for tests). */
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -29,6 +36,8 @@ export interface ConnectStoreOptions {
   flushMs?: number;
   /** Interval of the queue-depth chart's idle samples (default 2 s); 0 turns them off. */
   sampleMs?: number;
+  /** Interval of the snapshot reloads while a host is starting (default 3 s); 0 turns them off. */
+  hostsRefreshMs?: number;
   /** Timers (default the global ones). */
   timers?: Timers;
 }
@@ -51,6 +60,7 @@ export function connectStore(bridge: DashboardBridge, store: DashboardStore, opt
   const flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
   const sampleMs = options.sampleMs ?? QUEUE_DEPTH_SAMPLE_MS;
   const timers = options.timers ?? globalTimers;
+  const hostsRefreshMs = options.hostsRefreshMs ?? DEFAULT_HOSTS_REFRESH_MS;
 
   let buffer: PoshpoolEvent[] = [];
   let flushTimer: unknown = null;
@@ -122,6 +132,13 @@ export function connectStore(bridge: DashboardBridge, store: DashboardStore, opt
 
   const sampler = sampleMs > 0 ? timers.setInterval(() => store.getState().sampleQueueDepth(), sampleMs) : null;
 
+  // While connected and some host is still starting, load the snapshot again (see DEFAULT_HOSTS_REFRESH_MS).
+  const refreshStartingHosts = (): void => {
+    if (disposed || loading > 0 || lastState !== 'connected') return;
+    if (store.getState().metrics?.hosts?.some((h) => h.state === 'starting') === true) void loadSnapshot();
+  };
+  const hostsRefresher = hostsRefreshMs > 0 ? timers.setInterval(refreshStartingHosts, hostsRefreshMs) : null;
+
   // Show data at once; if the bridge was already connected, its listener above has started the load.
   if (loading === 0) void loadSnapshot();
 
@@ -132,6 +149,7 @@ export function connectStore(bridge: DashboardBridge, store: DashboardStore, opt
     offConnection();
     if (flushTimer !== null) timers.clearTimeout(flushTimer);
     if (sampler !== null) timers.clearInterval(sampler);
+    if (hostsRefresher !== null) timers.clearInterval(hostsRefresher);
     buffer = [];
   };
 }

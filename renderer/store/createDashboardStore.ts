@@ -5,6 +5,7 @@ import type { BackupSummary, ConnectionState, DashboardSnapshot } from '../../co
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { DashboardData } from './dashboardState.js';
 import { longestWait, reduceEvents, reduceSnapshot, sampleQueueDepth } from './reduceEvents.js';
+import { totalQueueDepth } from './reduceHosts.js';
 
 /** Events kept in the event log unless told otherwise. */
 export const DEFAULT_EVENT_LOG_SIZE = 500;
@@ -68,7 +69,7 @@ export function createDashboardStore(options: DashboardStoreOptions = {}): Dashb
     sampleQueueDepth: () => {
       const s = get();
       const t = now();
-      set({ queueDepthHistory: sampleQueueDepth(s.queueDepthHistory, s.metrics?.queueDepth ?? s.queue.length, t, longestWait(s.queue, t)) });
+      set({ queueDepthHistory: sampleQueueDepth(s.queueDepthHistory, totalQueueDepth(s.metrics, s.queue.length), t, longestWait(s.queue, t)) });
     },
   }));
 }

@@ -8,6 +8,7 @@ import type { DashboardSnapshot, JobSummary, WatchedFolder } from '../../common/
 import type { PoshpoolEvent } from '../../common/events.js';
 import type { MetricsSnapshot, SessionInfo } from '../../common/scheduler.js';
 import type { BackupHistory, DashboardData, LoggedEvent, QueueDepthSample, QueueEntry } from './dashboardState.js';
+import { applyPoolEvent, applySessionStarted, recountHosts, totalQueueDepth } from './reduceHosts.js';
 
 /** Characters of a running command kept on a session (as the host's SessionInfo does). */
 export const COMMAND_PREVIEW_CHARS = 500;
@@ -69,7 +70,7 @@ export function reduceSnapshot(
     jobs: byKey(snapshot.jobs, (j) => j.jobId),
     backups: { folders: byKey(snapshot.folders, (f) => f.folder), history: {} },
     metrics: snapshot.metrics,
-    queueDepthHistory: sampleQueueDepth(previous.queueDepthHistory, snapshot.metrics.queueDepth, now, longestWait(queue, now)),
+    queueDepthHistory: sampleQueueDepth(previous.queueDepthHistory, totalQueueDepth(snapshot.metrics, queue.length), now, longestWait(queue, now)),
     clients: byKey(snapshot.clients ?? [], (c) => c.clientId),
     // A host from before approval rules sends none.
     approvals: sortApprovals([...(snapshot.approvals ?? [])]),
@@ -127,7 +128,9 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
           lentAt: e.time,
           abandoned: false,
           pid: e.pid,
+          ...(e.host === undefined ? {} : { host: e.host }),
         };
+        if (metrics !== null && e.host !== undefined) applySessionStarted(metrics, e.host);
         break;
       case 'session.state':
         patchSession(e.sessionId, () => ({ state: e.state }));
@@ -151,6 +154,9 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
           enqueuedAt: old?.enqueuedAt ?? e.time,
           etaGivenAt: e.time,
         };
+        // request.position does not repeat the host: the request stays where it was queued.
+        const host = e.type === 'request.queued' ? e.host : old?.host;
+        if (host !== undefined) entry.host = host;
         queue = old === undefined ? [...queue, entry] : queue.map((q) => (q === old ? entry : q));
         queueTouched = true;
         break;
@@ -215,16 +221,9 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
         if (metrics !== null) metrics.backups.failed++;
         break;
       case 'pool.degraded':
-        if (metrics !== null) {
-          metrics.poolState = 'degraded';
-          metrics.poolDegradedReason = e.reason;
-        }
-        break;
       case 'pool.recovered':
-        if (metrics !== null) {
-          metrics.poolState = 'healthy';
-          metrics.poolDegradedReason = '';
-        }
+        // A remote host's pool changes that host alone, not this machine's pool state.
+        if (metrics !== null) applyPoolEvent(metrics, e);
         break;
       case 'client.connected':
         clients = { ...clients, [e.clientId]: { clientId: e.clientId, name: e.name, version: e.version, connectedAt: e.time } };
@@ -258,18 +257,8 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
   }
 
   if (queueTouched) sortQueue(queue);
-  if (metrics !== null) {
-    const sessionList = Object.values(sessions);
-    metrics.activeSessions = sessionList.length;
-    metrics.freeSlots = Math.max(0, metrics.maxSessions - sessionList.length);
-    if (queueTouched) {
-      metrics.queueDepth = queue.length;
-      metrics.queueDepthSync = queue.filter((q) => q.priority === 'sync').length;
-      metrics.queueDepthAsync = queue.length - metrics.queueDepthSync;
-      metrics.peakQueueDepth = Math.max(metrics.peakQueueDepth, queue.length);
-    }
-    metrics.peakSessions = Math.max(metrics.peakSessions, sessionList.length);
-  }
+  // The top-level figures are this machine's; each host's are counted apart.
+  if (metrics !== null) recountHosts(metrics, Object.values(sessions), queueTouched ? queue : null);
 
   const logged: LoggedEvent[] = events.map((event, i) => ({ seq: data.nextEventSeq + i, event }));
   const eventLog = [...data.eventLog, ...logged].slice(-options.eventLogSize);
@@ -286,7 +275,7 @@ export function reduceEvents(data: Data, events: readonly PoshpoolEvent[], optio
     approvals,
     queueDepthHistory: sampleQueueDepth(
       data.queueDepthHistory,
-      metrics?.queueDepth ?? queue.length,
+      totalQueueDepth(metrics, queue.length),
       options.now,
       Math.max(servedWaitMs, longestWait(queue, options.now)),
     ),

@@ -1,4 +1,4 @@
-/** The dashboard: sign-in when signed out; otherwise banners, commands waiting for approval, header and one tab per view. */
+/** The dashboard: sign-in when signed out; otherwise banners, commands waiting for approval, header, the hosts (when more than this machine) and one tab per view. */
 
 import { useState, type KeyboardEvent } from 'react';
 import { ApprovalPrompts } from './ApprovalPrompt.js';
@@ -7,6 +7,7 @@ import { useDashboardStore } from './DashboardContext.js';
 import { DisconnectedBanner } from './DisconnectedBanner.js';
 import { EventLog } from './EventLog.js';
 import { Header } from './Header.js';
+import { HostsPanel } from './HostsPanel.js';
 import { JobsView } from './JobsView.js';
 import { QueueView } from './QueueView.js';
 import { SessionsView } from './SessionsView.js';
@@ -54,6 +55,7 @@ export function App() {
       {connection.state === 'disconnected' && <DisconnectedBanner lastError={connection.lastError} />}
       <ApprovalPrompts />
       <Header />
+      <HostsPanel />
       <div role="tablist" aria-label="Dashboard views" className="tabs" onKeyDown={onKeyDown}>
         {TABS.map((t) => (
           <button

@@ -5,6 +5,7 @@ import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
 import { countOf, formatCount, formatWait } from './format.js';
 import { QueueChart } from './QueueChart.js';
 import { ThemeSwitch } from './ThemeSwitch.js';
+import { hasRemoteHosts } from '../store/reduceHosts.js';
 
 export function Header() {
   const metrics = useDashboardStore((s) => s.metrics);
@@ -20,7 +21,8 @@ export function Header() {
       ) : (
         <>
           <div role="status" className={`pool pool-${metrics.poolState}`}>
-            Pool: {metrics.poolState}
+            {/* With remote hosts these figures are this machine's; the hosts table gives each host's. */}
+            {hasRemoteHosts(metrics) ? 'Pool on this machine' : 'Pool'}: {metrics.poolState}
             {metrics.poolState === 'degraded' && metrics.poolDegradedReason !== '' && <> — {metrics.poolDegradedReason}</>}
             {metrics.paused && <span className="paused"> · new sessions paused (requests wait in the queue)</span>}
           </div>

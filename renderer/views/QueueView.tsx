@@ -1,4 +1,4 @@
-/** Waiting requests: position, priority (changeable), a live ETA countdown, cancel. */
+/** Waiting requests: position, host (when there are remote hosts), priority (changeable), a live ETA countdown, cancel. */
 
 import { useState } from 'react';
 import type { Priority } from '../../common/events.js';
@@ -8,6 +8,7 @@ import { useDashboard, useDashboardStore, useNow } from './DashboardContext.js';
 import { countOf, formatDuration } from './format.js';
 import { ShortId } from './ShortId.js';
 import { ClientName } from './ClientName.js';
+import { hostLabel, useHostColumn } from './hostColumn.js';
 
 /** Milliseconds left of an entry's ETA at `now` (never below 0). */
 export function remainingEta(entry: QueueEntry, now: number): number {
@@ -56,6 +57,8 @@ export function QueueView() {
   const { bridge } = useDashboard();
   const queue = useDashboardStore((s) => s.queue);
   const now = useNow();
+  // The Host column, only when sessions can run on more than this machine.
+  const showHost = useHostColumn(queue);
 
   if (queue.length === 0) return <p className="empty">No requests waiting</p>;
 
@@ -67,6 +70,7 @@ export function QueueView() {
           <th scope="col">Position</th>
           <th scope="col">Request</th>
           <th scope="col">Client</th>
+          {showHost && <th scope="col">Host</th>}
           <th scope="col">Priority</th>
           <th scope="col">Waiting for</th>
           <th scope="col">ETA</th>
@@ -85,6 +89,7 @@ export function QueueView() {
               <td>
                 <ClientName clientId={q.clientId} />
               </td>
+              {showHost && <td>{hostLabel(q)}</td>}
               <td>
                 <PrioritySelect entry={q} />
               </td>

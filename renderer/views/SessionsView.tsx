@@ -1,4 +1,4 @@
-/** Lent sessions: state, owner, the running command (or the one awaiting approval) with a live elapsed time; cancel and terminate. */
+/** Lent sessions: owner, host (when there are remote hosts), state, the running command (or the one awaiting approval) with a live elapsed time; cancel and terminate. */
 
 import { useMemo, useState } from 'react';
 import { ActionButton } from './ActionButton.js';
@@ -9,6 +9,7 @@ import { CommandHistory } from './CommandHistory.js';
 import { SessionDetail } from './SessionDetail.js';
 import { ShortId } from './ShortId.js';
 import { COMMAND_PREVIEW_CHARS } from '../store/reduceEvents.js';
+import { hostLabel, useHostColumn } from './hostColumn.js';
 
 export function SessionsView() {
   const { bridge } = useDashboard();
@@ -23,6 +24,8 @@ export function SessionsView() {
   const [openId, setOpenId] = useState<string | null>(null);
   // Whether every session's newest commands are shown below the table (read from the host only then).
   const [showAll, setShowAll] = useState(false);
+  // The Host column, only when sessions can run on more than this machine.
+  const showHost = useHostColumn(sessions);
 
   if (openId !== null) return <SessionDetail sessionId={openId} onBack={() => setOpenId(null)} />;
   const allCommands = (
@@ -50,6 +53,7 @@ export function SessionsView() {
           <tr>
             <th scope="col">Session</th>
             <th scope="col">Client</th>
+            {showHost && <th scope="col">Host</th>}
             <th scope="col">State</th>
             <th scope="col">Command</th>
             <th scope="col">Running for</th>
@@ -68,6 +72,7 @@ export function SessionsView() {
               <td>
                 <ClientName clientId={s.clientId} />
               </td>
+              {showHost && <td>{hostLabel(s)}</td>}
               <td>
                 {s.state}
                 {s.abandoned && <span className="badge"> abandoned</span>}

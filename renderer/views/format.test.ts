@@ -45,4 +45,13 @@ describe('event descriptions', () => {
     expect(idsOf(e)).toBe(`session ${sessionId}, request ${requestId}`);
     expect(idsOf({ type: 'pool.recovered', time: 0, downMs: 1 })).toBe('');
   });
+
+  it('name the remote host a session, request or pool event is about, and say nothing of this machine', () => {
+    expect(describeEvent({ type: 'session.started', time: 0, sessionId: 'ssh-1', clientId: 'codex', pid: null, kind: 'session', host: 'buildbox' })).toBe('Session ssh-1 lent to codex on buildbox');
+    expect(describeEvent({ type: 'session.started', time: 0, sessionId: 'pwsh-1', clientId: 'codex', pid: 1, kind: 'session', host: 'local' })).toBe('Session pwsh-1 lent to codex');
+    expect(describeEvent({ type: 'request.queued', time: 0, requestId: 'r-1', clientId: 'codex', priority: 'sync', position: 2, etaMs: 3_000, host: 'buildbox' })).toBe('Request r-1 (codex, sync) queued at 2 for buildbox, ETA 3s');
+    expect(describeEvent({ type: 'pool.degraded', time: 0, reason: '127.0.0.1:2222 refused the connection', failures: 3, host: 'buildbox' })).toBe('Host buildbox degraded after 3 failures: 127.0.0.1:2222 refused the connection');
+    expect(describeEvent({ type: 'pool.recovered', time: 0, downMs: 61_000, host: 'buildbox' })).toBe('Host buildbox recovered after 1m 01s');
+    expect(describeEvent({ type: 'pool.degraded', time: 0, reason: 'pwsh not found', failures: 3 })).toBe('Pool degraded after 3 failures: pwsh not found');
+  });
 });

@@ -2,6 +2,7 @@
 
 import type { ApprovalDecidedBy, ApprovalDecision } from '../../common/approvals.js';
 import type { PoshpoolEvent } from '../../common/events.js';
+import { LOCAL_HOST } from '../../common/scheduler.js';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
@@ -83,11 +84,21 @@ export const DECIDED_BY_WORDS: Record<ApprovalDecidedBy, string> = {
   shutdown: 'poshpool shut down',
 };
 
+/** ` on <host>` (or another preposition) for a remote host; nothing for this machine or an event from before hosts. */
+function onHost(host: string | undefined, preposition = 'on'): string {
+  return host === undefined || host === LOCAL_HOST ? '' : ` ${preposition} ${host}`;
+}
+
+/** Whose pool an event is about: this machine's ("Pool") or a remote host's. */
+function poolOf(host: string | undefined): string {
+  return host === undefined || host === LOCAL_HOST ? 'Pool' : `Host ${host}`;
+}
+
 /** One line describing an event for the event log (ids shortened: idsOf gives them whole). */
 export function describeEvent(e: PoshpoolEvent): string {
   switch (e.type) {
     case 'session.started':
-      return `Session ${shortId(e.sessionId)} lent to ${e.clientId}`;
+      return `Session ${shortId(e.sessionId)} lent to ${e.clientId}${onHost(e.host)}`;
     case 'session.state':
       return `Session ${shortId(e.sessionId)} is ${e.state}`;
     case 'session.ended':
@@ -97,7 +108,7 @@ export function describeEvent(e: PoshpoolEvent): string {
     case 'session.reclaimed':
       return `Session ${shortId(e.sessionId)} reclaimed after ${formatDuration(e.idleMs)} idle`;
     case 'request.queued':
-      return `Request ${shortId(e.requestId)} (${e.clientId}, ${e.priority}) queued at ${e.position}, ETA ${formatDuration(e.etaMs)}`;
+      return `Request ${shortId(e.requestId)} (${e.clientId}, ${e.priority}) queued at ${e.position}${onHost(e.host, 'for')}, ETA ${formatDuration(e.etaMs)}`;
     case 'request.position':
       return `Request ${shortId(e.requestId)} now at ${e.position}, ETA ${formatDuration(e.etaMs)}`;
     case 'request.allocated':
@@ -121,9 +132,9 @@ export function describeEvent(e: PoshpoolEvent): string {
     case 'backup.failed':
       return `Backup of ${e.folder} failed: ${e.error}`;
     case 'pool.degraded':
-      return `Pool degraded after ${e.failures} failures: ${e.reason}`;
+      return `${poolOf(e.host)} degraded after ${e.failures} failures: ${e.reason}`;
     case 'pool.recovered':
-      return `Pool recovered after ${formatDuration(e.downMs)}`;
+      return `${poolOf(e.host)} recovered after ${formatDuration(e.downMs)}`;
     case 'client.connected':
       return `Client ${e.name}${e.version ? ` ${e.version}` : ''} connected (${shortId(e.clientId)})`;
     case 'pool.paused':
