@@ -4,6 +4,8 @@
  *   2. warm round trip of the trivial command `1`,
  *   3. the spawn-per-command baseline (`pwsh -NoLogo -NoProfile -NonInteractive -Command 1`),
  *   4. output throughput (~10 MB through a session) and pwsh's own generation cost,
+ *   and further steps (MCP, scheduler, backups, host process, warm path, approval rules, a remote
+ *   host over ssh to 127.0.0.1 beside a local session),
  * then prints a table with the DESIGN.md §5 targets marked PASS/MISS and writes the figures as JSON
  * to bench/results/. Informational only: a missed target does not fail the run; a crash does.
  */
@@ -23,6 +25,7 @@ import { measureCapturePipeline, timePwshToPipe } from './capture.js';
 import { measureBackups } from './backup.js';
 import { measureHostProcess } from './hostProcess.js';
 import { measureApprovalOverhead } from './approvals.js';
+import { measureRemote } from './remote.js';
 import { measureMcpRoundTrips } from './mcp.js';
 import { measureAcquire, measureConcurrent } from './scheduler.js';
 import { formatTable, median, round, roundSummary, summarize, type Summary } from './stats.js';
@@ -61,6 +64,10 @@ const CONCURRENT_SEED = 7;
 const HOSTPROC_WARMUP = 20;
 const HOSTPROC_RUNS = 300;
 const HOSTPROC_COMMANDS = 200;
+/** Remote host (issue 17): starts and round trips over ssh to 127.0.0.1, each beside a local one. */
+const REMOTE_STARTS = 5;
+const REMOTE_WARMUP = 20;
+const REMOTE_RUNS = 300;
 
 /** DESIGN.md §5 targets this benchmark can check. */
 const TARGETS = {
@@ -330,6 +337,10 @@ async function main(): Promise<void> {
     const approvalPlainSum = summarize(approval.withoutRules);
     const approvalRuledSum = summarize(approval.withRules);
 
+    console.log(`remote host: ${REMOTE_STARTS} session starts over ssh to a throwaway sshd on 127.0.0.1 and ${REMOTE_STARTS} local, then ${REMOTE_WARMUP} warm-up + ${REMOTE_RUNS} round trips of \`1\`, remote and local alternating…`);
+    const remote = await measureRemote(ctx, REMOTE_STARTS, REMOTE_WARMUP, REMOTE_RUNS);
+    if (remote.skipped) console.log(`  skipped: ${remote.skipped}`);
+
     const startSum = summarize(startup.start);
     const disposeSum = summarize(startup.dispose);
     const rtSum = summarize(roundTrip.wall);
@@ -381,6 +392,14 @@ async function main(): Promise<void> {
         row(`  ideal wait for ${CONCURRENT_SLOTS} slots and these holds (median)`, summarize([concurrent.idealMedianWaitMs]), 'ms'),
         row(`leases served per second (capacity ${round(concurrent.capacityPerSecond, 2)}/s)`, summarize([throughputPerSec]), '/s'),
         ...warmPathRows(warm).map(([name, s, unit]) => row(name, s, unit)),
+        ...(remote.skipped
+          ? []
+          : [
+              row('remote session start over ssh (127.0.0.1)', summarize(remote.remoteStartMs), 'ms'),
+              row('  local session start, same run', summarize(remote.localStartMs), 'ms'),
+              row('remote round trip `1` over ssh (127.0.0.1)', summarize(remote.remoteRoundTripMs), 'ms'),
+              row('  local round trip `1`, alternating', summarize(remote.localRoundTripMs), 'ms'),
+            ]),
       ],
     );
     const targets = [
@@ -466,6 +485,15 @@ async function main(): Promise<void> {
         `Targets are informational. Total ${round(totalSec, 1)} s.`,
     );
 
+    if (!remote.skipped) {
+      const r = summarize(remote.remoteRoundTripMs).p50;
+      const l = summarize(remote.localRoundTripMs).p50;
+      console.log(
+        `Remote host (ssh to 127.0.0.1, same run): round trip p50 ${round(r, 2)} ms vs local ${round(l, 2)} ms (+${round(r - l, 2)} ms, ${round(r / l, 2)}x); ` +
+          `start p50 ${round(summarize(remote.remoteStartMs).p50, 1)} ms vs local ${round(summarize(remote.localStartMs).p50, 1)} ms. Informational: there is no target.`,
+      );
+    }
+
     const stamp = new Date().toISOString().replace(/:/g, '-');
     const outDir = path.join(repoRoot(), 'bench', 'results');
     mkdirSync(outDir, { recursive: true });
@@ -530,6 +558,15 @@ async function main(): Promise<void> {
           idleFootprint: warm.footprint,
           targets: warmTargets,
         },
+        remoteHost: remote.skipped
+          ? { skipped: remote.skipped }
+          : {
+              where: 'ssh -tt to a throwaway OpenSSH server on 127.0.0.1 (loopback: ssh and pty cost, no network latency)',
+              remoteStartMs: { summary: roundSummary(summarize(remote.remoteStartMs)), samples: samples(remote.remoteStartMs) },
+              localStartMs: { summary: roundSummary(summarize(remote.localStartMs)), samples: samples(remote.localStartMs) },
+              remoteRoundTripMs: { summary: roundSummary(summarize(remote.remoteRoundTripMs)), samples: samples(remote.remoteRoundTripMs) },
+              localRoundTripMs: { summary: roundSummary(summarize(remote.localRoundTripMs)), samples: samples(remote.localRoundTripMs) },
+            },
         approvalRules: {
           command: 'run_command (SDK client, in-memory transport) of a 4-cmdlet pipeline; rules: the README examples, none matching',
           withoutRulesMs: { summary: roundSummary(approvalPlainSum), samples: samples(approval.withoutRules) },
