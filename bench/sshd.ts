@@ -76,9 +76,9 @@ export class SshdFixture {
     if (ours === undefined) return 0;
     let listed = '';
     try {
-      listed = execFileSync('ps', ['-o', 'pid=', '--ppid', String(ours)], { encoding: 'utf8' });
+      listed = execFileSync('pgrep', ['-P', String(ours)], { encoding: 'utf8' });
     } catch {
-      // ps exits 1 when it lists nothing: no connection.
+      // pgrep exits 1 when it lists nothing: no connection.
     }
     const children = listed
       .split('\n')
@@ -152,8 +152,8 @@ export class SshdFixture {
         ].join('\n'),
       );
     }
-    // sshd's privilege separation directory.
-    mkdirSync('/run/sshd', { recursive: true });
+    // Debian's sshd wants its privilege separation directory (macOS's does not use one).
+    if (process.platform === 'linux') mkdirSync('/run/sshd', { recursive: true });
     // -D: stays in the foreground (a child of this process, ended with it); -e: its log to stderr.
     const daemon = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';

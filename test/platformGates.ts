@@ -9,3 +9,9 @@ export const onLinux = currentPlatform().os === 'linux';
 
 /** Linux and macOS: POSIX signals with handlers, file modes (0600/0700), Unix sockets. */
 export const onPosix = !currentPlatform().isWindows;
+
+/**
+ * Linux and macOS: a throwaway OpenSSH server for the remote-host tests (bench/sshd.ts runs the
+ * system's /usr/sbin/sshd; Windows runners have the OpenSSH client but no server installed).
+ */
+export const hasPosixSshd = onPosix;

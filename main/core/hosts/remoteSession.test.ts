@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultShellConfig } from '../config/shellConfig.js';
 import { currentPlatform } from '../platform/Platform.js';
 import { PwshSession } from '../shell/PwshSession.js';
-import { closedPort } from '../../../test/sshd.js';
 import { SessionFixture } from '../../../test/pwsh.js';
-import { SshdFixture } from '../../../test/sshd.js';
+import { closedPort, SshdFixture } from '../../../test/sshd.js';
+import { hasPosixSshd } from '../../../test/platformGates.js';
 import { remoteHostSchema } from './hostConfig.js';
 import { findSsh, remoteTarget } from './sshCommand.js';
 
@@ -21,15 +21,16 @@ function target(overrides: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
+  if (!hasPosixSshd) return;
   sshd = await SshdFixture.start();
 }, 30_000);
 
 afterAll(async () => {
   await sessions.dispose();
-  await sshd.dispose();
+  await sshd?.dispose();
 });
 
-describe('a session on another host over ssh', () => {
+describe.runIf(hasPosixSshd)('a session on another host over ssh (POSIX-only: the throwaway sshd is the system OpenSSH server)', () => {
   it('runs commands with their output, exit codes and error records', async () => {
     const s = await sessions.start({}, undefined, { remote: target() });
     expect(s.host).toBe('box');
