@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { connect, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
+import { currentPlatform } from '../main/core/platform/Platform.js';
 import { discoverShell, hostDiscoveryEnv } from '../main/core/shell/discovery.js';
 
 /** Debian's OpenSSH server (TOOLCHAIN item 14); .ci/run installs it when missing. */
@@ -153,7 +154,7 @@ export class SshdFixture {
       );
     }
     // Debian's sshd wants its privilege separation directory (macOS's does not use one).
-    if (process.platform === 'linux') mkdirSync('/run/sshd', { recursive: true });
+    if (currentPlatform().os === 'linux') mkdirSync('/run/sshd', { recursive: true });
     // -D: stays in the foreground (a child of this process, ended with it); -e: its log to stderr.
     const daemon = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
