@@ -6,6 +6,7 @@ import type { HostSummary } from '../../common/scheduler.js';
 import { App } from './App.js';
 import { HostsPanel } from './HostsPanel.js';
 import { QueueView } from './QueueView.js';
+import { SessionDetail } from './SessionDetail.js';
 import { SessionsView } from './SessionsView.js';
 import { makeSnapshot, makeStore, renderDashboard, T0 } from './testSupport.js';
 
@@ -132,5 +133,15 @@ describe('the Host column of the sessions and queue tables', () => {
     act(() => store.getState().applyEvents([{ type: 'request.queued', time: T0 + 1, requestId: 'r-3', clientId: 'codex', priority: 'sync', position: 1, etaMs: 1_000, host: 'buildbox' }]));
     expect(screen.getByRole('columnheader', { name: 'Host' })).toBeTruthy();
     expect(cellsOf(/r-3/)[2]).toBe('buildbox');
+  });
+
+  it("names the host on a session's page when there are remote hosts, and not otherwise", () => {
+    const facts = () => Object.fromEntries([...document.querySelectorAll('.session-facts dt')].map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
+    renderDashboard(<SessionDetail sessionId="s-2" onBack={() => undefined} />, { store: makeStore('connected', withHosts()) });
+    expect(facts()).toMatchObject({ Client: 'cursor', Host: 'buildbox', State: 'idle' });
+    cleanup();
+    renderDashboard(<SessionDetail sessionId="s-2" onBack={() => undefined} />);
+    expect(facts()).not.toHaveProperty('Host');
+    expect(facts()).toMatchObject({ Client: 'cursor', State: 'idle' });
   });
 });

@@ -11,7 +11,7 @@ import { useDashboardStore } from './DashboardContext.js';
 import { formatCount, formatDuration } from './format.js';
 
 /** A host's state in words (the colour only repeats them). */
-export function hostStateText(h: Pick<HostSummary, 'state' | 'startingSessions'>): string {
+export function hostStateText(h: Pick<HostSummary, 'state'>): string {
   switch (h.state) {
     case 'starting':
       return 'starting (connecting)';

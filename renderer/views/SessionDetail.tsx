@@ -1,9 +1,10 @@
-/** One session's page: what it is (client, state, directory) and two tabs, its command history and its live terminal. */
+/** One session's page: what it is (client, host when there are remote hosts, state, directory) and two tabs, its command history and its live terminal. */
 
 import { useState, type KeyboardEvent, type ReactNode } from 'react';
 import { ClientName } from './ClientName.js';
 import { CommandHistory } from './CommandHistory.js';
 import { useDashboardStore } from './DashboardContext.js';
+import { hostLabel, useHostColumn } from './hostColumn.js';
 import { LiveTerminal } from './LiveTerminal.js';
 
 const DETAIL_TABS = [
@@ -21,6 +22,8 @@ export function SessionDetail(props: { sessionId: string; onBack: () => void }) 
   const { sessionId } = props;
   const session = useDashboardStore((s) => s.sessions[sessionId]);
   const [tab, setTab] = useState<DetailTabId>('history');
+  // Where it runs, when sessions can run on more than this machine.
+  const showHost = useHostColumn(session === undefined ? [] : [session]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
@@ -53,6 +56,12 @@ export function SessionDetail(props: { sessionId: string; onBack: () => void }) 
           <dd>
             <ClientName clientId={session.clientId} />
           </dd>
+          {showHost && (
+            <>
+              <dt>Host</dt>
+              <dd>{hostLabel(session)}</dd>
+            </>
+          )}
           <dt>State</dt>
           <dd>{session.state}</dd>
           <dt>Directory</dt>
