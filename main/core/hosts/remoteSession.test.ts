@@ -110,6 +110,26 @@ describe.runIf(hasPosixSshd)('a session on another host over ssh (POSIX-only: th
     expect(r.output).not.toContain('POSHPOOL_TOKEN');
   }, 60_000);
 
+  it('ends pwsh on the host when the session is ended (the host is this machine here, so its pid can be checked)', async () => {
+    const started = await PwshSession.start({ shell: sessions.shell, config: defaultShellConfig({}), outputStore: sessions.store, tempRoot: sessions.dir, remote: target() });
+    if (!started.ok) throw new Error(started.reason);
+    const s = started.session;
+    const remotePid = s.remotePid!;
+    expect(alive(remotePid)).toBe(true);
+    // The session's pid is the local ssh client's, never the host's pwsh (which poshpool never signals).
+    expect(s.pid).not.toBe(remotePid);
+    await s.dispose();
+    await waitFor(() => !alive(remotePid), 10_000);
+  }, 60_000);
+
+  it('ends the session when a command ignores Ctrl+C past the graces, saying so', async () => {
+    const s = await sessions.start({ cancelGraceMs: 500, killGraceMs: 500 }, undefined, { remote: target() });
+    const r = await s.run('[Console]::TreatControlCAsInput = $true; while ($true) { Start-Sleep -Milliseconds 100 }', { timeoutMs: 1000 });
+    expect(r.status).toBe('timedOut');
+    expect(r.sessionAlive).toBe(false);
+    expect(r.message ?? '').toMatch(/did not stop after Ctrl\+C/);
+  }, 60_000);
+
   it('refuses a host whose key is not the one in known_hosts, in plain words', async () => {
     const started = await startRaw({ knownHostsFile: sshd.wrongKnownHosts });
     expect(started.ok).toBe(false);
@@ -154,5 +174,14 @@ async function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
   while (!check()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
