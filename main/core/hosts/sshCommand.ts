@@ -19,15 +19,16 @@ export function findSsh(platform: Platform, env: Record<string, string | undefin
   };
   const p = platform.path;
   const candidates: string[] = [];
-  if (platform.isWindows) {
+  const windows = platform.sshClient === 'windowsOpenSsh';
+  if (windows) {
     const root = get('SYSTEMROOT') ?? 'C:\\Windows';
     candidates.push(p.join(root, 'System32', 'OpenSSH', 'ssh.exe'));
   }
-  const name = platform.isWindows ? 'ssh.exe' : 'ssh';
+  const name = windows ? 'ssh.exe' : 'ssh';
   for (const dir of (get('PATH') ?? '').split(platform.pathListSeparator)) {
     if (dir.trim() !== '') candidates.push(p.join(dir.replace(/^"(.*)"$/, '$1'), name));
   }
-  if (!platform.isWindows) candidates.push('/usr/bin/ssh');
+  if (!windows) candidates.push('/usr/bin/ssh');
   return candidates.find((c) => exists(c));
 }
 

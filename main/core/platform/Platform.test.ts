@@ -17,6 +17,7 @@ describe('the platform seam', () => {
       folderWatch: 'recursiveRoot',
       processTable: 'cim',
       forceKill: 'taskkill',
+      sshClient: 'windowsOpenSsh',
     });
     expect(win.path.sep).toBe('\\');
   });
@@ -32,6 +33,7 @@ describe('the platform seam', () => {
         hostChannel: 'unixSocket',
         folderWatch: 'perDirectory',
         forceKill: 'sigkill',
+        sshClient: 'path',
       });
     }
     expect(platformFor('linux').processTable).toBe('proc');

@@ -52,6 +52,11 @@ export interface Platform {
   readonly processTable: 'proc' | 'cim' | 'ps';
   /** How a process is force-killed: `taskkill /T /F` (its tree too), or SIGKILL. */
   readonly forceKill: 'taskkill' | 'sigkill';
+  /**
+   * Where the OpenSSH client (remote hosts) is: Windows' own, %SystemRoot%\System32\OpenSSH\ssh.exe
+   * (a Windows 10 1809+ optional feature, on by default in 11), then ssh.exe on PATH; or ssh on PATH.
+   */
+  readonly sshClient: 'windowsOpenSsh' | 'path';
   /** The comparison key of a path: normalized, and lower-cased where names ignore case. */
   pathKey(p: string): string;
   /**
@@ -153,6 +158,7 @@ export function platformFor(os: NodeJS.Platform): Platform {
     folderWatch: isWindows ? 'recursiveRoot' : 'perDirectory',
     processTable: os === 'linux' || os === 'android' ? 'proc' : isWindows ? 'cim' : 'ps',
     forceKill: isWindows ? 'taskkill' : 'sigkill',
+    sshClient: isWindows ? 'windowsOpenSsh' : 'path',
     envNamesIgnoreCase: isWindows,
     userDirs: isWindows ? 'windowsAppData' : os === 'darwin' ? 'macLibrary' : 'xdg',
     maxHostChannelPathBytes: isWindows ? WINDOWS_MAX_PIPE_NAME : os === 'linux' || os === 'android' ? LINUX_MAX_SOCKET_PATH : BSD_MAX_SOCKET_PATH,
