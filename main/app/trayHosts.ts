@@ -15,6 +15,12 @@ export function downHosts(metrics: Pick<MetricsSnapshot, 'hosts'>): HostSummary[
   return remoteHosts(metrics).filter((h) => h.state === 'degraded');
 }
 
+/** Sessions in use, the most, and requests waiting, over every host (the top-level figures alone are this machine's). */
+export function acrossHosts(m: Pick<MetricsSnapshot, 'hosts' | 'activeSessions' | 'maxSessions' | 'queueDepth'>): { active: number; max: number; waiting: number } {
+  if (m.hosts === undefined || m.hosts.length === 0) return { active: m.activeSessions, max: m.maxSessions, waiting: m.queueDepth };
+  return m.hosts.reduce((t, h) => ({ active: t.active + h.activeSessions, max: t.max + h.maxSessions, waiting: t.waiting + h.queueDepth }), { active: 0, max: 0, waiting: 0 });
+}
+
 /**
  * The tooltip's word on remote hosts that are down: milder than a degraded local pool (poshpool
  * works; one machine it reaches does not), so it names the hosts and nothing turns red.

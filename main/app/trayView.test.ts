@@ -267,13 +267,13 @@ describe('remote hosts in the tray', () => {
     const down = input({ summary: summary([], { hosts: [local, buildboxDown] }) });
     expect(trayIconState(down)).toBe('idle');
     expect(trayIconState(input({ summary: summary([session('a', 'npm test')], { hosts: [local, buildboxDown] }) }))).toBe('busy');
-    expect(trayTooltip(down)).toBe('poshpool: 0/5 sessions in use, host buildbox unreachable');
+    expect(trayTooltip(down)).toBe('poshpool: 0/7 sessions in use, host buildbox unreachable');
     // The local pool degraded is still the red icon, and says "cannot start sessions".
     const localDown = input({ summary: summary([], { poolState: 'degraded', poolDegradedReason: 'pwsh not found', hosts: [{ ...local, state: 'degraded', degradedReason: 'pwsh not found' }, buildboxDown] }) });
     expect(trayIconState(localDown)).toBe('degraded');
-    expect(trayTooltip(localDown)).toBe('poshpool: 0/5 sessions in use, cannot start sessions: pwsh not found, host buildbox unreachable');
+    expect(trayTooltip(localDown)).toBe('poshpool: 0/7 sessions in use, cannot start sessions: pwsh not found, host buildbox unreachable');
     const twoDown = input({ summary: summary([], { hosts: [local, buildboxDown, lane({ name: 'win', state: 'degraded', degradedReason: 'timed out' })] }) });
-    expect(trayTooltip(twoDown)).toBe('poshpool: 0/5 sessions in use, 2 hosts unreachable (buildbox, win)');
+    expect(trayTooltip(twoDown)).toBe('poshpool: 0/9 sessions in use, 2 hosts unreachable (buildbox, win)');
   });
 
   it('has a Hosts submenu with each host, its state and sessions, and why a degraded one is down (shortened)', () => {
@@ -295,7 +295,13 @@ describe('remote hosts in the tray', () => {
     expect(find(trayMenu(input({ summary: summary([], { hosts: [local] }) })), /^Hosts/)).toBeUndefined();
     expect(find(trayMenu(input()), /^Hosts/)).toBeUndefined();
     expect(find(trayMenu(input({ host: { status: 'failed', reason: 'port taken' }, summary: undefined })), /^Hosts/)).toBeUndefined();
-    expect(trayTooltip(input({ summary: summary([], { hosts: [local, lane({ name: 'gpu' })] }) }))).toBe('poshpool: 0/5 sessions in use');
+    expect(trayTooltip(input({ summary: summary([], { hosts: [local, lane({ name: 'gpu' })] }) }))).toBe('poshpool: 0/7 sessions in use');
+  });
+
+  it('counts sessions in use and requests waiting over every host: a request waiting for a remote host shows as queued', () => {
+    const busyRemote = input({ summary: summary([session('ssh-1', 'make', { host: 'buildbox' })], { activeSessions: 0, queueDepth: 0, hosts: [local, lane({ name: 'buildbox', activeSessions: 1, queueDepth: 2 })] }) });
+    expect(trayIconState(busyRemote)).toBe('queued');
+    expect(trayTooltip(busyRemote)).toBe('poshpool: 1/7 sessions in use, 1 running, 2 waiting');
   });
 
   it('names the host of a session on another machine', () => {

@@ -5,7 +5,7 @@ import type { NotificationSettings } from './Notifier.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import type { HostSummary } from '../host/process/protocol.js';
 import { approvalMenuItems, menuLiteral } from './trayApprovals.js';
-import { hostsMenuItems, hostsTooltipPart } from './trayHosts.js';
+import { acrossHosts, hostsMenuItems, hostsTooltipPart } from './trayHosts.js';
 
 /** The four faces of the tray icon. */
 export type TrayIconState = 'idle' | 'busy' | 'queued' | 'degraded';
@@ -77,7 +77,7 @@ export function trayIconState(input: Pick<TrayInput, 'host' | 'summary'>): TrayI
   if (input.host.status !== 'running' || !input.summary) return input.host.status === 'starting' ? 'idle' : 'degraded';
   const m = input.summary.metrics;
   if (m.poolState === 'degraded') return 'degraded';
-  if (m.queueDepth > 0 || input.summary.approvals.length > 0) return 'queued';
+  if (acrossHosts(m).waiting > 0 || input.summary.approvals.length > 0) return 'queued';
   return running(input.summary.sessions).length > 0 ? 'busy' : 'idle';
 }
 
@@ -91,11 +91,13 @@ export function trayTooltip(input: Pick<TrayInput, 'host' | 'summary'>): string 
     if (h.status === 'stopped' || !input.summary) return 'poshpool: stopped';
     const m = input.summary.metrics;
     const busy = running(input.summary.sessions).length;
-    const parts = [`${m.activeSessions}/${m.maxSessions} sessions in use`];
+    // Over every host: the sessions listed (and so those running) are every host's too.
+    const all = acrossHosts(m);
+    const parts = [`${all.active}/${all.max} sessions in use`];
     const awaiting = input.summary.approvals.length;
     if (awaiting > 0) parts.unshift(`${awaiting} awaiting approval`);
     if (busy > 0) parts.push(`${busy} running`);
-    if (m.queueDepth > 0) parts.push(`${m.queueDepth} waiting`);
+    if (all.waiting > 0) parts.push(`${all.waiting} waiting`);
     if (m.paused) parts.push('new sessions paused');
     if (m.poolState === 'degraded') parts.push(`cannot start sessions: ${m.poolDegradedReason}`);
     const hosts = hostsTooltipPart(m);
