@@ -92,7 +92,9 @@ export function bootLine(input: LaunchInput): string {
     // through (POSIX). ConPTY re-renders the console instead: it passes an erase on and then repaints
     // rows (microsoft/terminal#5683, #919), which the terminal screen cannot tell from new output
     // (TerminalScreen passThrough).
-    // A Windows host's sshd draws through ConPTY too (Win32-OpenSSH runs the session in a pseudo console).
+    // A Windows host's sshd draws through ConPTY too: Win32-OpenSSH runs a pty session's command in a
+    // pseudo console where the OS has one (PowerShell/openssh-portable#358, win32_pty.c CreateConPty;
+    // its log in PowerShell/Win32-OpenSSH#1290: "pty commandline: conhost.exe --headless ...").
     FreshScreen: input.platform.pty.conpty || input.remote?.windows ? 0 : 1,
   };
   const body = Object.entries(fields)

@@ -16,7 +16,10 @@ export interface RemoteTarget {
   ssh: { file: string; args: string[] };
   /** pwsh on that host: a command on its PATH or a full path. */
   pwsh: string;
-  /** The host runs Windows: its sshd draws through ConPTY. */
+  /**
+   * The host runs Windows: its sshd runs pwsh in a pseudo console (ConPTY: PowerShell/openssh-portable#358,
+   * PowerShell/Win32-OpenSSH#1290), so the stream arrives repainted as from a local ConPTY.
+   */
   windows: boolean;
 }
 
