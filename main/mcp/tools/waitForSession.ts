@@ -36,7 +36,9 @@ export async function waitForSession(deps: ToolDeps, ticket: Extract<Ticket, { s
     const pos = manager.queuePosition(deps.clientId, ticket.requestId);
     if (pos.ok && pos.status === 'queued') {
       tick++;
-      await progress(extra, tick, `queued: position ${pos.position}, estimated wait ${seconds(pos.etaMs)} s`);
+      const host = manager.hostOfRequest(ticket.requestId);
+      const on = host === undefined || host === 'local' ? '' : ` for host ${host}`;
+      await progress(extra, tick, `queued${on}: position ${pos.position}, estimated wait ${seconds(pos.etaMs)} s`);
     }
   };
   try {
