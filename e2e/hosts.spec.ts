@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,12 @@ import { serveHost, type ServedHost } from './hostFixture.js';
 
 // A remote host that cannot be reached, in the dashboard, against a real `poshpool serve`: its config
 // has one ssh host on a port where nothing listens. The dashboard shows it degraded with the
-// connection refused in plain words, this machine's pool stays healthy and its sessions work.
+// connection refused in plain words, this machine's pool stays healthy and its sessions work. It
+// writes docs/screenshots/hosts-<theme>.png (1280x800) for the README.
+
+/** The README's screenshots (committed), at the size e2e/a11y.spec.ts uses. */
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../docs/screenshots');
+const VIEWPORT = { width: 1280, height: 800 };
 
 let host: ServedHost;
 let work: string;
@@ -41,6 +46,7 @@ test.afterAll(async () => {
 });
 
 test('a remote host that refuses the connection shows degraded with the reason in plain words, while sessions on this machine work', async ({ page }) => {
+  await page.setViewportSize(VIEWPORT);
   await page.goto(await host.signInUrl());
   const hosts = page.getByRole('region', { name: 'Hosts' });
   await expect(hosts).toBeVisible();
@@ -72,12 +78,13 @@ test('a remote host that refuses the connection shows degraded with the reason i
   expect(metrics.hosts.map((h) => h.name)).toEqual(['local', 'buildbox']);
   expect(metrics.hosts[1]).toMatchObject({ state: 'degraded', labels: ['build'], degradedReason: expect.stringContaining('refused the connection') });
 
-  // The hosts table keeps the page accessible (light and dark).
+  // The hosts table keeps the page accessible (light and dark); screenshots for the README.
+  mkdirSync(SCREENSHOTS, { recursive: true });
   for (const theme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: theme });
     const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
     const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     expect(serious, theme).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `hosts-${theme}.png`) });
   }
-  await page.screenshot({ path: test.info().outputPath('hosts.png') });
 });
