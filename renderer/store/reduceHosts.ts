@@ -7,7 +7,10 @@
  */
 
 import type { PoshpoolEvent } from '../../common/events.js';
-import { LOCAL_HOST, type HostSummary, type MetricsSnapshot, type QueuedRequestInfo, type SessionInfo } from '../../common/scheduler.js';
+import type { HostSummary, LOCAL_HOST as CommonLocalHost, MetricsSnapshot, QueuedRequestInfo, SessionInfo } from '../../common/scheduler.js';
+
+/** The name of this machine among the hosts (common's LOCAL_HOST; the renderer takes only types from common/, so the type keeps the two equal). */
+export const LOCAL_HOST: typeof CommonLocalHost = 'local';
 
 /** The host a session or request runs on (absent in figures from before hosts: this machine). */
 export function hostOf(item: { host?: string }): string {

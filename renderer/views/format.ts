@@ -2,7 +2,7 @@
 
 import type { ApprovalDecidedBy, ApprovalDecision } from '../../common/approvals.js';
 import type { PoshpoolEvent } from '../../common/events.js';
-import { LOCAL_HOST } from '../../common/scheduler.js';
+import { LOCAL_HOST } from '../store/reduceHosts.js';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
