@@ -1,28 +1,22 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Priority, SessionEndReason } from '../../../common/events.js';
 import { LOCAL_HOST, type QueuedRequestInfo, type SchedulerMetrics, type SessionInfo, type SessionKind } from '../../../common/scheduler.js';
-import type { CommandResult, SessionState } from '../../../common/shell.js';
+import type { CommandResult } from '../../../common/shell.js';
 import type { PoshpoolConfig } from '../config/schema.js';
 import type { Disposable } from '../events/Emitter.js';
 import type { EventBus } from '../events/EventBus.js';
-import type { ApprovalGate } from '../approval/ApprovalGate.js';
 import type { CommandRecorder } from '../history/CommandHistory.js';
-import type { PoolSession, ShellPool } from '../pool/ShellPool.js';
-import type { InputResult, RunOptions } from '../shell/PwshSession.js';
+import type { ShellPool } from '../pool/ShellPool.js';
+import type { RunOptions } from '../shell/sessionContract.js';
 import { DurationWindow } from './DurationWindow.js';
 import { EtaEstimator, type LearnedHolds, type SlotState } from './EtaEstimator.js';
+import { defaultsToYield, idleActions, slotStateOf } from './idlePolicy.js';
+import { lentInfo, newLent, type Lent } from './lent.js';
+import { LentCommands } from './LentCommands.js';
+import type { CommandGate, ManagedShell, Outcome } from './managedShell.js';
 import { WaitQueue } from './WaitQueue.js';
 
-/** What the manager needs of a session (PwshSession has it all). */
-export interface ManagedShell extends PoolSession {
-  run(command: string, options?: RunOptions): Promise<CommandResult>;
-  cancel(): boolean;
-  /** The running command is being stopped (cancel, timeout): the session is idle again soon, without the caller's help. */
-  readonly stopping: boolean;
-  sendInput(text: string): InputResult;
-  outputSoFar(): { seq: number; output: string; outputBytes: number; truncated: boolean } | undefined;
-  onStateChange(listener: (state: SessionState) => void): Disposable;
-}
+export type { CommandGate, ManagedShell, Outcome } from './managedShell.js';
 
 /** The outcome of waiting for a session. */
 export type Allocation =
@@ -35,46 +29,14 @@ export type Ticket =
   | { status: 'queued'; requestId: string; priority: Priority; position: number; etaMs: number; allocation: Promise<Allocation> }
   | { status: 'rejected'; requestId: string; reason: string };
 
-export type Outcome<T = object> = ({ ok: true } & T) | { ok: false; reason: string };
-
 /** What the manager does with a request that already has a session when it is cancelled. */
 export type CancelMode = 'now' | 'afterCommand';
-
-interface Lent<S> {
-  session: S;
-  sessionId: string;
-  clientId: string;
-  kind: SessionKind;
-  requestId: string;
-  lentAt: number;
-  lastActivity: number;
-  commandCount: number;
-  currentCommand: string | null;
-  commandStartedAt: number | null;
-  cwd: string | null;
-  abandoned: boolean;
-  ending: boolean;
-  endAfterCommand: boolean;
-  /** Settles when the running command has finished (null while none runs). */
-  commandDone: Promise<void> | null;
-  /** Stops the wait of a command for approval (cancel_command while it waits). */
-  approvalAbort: AbortController | null;
-  subs: Disposable[];
-}
-
-/** What the scheduler asks of the approval rules before each command. */
-export type CommandGate = Pick<ApprovalGate, 'enabled' | 'check' | 'waitingUntil' | 'forgetSession'>;
 
 interface Waiting {
   kind: SessionKind;
   resolve(allocation: Allocation): void;
 }
 
-
-/** Longest text of a command kept in session info and events. */
-const COMMAND_PREVIEW_CHARS = 500;
-/** Longest text of a command carried by a command.started event. */
-const EVENT_COMMAND_CHARS = 4096;
 /** Command durations the p50/p95 metrics are computed over. */
 const DURATION_WINDOW = 1000;
 /** Hold time the ETA assumes before any session has been returned (ms). */
@@ -113,6 +75,8 @@ export class SessionManager<S extends ManagedShell> {
   /** Each client's default session (by session id), and the request that will make one. */
   private readonly defaults = new Map<string, string>();
   private readonly pendingDefaults = new Map<string, string>();
+  /** What clients do on their lent sessions (run, cancel, input, output so far, a move). */
+  private readonly commands: LentCommands<S>;
 
   constructor(
     private readonly deps: {
@@ -138,6 +102,20 @@ export class SessionManager<S extends ManagedShell> {
     const now = deps.now ?? Date.now;
     this.queue = new WaitQueue<Waiting>({ maxWaiting: deps.config.maxWaiting, now });
     this.eta = new EtaEstimator({ alpha: deps.config.etaAlpha, initialHoldMs: INITIAL_HOLD_MS, now, learned: deps.learnedHolds });
+    this.commands = new LentCommands<S>({
+      bus: deps.bus,
+      host: this.host,
+      gate: deps.gate,
+      history: deps.history,
+      now: () => this.now,
+      owned: (clientId, sessionId) => this.owned(clientId, sessionId),
+      endLent: (lent, reason, detail) => this.endLent(lent, reason, detail),
+      finished: (result) => {
+        this.counters.commandsRun++;
+        if (!result.success) this.counters.commandsFailed++;
+        this.durations.add(result.durationMs);
+      },
+    });
     this.poolSubs.push(deps.pool.onSlotFreed(() => this.serve()));
     this.poolSubs.push(deps.pool.onStateChange(() => this.serve()));
     const tickMs = Math.max(50, Math.min(1000, (deps.config.idleLimitSeconds * 1000) / 4));
@@ -342,168 +320,29 @@ export class SessionManager<S extends ManagedShell> {
     return sessionId ? this.lent.get(sessionId)?.clientId : undefined;
   }
 
-  /** Runs a command on a client's session and returns its structured result. */
-  async run(clientId: string, sessionId: string, command: string, options: RunOptions & { jobId?: string; workspace?: string | null } = {}): Promise<Outcome<{ result: CommandResult }>> {
-    const owned = this.owned(clientId, sessionId);
-    if (!owned.ok) return owned;
-    const lent = owned.lent;
-    // A command being stopped (an agent cancels and retries at once) finishes within the cancel and
-    // kill graces: the next command waits for it rather than being refused "busy".
-    while (lent.currentCommand !== null && lent.commandDone && lent.session.stopping && !lent.ending) await lent.commandDone;
-    if (lent.ending) return { ok: false, reason: `Session ${sessionId} is ending; start a new session.` };
-    if (lent.currentCommand !== null) {
-      return { ok: false, reason: `Session ${sessionId} is busy with another command (started ${new Date(lent.commandStartedAt!).toISOString()}); wait for it, cancel it, or use another session.` };
-    }
-    const jobId = options.jobId ?? null;
-    lent.currentCommand = command.slice(0, COMMAND_PREVIEW_CHARS);
-    lent.commandStartedAt = this.now;
-    lent.lastActivity = lent.commandStartedAt;
-    lent.abandoned = false;
-    let done!: () => void;
-    lent.commandDone = new Promise<void>((resolve) => (done = resolve));
-    const cleared = (): void => {
-      lent.currentCommand = null;
-      lent.commandStartedAt = null;
-      lent.commandDone = null;
-      done();
-    };
-    const verdict = await this.approve(lent, command, options);
-    if (!verdict.ok) {
-      cleared();
-      lent.lastActivity = this.now;
-      return verdict;
-    }
-    lent.commandCount++;
-    this.deps.bus.emit({
-      type: 'command.started',
-      sessionId,
-      clientId,
-      seq: lent.commandCount,
-      command: command.slice(0, EVENT_COMMAND_CHARS),
-      commandChars: command.length,
-      jobId,
-      ...(lent.cwd === null ? {} : { cwd: lent.cwd }),
-      ...(this.host === LOCAL_HOST ? {} : { host: this.host }),
-    });
-    const seq = lent.commandCount;
-    this.deps.history?.commandStarted({ sessionId, clientId, seq, command, jobId, startedAt: lent.commandStartedAt ?? this.now });
-    let result: CommandResult;
-    try {
-      result = await lent.session.run(command, { timeoutMs: options.timeoutMs, signal: options.signal });
-    } catch (e) {
-      cleared();
-      this.deps.history?.commandFailed(sessionId, seq, (e as Error).message, this.now);
-      return { ok: false, reason: (e as Error).message };
-    }
-    this.deps.history?.commandFinished(sessionId, seq, result);
-    cleared();
-    lent.lastActivity = this.now;
-    if (result.cwd) lent.cwd = result.cwd;
-    this.counters.commandsRun++;
-    if (!result.success) this.counters.commandsFailed++;
-    this.durations.add(result.durationMs);
-    this.deps.bus.emit({
-      type: 'command.finished',
-      sessionId,
-      clientId,
-      seq: lent.commandCount,
-      status: result.status,
-      exitCode: result.exitCode,
-      success: result.success,
-      durationMs: result.durationMs,
-      outputBytes: result.outputBytes,
-      jobId,
-      ...(lent.cwd === null ? {} : { cwd: lent.cwd }),
-    });
-    if (!result.sessionAlive) await this.endLent(lent, 'died', result.message ?? 'pwsh ended');
-    else if (lent.endAfterCommand) await this.endLent(lent, 'cancelled', 'its request was cancelled');
-    return { ok: true, result };
+  /** Runs a command on a client's session and returns its structured result (LentCommands.run). */
+  run(clientId: string, sessionId: string, command: string, options: RunOptions & { jobId?: string; workspace?: string | null } = {}): Promise<Outcome<{ result: CommandResult }>> {
+    return this.commands.run(clientId, sessionId, command, options);
   }
 
   /** Stops the command running on a client's session, or its wait for approval (the session stays). */
   cancelCommand(clientId: string, sessionId: string): Outcome<{ wasRunning: boolean }> {
-    const owned = this.owned(clientId, sessionId);
-    if (!owned.ok) return owned;
-    const waiting = owned.lent.approvalAbort;
-    if (waiting) {
-      waiting.abort();
-      return { ok: true, wasRunning: true };
-    }
-    return { ok: true, wasRunning: owned.lent.session.cancel() };
-  }
-
-  /** Asks the approval gate whether the command may run (the session is summarizing, then held while a person decides). */
-  private async approve(lent: Lent<S>, command: string, options: RunOptions & { workspace?: string | null }): Promise<Outcome> {
-    const gate = this.deps.gate;
-    if (!gate?.enabled) return { ok: true };
-    const abort = new AbortController();
-    lent.approvalAbort = abort;
-    try {
-      const verdict = await gate.check({
-        clientId: lent.clientId,
-        sessionId: lent.sessionId,
-        command,
-        ...(options.workspace !== undefined ? { workspace: options.workspace } : {}),
-        ...(this.host === LOCAL_HOST ? {} : { remoteHost: true }),
-        signal: options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal,
-        inspect: async (text) => {
-          try {
-            const r = await lent.session.run(text, { signal: abort.signal, hidden: true });
-            return r.status === 'completed' && r.success && !r.truncated ? { ok: true, output: r.output } : { ok: false, reason: r.message ?? `the summary ended ${r.status}` };
-          } catch (e) {
-            return { ok: false, reason: (e as Error).message };
-          }
-        },
-      });
-      return verdict.allowed ? { ok: true } : { ok: false, reason: verdict.reason };
-    } finally {
-      lent.approvalAbort = null;
-    }
+    return this.commands.cancelCommand(clientId, sessionId);
   }
 
   /** Types input into the command running on a client's session. */
   sendInput(clientId: string, sessionId: string, text: string): Outcome {
-    const owned = this.owned(clientId, sessionId);
-    if (!owned.ok) return owned;
-    const sent = owned.lent.session.sendInput(text);
-    if (sent.ok) owned.lent.lastActivity = this.now;
-    return sent;
+    return this.commands.sendInput(clientId, sessionId, text);
   }
 
   /** The running command's output so far on a client's session. */
   outputSoFar(clientId: string, sessionId: string): Outcome<{ output: ReturnType<ManagedShell['outputSoFar']> }> {
-    const owned = this.owned(clientId, sessionId);
-    if (!owned.ok) return owned;
-    return { ok: true, output: owned.lent.session.outputSoFar() };
+    return this.commands.outputSoFar(clientId, sessionId);
   }
 
-  /**
-   * Moves a client's idle session to `dir` (Set-Location), e.g. into the client's workspace before
-   * its first command. Not a command of the client's: no command events, count, duration sample or
-   * approval. A session lent from the warm pool stays warm: this is one short round trip on it.
-   */
-  async setLocation(clientId: string, sessionId: string, dir: string): Promise<Outcome<{ cwd: string }>> {
-    const owned = this.owned(clientId, sessionId);
-    if (!owned.ok) return owned;
-    const lent = owned.lent;
-    if (lent.ending || lent.currentCommand !== null) return { ok: false, reason: `Session ${sessionId} is busy or ending; its location was not changed.` };
-    // A PowerShell single-quoted literal: nothing in the path is expanded (typographic quotes count as quotes too).
-    const command = `Set-Location -LiteralPath '${dir.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
-    lent.currentCommand = command.slice(0, COMMAND_PREVIEW_CHARS);
-    let done!: () => void;
-    lent.commandDone = new Promise<void>((resolve) => (done = resolve));
-    try {
-      const result = await lent.session.run(command, { hidden: true });
-      if (result.cwd) lent.cwd = result.cwd;
-      if (!result.success || !result.cwd) return { ok: false, reason: result.errors[0]?.message ?? result.message ?? `Set-Location to ${dir} failed.` };
-      return { ok: true, cwd: result.cwd };
-    } catch (e) {
-      return { ok: false, reason: (e as Error).message };
-    } finally {
-      lent.currentCommand = null;
-      lent.commandDone = null;
-      done();
-    }
+  /** Moves a client's idle session to `dir` (Set-Location) before its first command (LentCommands.setLocation). */
+  setLocation(clientId: string, sessionId: string, dir: string): Promise<Outcome<{ cwd: string }>> {
+    return this.commands.setLocation(clientId, sessionId, dir);
   }
 
   /** Lent sessions, all or one client's. */
@@ -573,25 +412,7 @@ export class SessionManager<S extends ManagedShell> {
   private lend(session: S, clientId: string, requestId: string, waitedMs: number, priority: Priority, kind: SessionKind): string {
     const now = this.now;
     const sessionId = newSessionId();
-    const lent: Lent<S> = {
-      session,
-      sessionId,
-      clientId,
-      kind,
-      requestId,
-      lentAt: now,
-      lastActivity: now,
-      commandCount: 0,
-      currentCommand: null,
-      commandStartedAt: null,
-      cwd: this.deps.startDir ?? null,
-      abandoned: false,
-      ending: false,
-      endAfterCommand: false,
-      commandDone: null,
-      approvalAbort: null,
-      subs: [],
-    };
+    const lent = newLent(session, { sessionId, clientId, requestId, kind }, now, this.deps.startDir ?? null);
     lent.subs.push(session.onStateChange((state) => this.deps.bus.emit({ type: 'session.state', sessionId, clientId, state })));
     lent.subs.push(session.onExit((exit) => void this.endLent(lent, 'died', exit.reason)));
     this.lent.set(sessionId, lent);
@@ -653,15 +474,8 @@ export class SessionManager<S extends ManagedShell> {
    */
   private yieldIdleDefaults(): void {
     if (this.disposed || this.paused !== null) return;
-    const waiting = this.queue.size - this.deps.pool.freeSlots;
-    if (waiting <= 0) return;
-    const yieldMs = this.deps.config.defaultSessionYieldSeconds * 1000;
     const now = this.now;
-    const idle = [...this.lent.values()]
-      .filter((l) => l.kind === 'default' && !l.ending && l.currentCommand === null && now - l.lastActivity >= yieldMs)
-      .sort((a, b) => a.lastActivity - b.lastActivity)
-      .slice(0, waiting);
-    for (const l of idle) {
+    for (const l of defaultsToYield(this.lent.values(), this.queue.size - this.deps.pool.freeSlots, this.deps.config, now)) {
       this.deps.bus.emit({ type: 'session.reclaimed', sessionId: l.sessionId, clientId: l.clientId, idleMs: now - l.lastActivity });
       void this.endLent(l, 'reclaimed', `a default session unused for ${Math.round((now - l.lastActivity) / 1000)} s gave way to a waiting request`);
     }
@@ -693,27 +507,14 @@ export class SessionManager<S extends ManagedShell> {
 
   private tick(): void {
     const now = this.now;
-    const limitMs = this.deps.config.idleLimitSeconds * 1000;
-    const reclaimMs = this.deps.config.reclaimAfterSeconds * 1000;
-    for (const lent of [...this.lent.values()]) {
-      if (lent.ending || lent.currentCommand !== null) continue;
-      const idleMs = now - lent.lastActivity;
-      if (lent.kind === 'default') {
-        // Kept on purpose between a client's calls, so never "abandoned"; ended when unused long enough.
-        const limit = this.deps.config.defaultSessionIdleSeconds * 1000;
-        if (idleMs >= limit) {
-          this.deps.bus.emit({ type: 'session.reclaimed', sessionId: lent.sessionId, clientId: lent.clientId, idleMs });
-          void this.endLent(lent, 'reclaimed', `default session unused for ${Math.round(idleMs / 1000)} s`);
-        }
-        continue;
-      }
-      if (idleMs >= limitMs && !lent.abandoned) {
+    for (const todo of idleActions([...this.lent.values()], this.deps.config, now)) {
+      const { lent, idleMs } = todo;
+      if (todo.action === 'abandoned') {
         lent.abandoned = true;
         this.deps.bus.emit({ type: 'session.abandoned', sessionId: lent.sessionId, clientId: lent.clientId, idleMs });
-      }
-      if (reclaimMs > 0 && idleMs >= limitMs + reclaimMs) {
+      } else {
         this.deps.bus.emit({ type: 'session.reclaimed', sessionId: lent.sessionId, clientId: lent.clientId, idleMs });
-        void this.endLent(lent, 'reclaimed', `idle for ${Math.round(idleMs / 1000)} s`);
+        void this.endLent(lent, 'reclaimed', todo.detail);
       }
     }
     const deadline = this.queue.nextDeadline();
@@ -725,28 +526,9 @@ export class SessionManager<S extends ManagedShell> {
     return Math.round(this.eta.estimate(position, this.slotState()));
   }
 
-  /**
-   * The slots as the ETA sees them. A session running a command, or idle but in use, frees after the
-   * mean hold; a session whose release is scheduled frees then: an abandoned one when reclaim ends it
-   * (with reclaim off nothing ends it, so it is modelled like the rest), a default session when it gives
-   * way to the queue (defaultSessionYieldSeconds; an ETA is asked only while requests wait).
-   */
+  /** The slots as the ETA sees them (idlePolicy.ts slotStateOf). */
   private slotState(): SlotState {
-    const now = this.now;
-    const { idleLimitSeconds, reclaimAfterSeconds, defaultSessionYieldSeconds } = this.deps.config;
-    const runningSince: number[] = [];
-    const scheduledFreeIn: number[] = [];
-    const startsWithin: number[] = [];
-    for (const l of this.lent.values()) {
-      const idleMs = now - l.lastActivity;
-      const approvalBy = l.approvalAbort ? this.deps.gate?.waitingUntil(l.sessionId) : null;
-      if (approvalBy) startsWithin.push(approvalBy - now);
-      else if (l.ending || l.currentCommand !== null) runningSince.push(l.lentAt);
-      else if (l.kind === 'default') scheduledFreeIn.push(defaultSessionYieldSeconds * 1000 - idleMs);
-      else if (l.abandoned && reclaimAfterSeconds > 0) scheduledFreeIn.push((idleLimitSeconds + reclaimAfterSeconds) * 1000 - idleMs);
-      else runningSince.push(l.lentAt);
-    }
-    return { total: this.deps.pool.capacity, runningSince, scheduledFreeIn, startsWithin };
+    return slotStateOf(this.lent.values(), this.deps.pool.capacity, this.deps.config, this.now, (l) => this.deps.gate?.waitingUntil(l.sessionId));
   }
 
   private emitPositionChanges(): void {
@@ -786,21 +568,6 @@ export class SessionManager<S extends ManagedShell> {
   }
 
   private info(l: Lent<S>): SessionInfo {
-    return {
-      sessionId: l.sessionId,
-      clientId: l.clientId,
-      kind: l.kind,
-      state: l.ending ? 'ending' : l.session.state,
-      currentCommand: l.currentCommand,
-      commandStartedAt: l.commandStartedAt,
-      cwd: l.cwd,
-      commandCount: l.commandCount,
-      lastActivity: l.lastActivity,
-      lentAt: l.lentAt,
-      abandoned: l.abandoned,
-      pid: l.session.pid ?? null,
-      host: this.host,
-      ...(l.approvalAbort && this.deps.gate?.waitingUntil(l.sessionId) ? { awaitingApproval: true as const } : {}),
-    };
+    return lentInfo(l, this.host, l.approvalAbort !== null && Boolean(this.deps.gate?.waitingUntil(l.sessionId)));
   }
 }
