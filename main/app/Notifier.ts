@@ -1,11 +1,10 @@
 import type { PoshpoolEvent } from '../../common/events.js';
 import { LOCAL_HOST } from '../../common/scheduler.js';
-import type { PoshpoolConfig } from '../core/config/schema.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import { NOTICE_COMMAND_CHARS, oneLine, requesterOf, ruleNames } from './trayApprovals.js';
+import type { NotificationSettings } from './trayMenu.js';
 
-/** Which native notifications are on (config.json `notifications`). */
-export type NotificationSettings = PoshpoolConfig['notifications'];
+export type { NotificationSettings } from './trayMenu.js';
 
 /** A notification to show. */
 export interface NotificationSpec {

@@ -1,5 +1,5 @@
 import type { ApprovalAnswer, ApprovalRequest } from '../../common/approvals.js';
-import type { TrayMenuItem } from './trayView.js';
+import { menuLiteral, type TrayMenuItem } from './trayMenu.js';
 
 /** Commands waiting for approval listed in the tray menu at most (the dashboard lists them all). */
 export const MENU_APPROVALS_MAX = 10;
@@ -15,14 +15,6 @@ const ANSWERS: readonly { answer: ApprovalAnswer; label: string }[] = [
   { answer: 'deny', label: 'Deny' },
 ];
 
-/**
- * Text shown as it is in a menu label. Electron takes "&" as a mnemonic marker and drops it (on
- * Windows it also underlines the next letter); "&&" shows one "&", on every platform
- * (electron/electron#9584, #25028; documented by PR #27770). Commands often hold "&" (`& $cmd`, `&&`).
- */
-export function menuLiteral(text: string): string {
-  return text.replace(/&/g, '&&');
-}
 
 /** A command on one line, cut to `max` characters with an ellipsis. */
 export function oneLine(command: string, max: number): string {

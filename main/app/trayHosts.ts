@@ -1,6 +1,5 @@
 import { LOCAL_HOST, type HostSummary, type MetricsSnapshot } from '../../common/scheduler.js';
-import { menuLiteral } from './trayApprovals.js';
-import type { TrayMenuItem } from './trayView.js';
+import { menuLiteral, type TrayMenuItem } from './trayMenu.js';
 
 /** Characters of a degraded host's reason in its menu line (the status and the dashboard give it whole). */
 const HOST_REASON_CHARS = 90;

@@ -1,42 +1,16 @@
-import type { ApprovalAnswer } from '../../common/approvals.js';
 import { LOCAL_HOST, type SessionInfo } from '../../common/scheduler.js';
-import { CLIENT_IDS, CLIENTS, type ClientId } from '../cli/installClients.js';
-import type { NotificationSettings } from './Notifier.js';
+import { CLIENT_IDS, CLIENTS } from '../cli/installClients.js';
 import type { HostState } from '../host/process/HostSupervisor.js';
 import type { HostSummary } from '../host/process/protocol.js';
-import { approvalMenuItems, menuLiteral } from './trayApprovals.js';
+import { approvalMenuItems } from './trayApprovals.js';
+import { menuLiteral, type NotificationSettings, type TrayMenuItem } from './trayMenu.js';
+
+export type { ClientKind, TrayAction, TrayMenuItem } from './trayMenu.js';
 import { acrossHosts, hostsMenuItems, hostsTooltipPart } from './trayHosts.js';
 
 /** The four faces of the tray icon. */
 export type TrayIconState = 'idle' | 'busy' | 'queued' | 'degraded';
 
-/** The MCP clients a config can be copied for. */
-export type ClientKind = 'vscode' | 'claudeDesktop' | 'claudeCode';
-
-/** What a menu item does when clicked. */
-export type TrayAction =
-  | { kind: 'openDashboard' }
-  | { kind: 'terminateSession'; sessionId: string }
-  | { kind: 'cancelCommand'; sessionId: string }
-  /** A person's answer to a command waiting for approval (by 'tray'). */
-  | { kind: 'answerApproval'; approvalId: string; answer: ApprovalAnswer }
-  | { kind: 'setPaused'; paused: boolean }
-  | { kind: 'copyConfig'; client: ClientKind }
-  /** Writes (or removes) poshpool's entry in a client's user config (install.ts runInstall). */
-  | { kind: 'installClient'; client: ClientId; action: 'install' | 'uninstall' }
-  | { kind: 'openConfigFolder' }
-  | { kind: 'openLogFolder' }
-  | { kind: 'setStartAtLogin'; enabled: boolean }
-  | { kind: 'setNotification'; which: keyof NotificationSettings; enabled: boolean }
-  | { kind: 'retryHost' }
-  | { kind: 'quit' };
-
-/** One item of the tray menu, as data (the Electron adapter turns it into a Menu). */
-export type TrayMenuItem =
-  | { type: 'separator' }
-  | { type: 'normal'; label: string; enabled: boolean; action?: TrayAction }
-  | { type: 'checkbox'; label: string; enabled: boolean; checked: boolean; action: TrayAction }
-  | { type: 'submenu'; label: string; enabled: boolean; submenu: TrayMenuItem[] };
 
 /** Everything the tray shows. */
 export interface TrayInput {
