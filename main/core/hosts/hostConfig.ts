@@ -36,7 +36,8 @@ export const remoteHostSchema = z.strictObject({
   pwsh: z
     .string()
     .min(1)
-    .refine((s) => !/["$`\r\n\0%]/.test(s), { message: 'must not contain quotes, $, `, % or line breaks' })
+    // A single quote too: sh reads it as an unterminated quote (remoteLaunch.ts quotes pwsh with double quotes only).
+    .refine((s) => !/["'$`\r\n\0%]/.test(s), { message: 'must not contain quotes, $, `, % or line breaks' })
     .default('pwsh')
     .describe('pwsh on that host (a command on its PATH or a full path)'),
   /** The host runs Windows (its sshd draws through ConPTY, which repaints the screen). */

@@ -1,7 +1,9 @@
 /**
  * What went wrong with a connection, in plain words, from what the OpenSSH client printed (it shares
  * the session's terminal) and its exit code (255: ssh's own error, not the remote command's). The
- * texts matched are OpenSSH's (sshconnect.c, ssh.c, sshconnect2.c); Windows' ssh.exe is OpenSSH too.
+ * texts matched are OpenSSH's (sshconnect.c, ssh.c, sshconnect2.c, clientloop.c, packet.c); Windows'
+ * ssh.exe is OpenSSH too. A missing pwsh is told by the host's shell: sh, bash, cmd.exe or PowerShell
+ * (sshErrors.test.ts has each text and where it comes from).
  */
 export interface SshFailure {
   kind: 'hostKeyChanged' | 'hostKeyUnknown' | 'authFailed' | 'timedOut' | 'refused' | 'unresolved' | 'unreachable' | 'connectionLost' | 'pwshMissing' | 'other';
@@ -11,17 +13,20 @@ export interface SshFailure {
 
 /** Recognizes an ssh failure in `text` (the terminal's last rows); undefined when the text shows none. */
 export function describeSshFailure(text: string, destination: string, pwsh: string, exitCode?: number): SshFailure | undefined {
-  const host = hostPart(destination);
+  const { login, host, port } = splitDestination(destination);
+  // ssh's own command for it: ssh takes no user@host:port (the port is -p).
+  const connect = port === undefined ? `ssh ${login}` : `ssh -p ${port} ${login}`;
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i.test(text)) {
+    const known = knownHostsName(/Host key for (\S+) has changed/i.exec(text)?.[1], host, port);
     return {
       kind: 'hostKeyChanged',
-      message: `the host key of ${destination} is not the one recorded in known_hosts (the server was reinstalled, or someone is in between). poshpool does not connect. If the change is expected, remove the old key (ssh-keygen -R ${host}) and connect once with ssh to check and record the new one.`,
+      message: `the host key of ${destination} is not the one recorded in known_hosts (the server was reinstalled, or someone is in between). poshpool does not connect. If the change is expected, remove the old key (ssh-keygen -R ${known}) and connect once with ${connect} to check and record the new one.`,
     };
   }
   if (/No \S+ host key is known for|Host key verification failed/i.test(text)) {
     return {
       kind: 'hostKeyUnknown',
-      message: `${destination}'s host key is not in known_hosts, and poshpool never accepts a host key by itself. Connect once with ssh ${destination} to check and record it (or set knownHostsFile of this host).`,
+      message: `${destination}'s host key is not in known_hosts, and poshpool never accepts a host key by itself. Connect once with ${connect} to check and record it (or set knownHostsFile of this host).`,
     };
   }
   const denied = /Permission denied \(([^)]*)\)/i.exec(text);
@@ -43,7 +48,8 @@ export function describeSshFailure(text: string, destination: string, pwsh: stri
   if (/No route to host|Network is unreachable/i.test(text)) {
     return { kind: 'unreachable', message: `${destination} cannot be reached from here (no route to the host).` };
   }
-  if (/(No such file or directory|command not found|is not recognized as an internal or external command|not found)/i.test(text) && (exitCode === 127 || exitCode === 1 || text.includes(pwsh))) {
+  // sh and bash (exit 127), cmd.exe (Win32-OpenSSH's default shell), PowerShell 7 and 5.1 when they are the host's DefaultShell.
+  if (/(No such file or directory|command not found|is not recognized as an internal or external command|is not recognized as (a|the) name of a cmdlet|not found)/i.test(text) && (exitCode === 127 || exitCode === 1 || text.includes(pwsh))) {
     if (text.includes(pwsh) || /pwsh/i.test(text)) {
       return { kind: 'pwshMissing', message: `pwsh was not found on ${destination} as "${pwsh}": install PowerShell there, or set this host's "pwsh" to its full path.` };
     }
@@ -55,11 +61,23 @@ export function describeSshFailure(text: string, destination: string, pwsh: stri
   return undefined;
 }
 
-/** The host part of user@host:port. */
-function hostPart(destination: string): string {
-  const at = destination.lastIndexOf('@');
-  const rest = at >= 0 ? destination.slice(at + 1) : destination;
-  return rest.replace(/:\d+$/, '');
+/** user@host:port (hostConfig.ts destinationOf) in parts: `login` is what ssh takes as its destination. */
+function splitDestination(destination: string): { login: string; host: string; port: string | undefined } {
+  const m = /^(.*):(\d+)$/.exec(destination);
+  // An IPv6 address without a port ends in :digits too: a port follows a host without a colon.
+  const login = m && !m[1]!.slice(m[1]!.lastIndexOf('@') + 1).includes(':') ? m[1]! : destination;
+  const port = login === destination ? undefined : m![2];
+  const at = login.lastIndexOf('@');
+  return { login, host: at >= 0 ? login.slice(at + 1) : login, port };
+}
+
+/**
+ * The name the host's key has in known_hosts, for ssh-keygen -R: as ssh printed it, else the host,
+ * `[host]:port` for a port other than 22 (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT), quoted for the shell.
+ */
+function knownHostsName(printed: string | undefined, host: string, port: string | undefined): string {
+  const name = printed ?? (port === undefined || port === '22' ? host : `[${host}]:${port}`);
+  return name.includes('[') ? `"${name}"` : name;
 }
 
 /** The last line that looks like ssh's own message. */
