@@ -13,6 +13,19 @@ export const SESSION_TAG_FILE = 'tag';
 const REMOVE_RETRIES = 5;
 const REMOVE_RETRY_DELAY_MS = 200;
 
+/**
+ * Removes one session's private dir, retrying while an antivirus scan holds a file (EBUSY/EPERM);
+ * what stopped it, when it stays (the sweep of stale session dirs removes it later).
+ */
+export async function removeSessionDir(dir: string, remove?: (dir: string) => Promise<void>): Promise<string | undefined> {
+  try {
+    await (remove ?? ((d: string) => rm(d, { recursive: true, force: true, maxRetries: REMOVE_RETRIES, retryDelay: REMOVE_RETRY_DELAY_MS })))(dir);
+    return undefined;
+  } catch (e) {
+    return `${dir} could not be removed: ${(e as Error).message}`;
+  }
+}
+
 /** Whether a process with this id runs (a process of someone else's counts). */
 function alive(pid: number): boolean {
   try {
