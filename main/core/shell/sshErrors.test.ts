@@ -125,6 +125,16 @@ describe('a connection lost in a session', () => {
     }
   });
 
+  it('is connectionLost from clientloop.c\'s "Connection to %s closed." only with ssh\'s own exit code 255', () => {
+    expect(describeSshFailure(lines('Connection to build.lan closed.'), DEST, PWSH, 255)?.kind).toBe('connectionLost');
+  });
+
+  it('is no lost connection when pwsh on the host ended by itself: ssh says "Connection to %s closed." at every end and exits with its code', () => {
+    // E.g. pwsh there is not executable: the start failure then shows the screen instead of blaming the network.
+    expect(describeSshFailure(lines('bash: /opt/pwsh: Permission denied', 'Connection to build.lan closed.'), DEST, '/opt/pwsh', 126)).toBeUndefined();
+    expect(describeSshFailure(lines('PS /home/ann> exit 3', 'Connection to build.lan closed.'), DEST, PWSH, 3)).toBeUndefined();
+  });
+
   it('sees nothing in ordinary output with an ordinary exit', () => {
     expect(describeSshFailure(lines('PS /home/ann> Get-Date', 'Sunday, 6 December 2026 06:00:00'), DEST, PWSH, 0)).toBeUndefined();
   });

@@ -54,7 +54,9 @@ export function describeSshFailure(text: string, destination: string, pwsh: stri
       return { kind: 'pwshMissing', message: `pwsh was not found on ${destination} as "${pwsh}": install PowerShell there, or set this host's "pwsh" to its full path.` };
     }
   }
-  if (/closed by remote host|Connection reset|Broken pipe|Timeout, server .* not responding|client_loop: send disconnect|Connection to .* closed/i.test(text) || exitCode === 255) {
+  // Not "Connection to %s closed." alone: ssh prints it at every end of a session with a terminal
+  // (clientloop.c), and exits with the remote command's code; a lost connection exits with 255.
+  if (/closed by remote host|Connection reset|Broken pipe|Timeout, server .* not responding|client_loop: send disconnect/i.test(text) || exitCode === 255) {
     const said = lastSshLine(text);
     return { kind: 'connectionLost', message: `the connection to ${destination} was lost${said ? ` (ssh: ${said})` : ''}.` };
   }
