@@ -45,8 +45,8 @@ function optionValue(value: string): string {
  *   "accept-new"); a changed or unknown key ends the start with ssh's error;
  * - no prompt can hang a start (BatchMode=yes: no password, passphrase or host key questions);
  * - nothing of this machine crosses but the session: no agent or X11 forwarding, no port forwards
- *   from the user's config, no local command; ssh is given no POSHPOOL_* variable (launch.ts), so no
- *   SendEnv can carry the token;
+ *   from the user's config, no local command; ssh's environment holds no POSHPOOL_* variable but the
+ *   session tag (processTree.ts, not a secret; launch.ts), so no SendEnv can carry the token;
  * - each session is its own connection (no ControlMaster multiplexing), so losing one ends one;
  * - a silent network ends the session after keepAliveSeconds x 3 instead of hanging it.
  */
@@ -79,5 +79,12 @@ export function sshArgs(host: RemoteHostConfig): string[] {
 
 /** The engine's view of a host: how to reach pwsh there. */
 export function remoteTarget(host: RemoteHostConfig, sshFile: string): RemoteTarget {
-  return { name: host.name, destination: destinationOf(host), ssh: { file: sshFile, args: sshArgs(host) }, pwsh: host.pwsh, windows: host.windows };
+  return {
+    name: host.name,
+    destination: destinationOf(host),
+    ssh: { file: sshFile, args: sshArgs(host) },
+    pwsh: host.pwsh,
+    windows: host.windows,
+    ...(host.knownHostsFile === undefined ? {} : { knownHostsFile: host.knownHostsFile }),
+  };
 }

@@ -348,7 +348,7 @@ export class PwshSession {
       if (r.started) this.flow.settle(r);
       else this.screen.abandonCapture();
       r.settled = true;
-      this.finish(r, finishWhenPwshEnded(r, { reason, exitCode, signal: signal || undefined, byPoshpool: this.control.killReason !== undefined }));
+      this.finish(r, finishWhenPwshEnded(r, { reason, exitCode, signal: signal || undefined, byPoshpool: this.control.killReason !== undefined, remoteHost: this.options.remote?.name }));
     }
     this.inputWatch.stop();
     this.setState('ended');

@@ -16,6 +16,8 @@ export interface RemoteTarget {
   ssh: { file: string; args: string[] };
   /** pwsh on that host: a command on its PATH or a full path. */
   pwsh: string;
+  /** The known_hosts file the host key is checked against, when the config names one (for the advice on a key problem). */
+  knownHostsFile?: string;
   /**
    * The host runs Windows: its sshd runs pwsh in a pseudo console (ConPTY: PowerShell/openssh-portable#358,
    * PowerShell/Win32-OpenSSH#1290), so the stream arrives repainted as from a local ConPTY.

@@ -83,6 +83,8 @@ export interface PwshEnd {
   signal?: number;
   /** Whether poshpool ended pwsh itself. */
   byPoshpool: boolean;
+  /** The host pwsh ran on, for a session over ssh (there poshpool ends the connection, not processes). */
+  remoteHost?: string;
 }
 
 /** The finish of a command that was running when pwsh ended. */
@@ -100,7 +102,9 @@ export function finishWhenPwshEnded(r: Running, end: PwshEnd): Finish {
   const status: CommandStatus = r.stopReason ?? 'sessionEnded';
   const message =
     status !== 'sessionEnded'
-      ? `The command did not stop after Ctrl+C and killing its child processes, so pwsh was ended; start a new session.`
+      ? end.remoteHost !== undefined
+        ? `The command did not stop after Ctrl+C, so poshpool ended the ssh connection to ${end.remoteHost}, and with it the session there; start a new session.`
+        : `The command did not stop after Ctrl+C and killing its child processes, so pwsh was ended; start a new session.`
       : end.byPoshpool
         ? `${end.reason} while the command ran, so the session is gone; start a new session.`
         : `${end.reason} while the command ran, so the session is gone; start a new session. (\`exit\` typed at top level, e.g. through Invoke-Expression, ends the session.)`;

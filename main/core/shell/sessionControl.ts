@@ -80,7 +80,12 @@ export class SessionControl {
       this.host.config,
       r.calledAtEpochMs,
       () => this.host.current() === r && !r.report,
-      () => void this.killAll('the command did not stop after Ctrl+C and killing its child processes'),
+      () =>
+        void this.killAll(
+          this.host.remote
+            ? `the command did not stop after Ctrl+C; poshpool ended the ssh connection to ${this.host.remote.name}, and with it the session there`
+            : 'the command did not stop after Ctrl+C and killing its child processes',
+        ),
     );
   }
 
@@ -157,7 +162,7 @@ export class SessionControl {
   exitOf(exitCode: number, signal: number | undefined, screenTail: () => string): SessionExit {
     const remote = this.host.remote;
     // ssh exits with 255 for its own errors (the connection), else with the remote command's code.
-    const lost = remote && !this.reason && exitCode === 255 ? describeSshFailure(screenTail(), remote.destination, remote.pwsh, exitCode) : undefined;
+    const lost = remote && !this.reason && exitCode === 255 ? describeSshFailure(screenTail(), remote.destination, remote.pwsh, exitCode, remote.knownHostsFile) : undefined;
     const reason = this.reason
       ? `poshpool ended pwsh (${this.reason})`
       : lost

@@ -180,7 +180,7 @@ export function windowsBuild(release: string): number {
 function startFailure(where: string, why: string, tail: string, options: PwshSessionOptions, exitCode: number | undefined): string {
   const remote = options.remote;
   const refusal = tail.split('\n').find((line) => line.startsWith(CANNOT_START));
-  const ssh = remote && !refusal ? describeSshFailure(tail, remote.destination, remote.pwsh, exitCode) : undefined;
+  const ssh = remote && !refusal ? describeSshFailure(tail, remote.destination, remote.pwsh, exitCode, remote.knownHostsFile) : undefined;
   return refusal
     ? `${where} did not start: ${refusal.slice(CANNOT_START.length).trim()}`
     : ssh

@@ -12,21 +12,23 @@ export interface SshFailure {
 }
 
 /** Recognizes an ssh failure in `text` (the terminal's last rows); undefined when the text shows none. */
-export function describeSshFailure(text: string, destination: string, pwsh: string, exitCode?: number): SshFailure | undefined {
+export function describeSshFailure(text: string, destination: string, pwsh: string, exitCode?: number, knownHostsFile?: string): SshFailure | undefined {
   const { login, host, port } = splitDestination(destination);
-  // ssh's own command for it: ssh takes no user@host:port (the port is -p).
-  const connect = port === undefined ? `ssh ${login}` : `ssh -p ${port} ${login}`;
+  // ssh's own command for it: ssh takes no user@host:port (the port is -p); with the host's own
+  // known_hosts file, that file is where the key must be recorded (and removed from).
+  const file = knownHostsFile === undefined ? '' : /\s/.test(knownHostsFile) ? `"${knownHostsFile}"` : knownHostsFile;
+  const connect = `ssh${file ? ` -o UserKnownHostsFile=${file}` : ''}${port === undefined ? '' : ` -p ${port}`} ${login}`;
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i.test(text)) {
     const known = knownHostsName(/Host key for (\S+) has changed/i.exec(text)?.[1], host, port);
     return {
       kind: 'hostKeyChanged',
-      message: `the host key of ${destination} is not the one recorded in known_hosts (the server was reinstalled, or someone is in between). poshpool does not connect. If the change is expected, remove the old key (ssh-keygen -R ${known}) and connect once with ${connect} to check and record the new one.`,
+      message: `the host key of ${destination} is not the one recorded in known_hosts (the server was reinstalled, or someone is in between). poshpool does not connect. If the change is expected, remove the old key (ssh-keygen -R ${known}${file ? ` -f ${file}` : ''}) and connect once with ${connect} to check and record the new one.`,
     };
   }
   if (/No \S+ host key is known for|Host key verification failed/i.test(text)) {
     return {
       kind: 'hostKeyUnknown',
-      message: `${destination}'s host key is not in known_hosts, and poshpool never accepts a host key by itself. Connect once with ${connect} to check and record it (or set knownHostsFile of this host).`,
+      message: `${destination}'s host key is not in ${file || 'known_hosts'}, and poshpool never accepts a host key by itself. Connect once with ${connect} to check and record it${file ? '' : ' (or set knownHostsFile of this host)'}.`,
     };
   }
   const denied = /Permission denied \(([^)]*)\)/i.exec(text);
