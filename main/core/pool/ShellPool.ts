@@ -1,44 +1,12 @@
 import os from 'node:os';
 import type { PoolState } from '../../../common/events.js';
-import type { SessionState } from '../../../common/shell.js';
 import { Emitter, type Disposable } from '../events/Emitter.js';
 import type { EventBus } from '../events/EventBus.js';
+import type { AcquireResult, PoolSession, ReuseCounts, ShellPoolSettings, StartSession } from './poolContract.js';
+import { PoolHealth } from './PoolHealth.js';
+import { WarmSessions } from './WarmSessions.js';
 
-/** What the pool needs of a session (PwshSession has it all). */
-export interface PoolSession {
-  readonly id: string;
-  readonly state: SessionState;
-  readonly pid: number | undefined;
-  onExit(listener: (exit: { reason: string }) => void): Disposable;
-  /** Ends the session; `why` (e.g. "poshpool is shutting down") is told to a command it cuts short. */
-  dispose(why?: string): Promise<void>;
-  /** Puts an idle session back as it was at start-up and says whether it is clean (fit for another client). */
-  reset?(): Promise<{ ok: true } | { ok: false; reason: string }>;
-}
-
-/** Starts one session. */
-export type StartSession<S> = () => Promise<{ ok: true; session: S } | { ok: false; reason: string }>;
-
-/** Settings of the pool (the config's fields of the same names). */
-export interface ShellPoolSettings {
-  /** Warm sessions kept at all times (the floor); more follow demand. */
-  warmSessions: number;
-  maxSessions: number;
-  /** Warm sessions beyond the floor are ended after this long unused (0 = at once). */
-  warmDemandWindowSeconds: number;
-  /** Sessions started at once at most (0 = one per two cores, at least one). */
-  maxParallelStarts: number;
-  /** Delay before a lent warm session's replacement starts (ms). */
-  refillDelayMs: number;
-  /** Whether a returned session is reset and lent again instead of ended. */
-  reuseSessions: boolean;
-  /** Leases a session serves before it is ended rather than reset again. */
-  sessionReuseLimit: number;
-  spawnBackoffInitialMs: number;
-  spawnBackoffMaxMs: number;
-  degradedFailureCount: number;
-  degradedWindowSeconds: number;
-}
+export type { AcquireResult, PoolSession, ReuseCounts, ShellPoolSettings, StartSession } from './poolContract.js';
 
 export interface ShellPoolOptions<S> extends ShellPoolSettings {
   start: StartSession<S>;
@@ -51,10 +19,6 @@ export interface ShellPoolOptions<S> extends ShellPoolSettings {
   /** The host whose sessions this pool starts, when not this machine: named in its events and in what degraded callers are told. */
   host?: string;
 }
-
-export type AcquireResult<S> =
-  | { ok: true; session: S }
-  | { ok: false; code: 'full' | 'degraded' | 'disposed'; reason: string };
 
 interface Waiter<S> {
   resolve(result: AcquireResult<S>): void;
@@ -69,16 +33,6 @@ function defaultIsAlive(pid: number): boolean {
   }
 }
 
-/** Why and how often returned sessions were ended instead of lent again. */
-export interface ReuseCounts {
-  /** Sessions reset and lent again. */
-  reused: number;
-  /** Returned sessions ended because their reset failed or found them dirty. */
-  discarded: number;
-  /** Why the latest one was discarded. */
-  lastDiscardReason: string;
-}
-
 /**
  * Warm pwsh sessions. Lends at most `maxSessions` at once. A returned session is reset (variables,
  * functions, modules, environment, location, jobs, history: see reset.ps1) and, when the reset finds
@@ -91,9 +45,7 @@ export interface ReuseCounts {
  * succeeds again.
  */
 export class ShellPool<S extends PoolSession> {
-  /** Warm sessions, oldest-returned first, each with the time it became idle. */
-  private readonly idle: S[] = [];
-  private readonly idleSince = new Map<S, number>();
+  private readonly idle = new WarmSessions<S>();
   private readonly uses = new Map<S, number>();
   private readonly recycling = new Set<S>();
   private queued = 0;
@@ -104,13 +56,9 @@ export class ShellPool<S extends PoolSession> {
   private readonly exitSubs = new Map<S, Disposable>();
   private readonly starts = new Set<Promise<void>>();
   private reserved = 0;
-  private failureTimes: number[] = [];
-  private consecutiveFailures = 0;
-  private lastFailure = '';
+  private readonly health: PoolHealth;
   private retryTimer: NodeJS.Timeout | undefined;
   private _state: PoolState = 'starting';
-  private degradedSince = 0;
-  private _restarts = 0;
   private readonly now: () => number;
   private readonly isAlive: (pid: number) => boolean;
   private readonly slotEmitter = new Emitter<void>();
@@ -124,6 +72,7 @@ export class ShellPool<S extends PoolSession> {
   constructor(private readonly options: ShellPoolOptions<S>) {
     this.now = options.now ?? Date.now;
     this.isAlive = options.isAlive ?? defaultIsAlive;
+    this.health = new PoolHealth(options, this.now, options.host);
     this.refill();
   }
 
@@ -147,7 +96,7 @@ export class ShellPool<S extends PoolSession> {
 
   /** Warm sessions ready to lend. */
   get warmCount(): number {
-    return this.idle.length;
+    return this.idle.size;
   }
 
   /** Sessions being started now. */
@@ -172,12 +121,12 @@ export class ShellPool<S extends PoolSession> {
 
   /** Sessions started to replace ones that failed or died. */
   get restarts(): number {
-    return this._restarts;
+    return this.health.restarts;
   }
 
   /** Why the pool is degraded (empty when it is not). */
   get degradedReason(): string {
-    return this._state === 'degraded' ? this.lastFailure : '';
+    return this._state === 'degraded' ? this.health.lastFailure : '';
   }
 
   /**
@@ -260,7 +209,7 @@ export class ShellPool<S extends PoolSession> {
     for (const w of this.waiters.splice(0)) w.resolve({ ok: false, code: 'disposed', reason: 'poshpool is shutting down.' });
     clearTimeout(this.trimTimer);
     await Promise.all([...this.starts]);
-    const all = [...this.idle.splice(0), ...this.lent];
+    const all = [...this.idle.takeAll(), ...this.lent];
     this.lent.clear();
     for (const sub of this.exitSubs.values()) sub.dispose();
     this.exitSubs.clear();
@@ -270,10 +219,7 @@ export class ShellPool<S extends PoolSession> {
   }
 
   private takeIdle(): S | undefined {
-    while (this.idle.length > 0) {
-      // The most recently returned first: the others age towards the end of their demand window.
-      const s = this.idle.pop()!;
-      this.idleSince.delete(s);
+    for (let s = this.idle.takeNewest(); s !== undefined; s = this.idle.takeNewest()) {
       // Validate before lending: a session that died or is not at its prompt is never handed out.
       if (s.state === 'idle' && s.pid !== undefined && this.isAlive(s.pid)) return s;
       this.forget(s);
@@ -289,8 +235,7 @@ export class ShellPool<S extends PoolSession> {
   }
 
   private makeIdle(session: S): void {
-    this.idle.push(session);
-    this.idleSince.set(session, this.now());
+    this.idle.add(session, this.now());
     this.scheduleTrim();
   }
 
@@ -298,7 +243,6 @@ export class ShellPool<S extends PoolSession> {
     this.exitSubs.get(session)?.dispose();
     this.exitSubs.delete(session);
     this.uses.delete(session);
-    this.idleSince.delete(session);
   }
 
   /** Sessions started at once at most. */
@@ -322,7 +266,7 @@ export class ShellPool<S extends PoolSession> {
   private refill(): void {
     if (this._state === 'disposed' || this.retryTimer) return;
     const wanted = this.waiters.length + this.warmTarget;
-    const missing = wanted - this.idle.length - this.starts.size - this.recycling.size;
+    const missing = wanted - this.idle.size - this.starts.size - this.recycling.size;
     const room = this.parallelStarts - this.starts.size;
     for (let i = 0; i < Math.min(missing, room); i++) this.startOne();
   }
@@ -343,17 +287,11 @@ export class ShellPool<S extends PoolSession> {
 
   private trim(): void {
     if (this._state === 'disposed') return;
-    const windowMs = this.options.warmDemandWindowSeconds * 1000;
-    const now = this.now();
-    // Oldest-returned first: the front of the idle list.
-    while (this.idle.length > this.warmTarget) {
-      const oldest = this.idle[0]!;
-      if (now - (this.idleSince.get(oldest) ?? now) < windowMs) break;
-      this.idle.shift();
-      this.forget(oldest);
-      void oldest.dispose('it was a spare warm session nobody used');
+    for (const spare of this.idle.takeExpired(this.warmTarget, this.options.warmDemandWindowSeconds * 1000, this.now())) {
+      this.forget(spare);
+      void spare.dispose('it was a spare warm session nobody used');
     }
-    if (this.idle.length > this.warmTarget) this.scheduleTrim();
+    if (this.idle.size > this.warmTarget) this.scheduleTrim();
   }
 
   private startOne(): void {
@@ -368,11 +306,9 @@ export class ShellPool<S extends PoolSession> {
         await session.dispose();
         return;
       }
-      this.consecutiveFailures = 0;
-      if (this._state !== 'healthy') {
-        if (this._state === 'degraded') this.options.bus.emit({ type: 'pool.recovered', downMs: this.now() - this.degradedSince, ...this.hostField() });
-        this.setState('healthy');
-      }
+      const { recoveredAfterMs } = this.health.success();
+      if (recoveredAfterMs !== undefined) this.options.bus.emit({ type: 'pool.recovered', downMs: recoveredAfterMs, ...this.hostField() });
+      this.setState('healthy');
       this.exitSubs.set(
         session,
         session.onExit((exit) => this.onSessionExit(session, exit.reason)),
@@ -389,11 +325,10 @@ export class ShellPool<S extends PoolSession> {
   }
 
   private onSessionExit(session: S, reason: string): void {
-    const i = this.idle.indexOf(session);
+    const wasWarm = this.idle.remove(session);
     this.forget(session);
-    if (i >= 0) {
+    if (wasWarm) {
       // A warm session died on its own: replace it, and count it (pwsh that cannot stay up is a failure).
-      this.idle.splice(i, 1);
       void session.dispose();
       this.recordFailure(`a warm session ended: ${reason}`);
       this.refill();
@@ -403,26 +338,19 @@ export class ShellPool<S extends PoolSession> {
 
   private recordFailure(reason: string): void {
     if (this._state === 'disposed') return;
-    const now = this.now();
-    this.lastFailure = reason;
-    this.consecutiveFailures++;
-    this._restarts++;
-    const windowMs = this.options.degradedWindowSeconds * 1000;
-    this.failureTimes = [...this.failureTimes.filter((t) => now - t < windowMs), now];
-    if (this._state !== 'degraded' && this.failureTimes.length >= this.options.degradedFailureCount) {
-      this.degradedSince = now;
+    const verdict = this.health.failure(reason);
+    if (verdict.degradedNow) {
       this.setState('degraded');
-      this.options.bus.emit({ type: 'pool.degraded', reason, failures: this.failureTimes.length, ...this.hostField() });
+      this.options.bus.emit({ type: 'pool.degraded', reason, failures: verdict.failures, ...this.hostField() });
       for (const w of this.waiters.splice(0)) w.resolve(this.degradedResult());
     }
-    const delay = Math.min(this.options.spawnBackoffMaxMs, this.options.spawnBackoffInitialMs * 2 ** (this.consecutiveFailures - 1));
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       // Degraded with nobody waiting: still try one start, so the pool recovers by itself.
-      if (this._state === 'degraded' && this.idle.length + this.starts.size === 0) this.startOne();
+      if (this._state === 'degraded' && this.idle.size + this.starts.size === 0) this.startOne();
       else this.refill();
-    }, delay);
+    }, verdict.retryInMs);
     this.retryTimer.unref();
   }
 
@@ -431,19 +359,7 @@ export class ShellPool<S extends PoolSession> {
   }
 
   private degradedResult(): AcquireResult<S> {
-    const host = this.options.host;
-    if (host !== undefined) {
-      return {
-        ok: false,
-        code: 'degraded',
-        reason: `Sessions on host "${host}" cannot be started: ${this.lastFailure} poshpool retries with a growing delay (up to ${Math.round(this.options.spawnBackoffMaxMs / 1000)} s) and lends sessions there again once the host answers; sessions on other hosts are not affected.`,
-      };
-    }
-    return {
-      ok: false,
-      code: 'degraded',
-      reason: `PowerShell sessions cannot be started: ${this.lastFailure} (${this.failureTimes.length} failures in ${this.options.degradedWindowSeconds} s). poshpool keeps retrying and recovers by itself once pwsh starts; check the pwsh path ("shell.path") and the logs.`,
-    };
+    return { ok: false, code: 'degraded', reason: this.health.degradedMessage() };
   }
 
   private setState(state: PoolState): void {
