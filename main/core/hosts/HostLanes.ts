@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { Priority } from '../../../common/events.js';
 import { LOCAL_HOST, type HostSummary, type QueuedRequestInfo, type SchedulerMetrics, type SessionInfo, type SessionKind } from '../../../common/scheduler.js';
 import type { ShellPool } from '../pool/ShellPool.js';
 import type { LearnedHolds } from '../scheduler/EtaEstimator.js';
 import type { CancelMode, ManagedShell, Outcome, SessionManager, Ticket } from '../scheduler/SessionManager.js';
+import { newRequestId } from '../scheduler/WaitingRequests.js';
 import type { RunOptions } from '../shell/sessionContract.js';
 
 /** One host's lane: its own warm pool, queue and ETAs. */
@@ -25,11 +25,6 @@ export interface Where {
 
 /** The lane a request goes to, or why none can take it. */
 export type LaneChoice<S extends ManagedShell> = { ok: true; lane: Lane<S> } | { ok: false; reason: string };
-
-/** The id of a request no lane took (refused for its host or labels). */
-function unroutedId(): string {
-  return `req-${randomBytes(9).toString('base64url')}`;
-}
 
 /** How much a lane is preferred among those that match: ready to lend now first, unreachable last. */
 function readiness<S extends ManagedShell>(lane: Lane<S>): number {
@@ -88,14 +83,14 @@ export class HostLanes<S extends ManagedShell> {
   /** Asks for a session on the host `where` chooses (SessionManager.requestSession). */
   async requestSession(clientId: string, options: { priority?: Priority; acquireTimeoutMs?: number; kind?: SessionKind } & Where = {}): Promise<Ticket> {
     const chosen = this.choose(options);
-    if (!chosen.ok) return { status: 'rejected', requestId: unroutedId(), reason: chosen.reason };
+    if (!chosen.ok) return { status: 'rejected', requestId: newRequestId(), reason: chosen.reason };
     return chosen.lane.manager.requestSession(clientId, options);
   }
 
   /** The session a call without a session id runs on, on the host `where` chooses: the client has a default session per host. */
   async callTicket(clientId: string, options: { fresh?: boolean } & Where = {}): Promise<{ ticket: Ticket; kind: 'default' | 'call'; reused: boolean }> {
     const chosen = this.choose(options);
-    if (!chosen.ok) return { ticket: { status: 'rejected', requestId: unroutedId(), reason: chosen.reason }, kind: 'call', reused: false };
+    if (!chosen.ok) return { ticket: { status: 'rejected', requestId: newRequestId(), reason: chosen.reason }, kind: 'call', reused: false };
     return chosen.lane.manager.callTicket(clientId, options);
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SessionInfo, SessionKind } from '../../../common/scheduler.js';
 import type { Disposable } from '../events/Emitter.js';
 
@@ -25,6 +26,11 @@ export interface Lent<S> {
   /** Stops the wait of a command for approval (cancel_command while it waits). */
   approvalAbort: AbortController | null;
   subs: Disposable[];
+}
+
+/** A session id: one per lease (a pwsh process lent again after a reset gets a new id for its new client). */
+export function newSessionId(): string {
+  return randomUUID();
 }
 
 /** A session just lent: idle, in `cwd` (where the pool's sessions start, when known). */
