@@ -5,7 +5,7 @@ import { ApprovalGate } from './approval/ApprovalGate.js';
 import { AuditLog } from './audit/AuditLog.js';
 import { Redactor } from './audit/redact.js';
 import { ClientDirectory } from './clients/ClientDirectory.js';
-import { loadLearnedHolds, saveLearnedHolds } from './scheduler/etaMemory.js';
+import { learnedFor, loadLearnedHolds, saveLearnedHolds } from './scheduler/etaMemory.js';
 import { BackupService } from './backup/BackupService.js';
 import { subscribeAudit } from './audit/auditSubscriber.js';
 import { LOCAL_HOST, type MetricsSnapshot } from '../../common/scheduler.js';
@@ -117,7 +117,8 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
     now: options.now,
   });
   const history = new CommandHistory({ readPage: (ref, page) => store.read(ref, page) });
-  const localManager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: loadLearnedHolds(dataDir), gate: approvals, startDir: options.cwd ?? (config.shell.cwd || homedir()), history, host: LOCAL_HOST });
+  const learnedBefore = loadLearnedHolds(dataDir);
+  const localManager = new SessionManager<PwshSession>({ pool, bus, config, now: options.now, learnedHolds: learnedFor(learnedBefore, LOCAL_HOST), gate: approvals, startDir: options.cwd ?? (config.shell.cwd || homedir()), history, host: LOCAL_HOST });
   const lanes: Lane<PwshSession>[] = [{ name: LOCAL_HOST, kind: 'local', destination: null, labels: config.localLabels, pool, manager: localManager }];
   // Each remote host: its own pool and queue over the system's ssh (absent: its starts fail and say so).
   const sshFile = config.hosts.length > 0 ? findSsh(platform, process.env) : undefined;
@@ -139,14 +140,14 @@ export function createCore(options: CoreOptions): { ok: true; core: Core } | { o
           ? { ok: false, reason: 'no OpenSSH client (ssh) was found on PATH; install it (Windows: Settings > Optional features > OpenSSH Client).' }
           : PwshSession.start({ shell, config: config.shell, outputStore: store, tempRoot: sessionsDir, remote: target }),
     });
-    const hostManager = new SessionManager<PwshSession>({ pool: hostPool, bus, config, now: options.now, gate: approvals, history, host: host.name });
+    const hostManager = new SessionManager<PwshSession>({ pool: hostPool, bus, config, now: options.now, learnedHolds: learnedFor(learnedBefore, host.name), gate: approvals, history, host: host.name });
     lanes.push({ name: host.name, kind: 'ssh', destination: destinationOf(host), labels: host.labels, pool: hostPool, manager: hostManager });
   }
   const manager = new HostLanes(lanes);
   // The learned hold times outlive this run (a crash loses at most one interval of learning).
   const keepLearned = (): void => {
     const learned = manager.learnedHolds();
-    if (!learned) return;
+    if (Object.keys(learned).length === 0) return;
     const saved = saveLearnedHolds(dataDir, learned);
     if (!saved.ok) process.stderr.write(`poshpool: ${saved.reason}\n`);
   };

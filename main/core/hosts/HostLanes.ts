@@ -114,9 +114,14 @@ export class HostLanes<S extends ManagedShell> {
     return this.local.manager.pausedBy;
   }
 
-  /** This machine's learned hold times (other hosts learn again each run). */
-  learnedHolds(): LearnedHolds | undefined {
-    return this.local.manager.learnedHolds();
+  /** Each host's learned hold times, by host name (hosts that have learned nothing yet are left out). */
+  learnedHolds(): Record<string, LearnedHolds> {
+    const byHost: Record<string, LearnedHolds> = {};
+    for (const lane of this.lanes) {
+      const learned = lane.manager.learnedHolds();
+      if (learned) byHost[lane.name] = learned;
+    }
+    return byHost;
   }
 
   queuePosition(clientId: string, requestId: string): ReturnType<SessionManager<S>['queuePosition']> {

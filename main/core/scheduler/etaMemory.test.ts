@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { onPosix } from '../../../test/platformGates.js';
 import { EtaEstimator } from './EtaEstimator.js';
-import { ETA_MEMORY_FILE, loadLearnedHolds, saveLearnedHolds } from './etaMemory.js';
+import { ETA_MEMORY_FILE, learnedFor, loadLearnedHolds, saveLearnedHolds } from './etaMemory.js';
 
 describe('learned hold times across runs', () => {
   let dir: string;
@@ -13,29 +13,50 @@ describe('learned hold times across runs', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('saves and loads what was saved', () => {
-    expect(loadLearnedHolds(dir)).toBeUndefined();
-    expect(saveLearnedHolds(dir, { meanHoldMs: 4200, holds: 12 }, new Date(0))).toEqual({ ok: true });
-    expect(loadLearnedHolds(dir)).toEqual({ meanHoldMs: 4200, holds: 12 });
-    expect(JSON.parse(readFileSync(path.join(dir, ETA_MEMORY_FILE), 'utf8'))).toEqual({ version: 1, meanHoldMs: 4200, holds: 12, savedAt: '1970-01-01T00:00:00.000Z' });
+  it('saves and loads what was saved, host by host', () => {
+    expect(loadLearnedHolds(dir)).toEqual({});
+    const byHost = { local: { meanHoldMs: 4200, holds: 12 }, buildbox: { meanHoldMs: 90_000, holds: 3 } };
+    expect(saveLearnedHolds(dir, byHost, new Date(0))).toEqual({ ok: true });
+    expect(loadLearnedHolds(dir)).toEqual(byHost);
+    expect(JSON.parse(readFileSync(path.join(dir, ETA_MEMORY_FILE), 'utf8'))).toEqual({ version: 2, hosts: byHost, savedAt: '1970-01-01T00:00:00.000Z' });
     expect(readdirSync(dir)).toEqual([ETA_MEMORY_FILE]);
   });
 
+  it("reads a file from before remote hosts (version 1) as this machine's", () => {
+    writeFileSync(path.join(dir, ETA_MEMORY_FILE), '{"version":1,"meanHoldMs":4200,"holds":12,"savedAt":"1970-01-01T00:00:00.000Z"}\n');
+    expect(loadLearnedHolds(dir)).toEqual({ local: { meanHoldMs: 4200, holds: 12 } });
+  });
+
+  it("finds a host's holds by its name as the config matches names, case-insensitively", () => {
+    const byHost = { local: { meanHoldMs: 1, holds: 1 }, BuildBox: { meanHoldMs: 2, holds: 2 } };
+    expect(learnedFor(byHost, 'buildbox')).toEqual({ meanHoldMs: 2, holds: 2 });
+    expect(learnedFor(byHost, 'other')).toBeUndefined();
+  });
+
   it.runIf(onPosix)('saves user-only, 0600 (POSIX-only: file modes; Windows uses an ACL)', () => {
-    expect(saveLearnedHolds(dir, { meanHoldMs: 4200, holds: 12 }, new Date(0))).toEqual({ ok: true });
+    expect(saveLearnedHolds(dir, { local: { meanHoldMs: 4200, holds: 12 } }, new Date(0))).toEqual({ ok: true });
     expect(statSync(path.join(dir, ETA_MEMORY_FILE)).mode & 0o777).toBe(0o600);
   });
 
-  it('ignores a file that is not ours: not JSON, another shape, impossible values', () => {
-    for (const text of ['{"version":1,"meanHoldMs":', '[]', '{"version":2,"meanHoldMs":1,"holds":1,"savedAt":""}', '{"version":1,"meanHoldMs":-5,"holds":1,"savedAt":""}', '{"version":1,"meanHoldMs":5,"holds":0,"savedAt":""}']) {
+  it('ignores a file that is not ours (not JSON, another shape, impossible values) and a host entry that is not usable', () => {
+    for (const text of [
+      '{"version":1,"meanHoldMs":',
+      '[]',
+      '{"version":2,"meanHoldMs":1,"holds":1,"savedAt":""}',
+      '{"version":3,"hosts":{"local":{"meanHoldMs":1,"holds":1}},"savedAt":""}',
+      '{"version":1,"meanHoldMs":-5,"holds":1,"savedAt":""}',
+      '{"version":1,"meanHoldMs":5,"holds":0,"savedAt":""}',
+    ]) {
       writeFileSync(path.join(dir, ETA_MEMORY_FILE), text);
-      expect(loadLearnedHolds(dir), text).toBeUndefined();
+      expect(loadLearnedHolds(dir), text).toEqual({});
     }
+    writeFileSync(path.join(dir, ETA_MEMORY_FILE), '{"version":2,"hosts":{"local":{"meanHoldMs":5,"holds":2},"a":{"meanHoldMs":-1,"holds":2},"b":"x"},"savedAt":""}');
+    expect(loadLearnedHolds(dir)).toEqual({ local: { meanHoldMs: 5, holds: 2 } });
   });
 
   it('reports a save that cannot be made, leaving no temp file', () => {
     const missing = path.join(dir, 'gone');
-    const r = saveLearnedHolds(missing, { meanHoldMs: 1, holds: 1 });
+    const r = saveLearnedHolds(missing, { local: { meanHoldMs: 1, holds: 1 } });
     expect(r).toMatchObject({ ok: false, reason: expect.stringContaining(missing) });
     expect(readdirSync(dir)).toEqual([]);
   });
