@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import type * as Pty from '@lydell/node-pty';
 import type { CommandResult, SessionState } from '../../../common/shell.js';
 import { Emitter, type Disposable } from '../events/Emitter.js';
@@ -9,7 +8,7 @@ import { captureTail, CommandFlow } from './commandFlow.js';
 import { InputWatch } from './InputWatch.js';
 import { parseMarker, parseReadyPayload, type Marker, type ShellFacts } from './markers.js';
 import { OutputCollector } from './OutputCollector.js';
-import { finishWhenPwshEnded, resultOf, type Finish, type Running } from './runningCommand.js';
+import { finishWhenPwshEnded, newRunning, resultOf, stopOnAbort, type Finish, type Running } from './runningCommand.js';
 import { SessionControl } from './sessionControl.js';
 import { removeSessionDir } from './sessionDirs.js';
 import { RESET_COMMAND, resetVerdict } from './sessionReset.js';
@@ -100,7 +99,8 @@ export class PwshSession {
     const onExit = (listener: () => void): Disposable => this.exitEmitter.event(listener);
     const write = (data: string): void => void this.proc?.write(data);
     const { platform, tempDir, fence, tag, nonce, screen, inputWatch } = this;
-    const control = new SessionControl({ platform, config: c, tag, remote: options.remote, proc: () => this.proc, shellPid: () => this.shellPid, spawnedAt: () => this.spawnedAt, exited, onExit, current });
+    const runOwn = (command: string, timeoutMs: number): Promise<CommandResult> => this.runOwn(command, timeoutMs);
+    const control = new SessionControl({ platform, config: c, tag, remote: options.remote, proc: () => this.proc, shellPid: () => this.shellPid, spawnedAt: () => this.spawnedAt, exited, onExit, current, runOwn });
     this.control = control;
     this.flow = new CommandFlow({ config: c, shellKind: options.shell.kind, platform, tempDir, fence, screen, inputWatch, control, current, state: () => this._state, write, onExit, finish: (r, how) => this.finish(r, how), markWaiting: (r) => this.markWaiting(r) });
     this.startup = new SessionStartup({
@@ -201,31 +201,28 @@ export class PwshSession {
     if (command.length > c.maxCommandChars) {
       return Promise.reject(new SessionError('tooLong', `The command has ${command.length} characters; the limit is ${c.maxCommandChars} (config shell.maxCommandChars). Put long scripts in a .ps1 file and run that.`));
     }
+    return this.begin(command, options);
+  }
+
+  /** poshpool's own command (sessionControl.ts runOwn): whatever the state, which it leaves as it was. */
+  private runOwn(command: string, timeoutMs: number): Promise<CommandResult> {
+    if (this._state === 'ended' || this.disposing) return Promise.reject(new SessionError('ended', `the session has ended${this.exitInfo ? `: ${this.exitInfo.reason}` : ''}`));
+    return this.begin(command, { hidden: true, timeoutMs }, this._state === 'idle' ? 'idle' : 'running');
+  }
+
+  /** Types a command in; `stateAfter`: the state to go back to at its end (poshpool's own command), else idle. */
+  private begin(command: string, options: RunOptions, stateAfter?: SessionState): Promise<CommandResult> {
+    const c = this.options.config;
     this.seq++;
     const seq = this.seq;
     if (options.hidden === true || command === RESET_COMMAND) this.terminalFilter.hide(seq);
     return new Promise<CommandResult>((resolve) => {
-      const running: Running = {
-        seq,
-        startedAt: performance.now(),
-        calledAtEpochMs: Date.now(),
-        started: false,
-        settled: false,
-        collector: new OutputCollector(c.outputCapBytes, this.options.outputStore),
-        resolve,
-      };
+      const running = newRunning(seq, new OutputCollector(c.outputCapBytes, this.options.outputStore), resolve, stateAfter);
       this.current = running;
       this.setState('running');
       const timeoutMs = options.timeoutMs ?? c.commandTimeoutMs;
       if (timeoutMs > 0) running.timeout = setTimeout(() => this.control.stop('timedOut'), timeoutMs);
-      if (options.signal) {
-        const onAbort = (): void => void this.control.stop('cancelled');
-        if (options.signal.aborted) queueMicrotask(onAbort);
-        else {
-          options.signal.addEventListener('abort', onAbort, { once: true });
-          running.abortCleanup = () => options.signal?.removeEventListener('abort', onAbort);
-        }
-      }
+      stopOnAbort(running, options.signal, () => void this.control.stop('cancelled'));
       void this.flow.send(command, running, options.hidden === true);
     });
   }
@@ -251,6 +248,8 @@ export class PwshSession {
    * started are killed, then pwsh itself. Returns false when nothing is running.
    */
   cancel(): boolean {
+    // Already stopped: what it left is being ended (on another host, by poshpool's own command, which is not the client's to cancel).
+    if (this.control.endingLeftovers) return false;
     return this.control.stop('cancelled');
   }
 
@@ -367,7 +366,7 @@ export class PwshSession {
     // A command that ends while the session is being disposed (its children were killed first) does not outlive it.
     const alive = how.alive ?? (!this.exitInfo && !this.disposing);
     const result = resultOf(r, how, alive);
-    if (r.stopReason && alive) {
+    if (r.stopReason && alive && r.stateAfter === undefined) {
       // Ctrl+C ends the foreground process, not what it started in the background (`cmd &`, nohup,
       // setsid): a stopped command's processes go before the session takes the next command.
       this.control.endLeftovers(r, result, (res) => {
@@ -377,7 +376,7 @@ export class PwshSession {
       });
       return;
     }
-    if (this._state !== 'ended' && alive) this.setState('idle');
+    if (this._state !== 'ended' && alive) this.setState(r.stateAfter ?? 'idle');
     r.resolve(result);
   }
 

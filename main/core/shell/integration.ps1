@@ -32,6 +32,10 @@ if ($null -eq $global:__poshpool) {
         # A session on another host (over ssh): no directory shared with poshpool; long end records
         # travel as rec markers, and a command with `exit` runs from a private temp dir of that host.
         InBand      = [int]$__poshpoolBoot.InBand -eq 1
+        # When the running command and the one before it began, by this host's clock (leftovers.ps1).
+        StartedAt   = $null
+        PrevSeq     = 0
+        PrevStart   = $null
         Seq         = 0
         NativeRan   = $false
         LastOk      = $true
@@ -57,6 +61,9 @@ if ($null -eq $global:__poshpool) {
     }
 }
 $__poshpoolNonce = [string]$__poshpoolBoot.Nonce
+# On another host the session's tag (not a secret; ssh carries no environment) goes in pwsh's own
+# environment, so every process a command starts there inherits it (leftovers.ps1 finds them by it).
+if ($global:__poshpool.InBand -and $__poshpoolBoot.Tag) { $env:POSHPOOL_SESSION = [string]$__poshpoolBoot.Tag }
 Remove-Variable __poshpoolBoot -Scope Global -ErrorAction Ignore
 Remove-Variable __poshpoolBoot -ErrorAction Ignore
 
@@ -250,6 +257,9 @@ New-Module -Name __poshpool -ArgumentList $__poshpoolNonce -ScriptBlock {
     # (in a script file `exit` ends the script and sets $LASTEXITCODE; in a script block it ends pwsh).
     function Enter-PoshpoolCommand {
         $Seq = $pp.RunSeq
+        $pp.PrevSeq = $pp.Seq
+        $pp.PrevStart = $pp.StartedAt
+        $pp.StartedAt = [DateTime]::UtcNow
         $pp.Seq = $Seq
         $pp.NativeRan = $false
         $pp.BodyDone = $false

@@ -44,9 +44,13 @@ export interface LaunchInput {
   remote?: { windows: boolean };
 }
 
-/** The integration script's text, followed by the reset a session runs between leases (reset.ps1). */
-export function loadIntegrationScript(): string {
-  return `${readFileSync(new URL('./integration.ps1', import.meta.url), 'utf8')}\n${readFileSync(new URL('./reset.ps1', import.meta.url), 'utf8')}`;
+/**
+ * The integration script's text, followed by the reset a session runs between leases (reset.ps1)
+ * and, for a session on another host, the ending of what its commands left running there (leftovers.ps1).
+ */
+export function loadIntegrationScript(remote = false): string {
+  const files = ['./integration.ps1', './reset.ps1', ...(remote ? ['./leftovers.ps1'] : [])];
+  return files.map((file) => readFileSync(new URL(file, import.meta.url), 'utf8')).join('\n');
 }
 
 /** A PowerShell single-quoted string literal. */
@@ -97,6 +101,8 @@ export function bootLine(input: LaunchInput): string {
     // its log in PowerShell/Win32-OpenSSH#1290: "pty commandline: conhost.exe --headless ...").
     FreshScreen: input.platform.pty.conpty || input.remote?.windows ? 0 : 1,
   };
+  // ssh carries no environment: on another host pwsh puts the tag in its own (not a secret; the nonce stays in the script).
+  if (input.remote && input.sessionTag) fields.Tag = input.sessionTag;
   const body = Object.entries(fields)
     .map(([k, v]) => `${k} = ${typeof v === 'number' ? String(v) : psQuote(v)}`)
     .join('; ');

@@ -89,10 +89,13 @@ describe('remoteBootstrap, the -EncodedCommand pwsh runs on the host', () => {
   it('sends the script the bootstrap will dot-source: the boot line then the integration script, which parse without errors', () => {
     const plan = planRemoteLaunch(input(), target({ windows: true }));
     const script = Buffer.from(plan.scriptLines.join(''), 'base64').toString('utf8');
-    expect(script).toBe(bootLine({ ...input(), remote: { windows: true } }) + loadIntegrationScript());
+    expect(script).toBe(bootLine({ ...input(), remote: { windows: true } }) + loadIntegrationScript(true));
     // In band: no shared directory, and a Windows host's ConPTY repaints (no fresh screen per command).
     expect(script).toMatch(/TempDir = ''; InBand = 1;/);
-    expect(script).toMatch(/FreshScreen = 0 }/);
+    expect(script).toMatch(/FreshScreen = 0; Tag = 'tag-1' }/);
+    // The tag (not a secret) goes into pwsh's own environment there; what ends a stopped command's processes comes along.
+    expect(script).toContain("if ($global:__poshpool.InBand -and $__poshpoolBoot.Tag) { $env:POSHPOOL_SESSION = [string]$__poshpoolBoot.Tag }");
+    expect(script).toContain('$global:__poshpool.EndLeftovers = {');
     const file = path.join(dir, 'script.txt');
     writeFileSync(file, plan.scriptLines.join(''));
     expect(pwshFile(PARSE_ERRORS, ['-File', file, '-Encoding', 'utf8base64']).filter((l) => l.startsWith('error:'))).toEqual([]);

@@ -87,7 +87,7 @@ export function planRemoteLaunch(input: LaunchInput, remote: RemoteTarget): Remo
   // ssh joins its remaining arguments with spaces into one command for the host's shell: one word it is.
   const remoteCommand = [remoteWord(remote.pwsh), ...pwshArgs].join(' ');
   const args = [...remote.ssh.args, remoteCommand];
-  const script = Buffer.from(bootLine({ ...input, remote: { windows: remote.windows } }) + loadIntegrationScript(), 'utf8').toString('base64');
+  const script = Buffer.from(bootLine({ ...input, remote: { windows: remote.windows } }) + loadIntegrationScript(true), 'utf8').toString('base64');
   const scriptLines: string[] = [];
   for (let i = 0; i < script.length; i += BOOT_LINE_CHARS) scriptLines.push(script.slice(i, i + BOOT_LINE_CHARS));
   return {

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { CommandResult, CommandStatus } from '../../../common/shell.js';
+import type { CommandResult, CommandStatus, SessionState } from '../../../common/shell.js';
 import type { StopHandle } from './control.js';
 import { decodeEndRecord, endRecordFileName, type DecodeResult, type EndReport } from './markers.js';
 import type { OutputCollector } from './OutputCollector.js';
@@ -32,7 +32,22 @@ export interface Running {
   stop?: StopHandle;
   timeout?: NodeJS.Timeout;
   abortCleanup?: () => void;
+  /** poshpool's own command (sessionControl.ts runOwn): the session's state at its end; else idle. */
+  stateAfter?: SessionState;
   resolve(result: CommandResult): void;
+}
+
+/** A command from its call on; `stateAfter` for poshpool's own command. */
+export function newRunning(seq: number, collector: OutputCollector, resolve: (result: CommandResult) => void, stateAfter?: SessionState): Running {
+  return { seq, startedAt: performance.now(), calledAtEpochMs: Date.now(), started: false, settled: false, collector, stateAfter, resolve };
+}
+
+/** Calls `stop` when `signal` aborts (already aborted: at once, after this call returns); `r.abortCleanup` stops listening. */
+export function stopOnAbort(r: Running, signal: AbortSignal | undefined, stop: () => void): void {
+  if (!signal) return;
+  if (signal.aborted) return queueMicrotask(stop);
+  signal.addEventListener('abort', stop, { once: true });
+  r.abortCleanup = () => signal.removeEventListener('abort', stop);
 }
 
 /** How a command ends: its status and what the session adds to the result. */

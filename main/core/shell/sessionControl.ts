@@ -8,6 +8,7 @@ import { killDescendants } from './processTree.js';
 import type { RemoteTarget } from './remoteLaunch.js';
 import type { Running } from './runningCommand.js';
 import type { SessionExit } from './sessionContract.js';
+import { addNote, endedNote, endLeftoversCommand, leftoversVerdict } from './sessionLeftovers.js';
 import { describeSshFailure } from './sshErrors.js';
 
 /** What stopping and killing use of the pty's process (node-pty's IPty has it). */
@@ -37,6 +38,11 @@ export interface ControlHost {
   onExit(listener: () => void): Disposable;
   /** The command running now. */
   current(): Running | undefined;
+  /**
+   * Runs poshpool's own command in the session (out of its history), whatever its state: a stopped
+   * command's result waits for it; the session's state is left as it was. Rejects when the session has ended.
+   */
+  runOwn(command: string, timeoutMs: number): Promise<CommandResult>;
 }
 
 /**
@@ -120,21 +126,26 @@ export class SessionControl {
   /**
    * Ctrl+C ends the foreground process, not what it started in the background (`cmd &`, nohup,
    * setsid): a stopped command's processes are ended, then `then` gets its result (with a note of
-   * what was ended).
+   * what was ended). On another host pwsh, back at its prompt, ends them itself (leftovers.ps1).
    */
   endLeftovers(r: Running, result: CommandResult, then: (result: CommandResult) => void): void {
     this.leftovers = (async () => {
+      const remote = this.host.remote;
       let ended: number[] = [];
-      try {
-        ended = await killCommandProcesses(this.controlled(), this.host.platform, r.calledAtEpochMs);
-      } catch {
-        // The process table could not be read: nothing more can be found; the session's end still kills its tree.
+      if (remote) {
+        // A command that never began there started nothing.
+        const verdict = r.started ? await this.endOnHost(r.seq) : { ok: true as const, pids: [] };
+        if (verdict.ok) ended = verdict.pids;
+        else addNote(result, `poshpool could not end what the command left running on ${remote.name} (${verdict.reason}).`);
+      } else {
+        try {
+          ended = await killCommandProcesses(this.controlled(), this.host.platform, r.calledAtEpochMs);
+        } catch {
+          // The process table could not be read: nothing more can be found; the session's end still kills its tree.
+        }
       }
       this.leftovers = undefined;
-      if (ended.length > 0) {
-        const note = `poshpool ended ${ended.length} process${ended.length === 1 ? '' : 'es'} the command had started (pid ${ended.join(', ')}).`;
-        result.message = result.message ? `${result.message} ${note}` : note;
-      }
+      if (ended.length > 0) addNote(result, endedNote(ended, remote?.name));
       then(result);
     })();
   }
@@ -142,12 +153,15 @@ export class SessionControl {
   /**
    * Ends what the session's commands left running (`Start-Process`, `cmd &`: they belong to the client
    * that ran them), pwsh spared; why not, when the process table could not be read. On another host
-   * they are not in this process table (the reset ended its jobs; what detached lives until the
-   * connection ends): ssh's own children (a ProxyCommand) must stay.
+   * pwsh ends them there (leftovers.ps1); ssh's own children here (a ProxyCommand) must stay.
    */
   async endChildren(): Promise<string | undefined> {
     const h = this.host;
-    const ptyPid = h.remote ? undefined : h.proc()?.pid;
+    if (h.remote) {
+      const verdict = await this.endOnHost(0);
+      return verdict.ok ? undefined : `what its commands left running on ${h.remote.name} could not be ended: ${verdict.reason}`;
+    }
+    const ptyPid = h.proc()?.pid;
     const shellPid = h.shellPid();
     if (ptyPid === undefined) return undefined;
     try {
@@ -179,13 +193,30 @@ export class SessionControl {
     const ptyPid = h.proc()?.pid;
     if (ptyPid !== undefined) {
       // Pwsh behind a launcher that died, its children.
-      await killDescendants(ptyPid, h.platform, [], h.spawnedAt(), { tag: h.tag }).catch(() => undefined);
+      await killDescendants(ptyPid, h.platform, [], h.spawnedAt(), { tag: this.localTag }).catch(() => undefined);
     }
     if (!h.platform.isWindows && !h.remote) {
       // pwsh's Enter-PSHostProcess socket, which only a clean exit of pwsh removes (hostPipes.ts).
       const ours = new Set([ptyPid, h.shellPid()]);
       removeHostPipes(tmpDir, (pid) => ours.has(pid));
     }
+  }
+
+  /** Ends on the host what command `seq` (0: any command) started there; the pids, or why not. */
+  private async endOnHost(seq: number): Promise<{ ok: true; pids: number[] } | { ok: false; reason: string }> {
+    try {
+      return leftoversVerdict(await this.host.runOwn(endLeftoversCommand(seq), this.host.config.resetTimeoutMs));
+    } catch (e) {
+      return { ok: false, reason: (e as Error).message };
+    }
+  }
+
+  /**
+   * The tag that finds the session's processes in this machine's table. A remote session's processes
+   * are in another table (leftovers.ps1 finds them there); here the tag is only in ssh's environment.
+   */
+  private get localTag(): string | undefined {
+    return this.host.remote ? undefined : this.host.tag;
   }
 
   /** The pty process as stopping and killing see it. */
@@ -195,7 +226,7 @@ export class SessionControl {
       ptyPid: h.proc()?.pid,
       shellPid: h.shellPid(),
       startedBy: h.spawnedAt(),
-      tag: h.tag,
+      tag: this.localTag,
       exited: h.exited(),
       write: (data) => h.proc()?.write(data),
       kill: (signal) => h.proc()?.kill(signal),
